@@ -1,0 +1,258 @@
+"""The ``bedrock-logbook`` command: a thin click shell over ``ingest`` and ``queries``.
+
+Exit codes (also in the README): 0 done; 1 unexpected failure; 2 usage error (click);
+3 configuration or input error; 4 AWS access or missing resource; 75 lake busy (another
+ingest holds the lock: nothing was done, try again later).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any, NoReturn, TypeVar
+
+import click
+
+from bedrock_logbook.settings import Settings, SettingsError
+
+EXIT_UNEXPECTED = 1
+EXIT_CONFIG = 3
+EXIT_AWS = 4
+EXIT_BUSY = 75
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def fail(message: str, code: int) -> NoReturn:
+    """One line on stderr, a meaningful exit code, no traceback."""
+    click.echo(f"bedrock-logbook: {message}", err=True)
+    sys.exit(code)
+
+
+def lake_option(f: F) -> F:
+    return click.option(
+        "--lake", type=click.Path(path_type=Path), default=None,
+        help="Lake directory (env BEDROCK_LOGBOOK_LAKE, default ./lake).",
+    )(f)
+
+
+def prices_option(f: F) -> F:
+    return click.option(
+        "--prices", type=click.Path(path_type=Path, exists=True, dir_okay=False), default=None,
+        help="CSV of your own prices overriding/extending the shipped table "
+             "(env BEDROCK_LOGBOOK_PRICES).",
+    )(f)
+
+
+def ingest_options(f: F) -> F:
+    """Options every ``ingest`` source shares."""
+    for option in reversed([
+        click.option("--lake", type=click.Path(path_type=Path), default=None,
+                     help="Lake directory (env BEDROCK_LOGBOOK_LAKE, default ./lake)."),
+        click.option("--keep-bodies/--no-keep-bodies", default=None,
+                     help="Also store prompt and response bodies (off by default: they are "
+                          "sensitive). Env BEDROCK_LOGBOOK_KEEP_BODIES."),
+        click.option("--workers", type=int, default=None,
+                     help="Parser processes (env BEDROCK_LOGBOOK_WORKERS, default 2)."),
+        click.option("--salt", default=None,
+                     help="Salt for prompt fingerprints (env BEDROCK_LOGBOOK_SALT; default: a "
+                          "random salt kept in the lake)."),
+        click.option("--json", "as_json", is_flag=True,
+                     help="Print the run summary as JSON."),
+    ]):
+        f = option(f)
+    return f
+
+
+def load_settings(**overrides: Any) -> Settings:
+    try:
+        return Settings.load(**overrides)
+    except SettingsError as e:
+        fail(str(e), EXIT_CONFIG)
+
+
+def emit_summary(summary: Any, as_json: bool) -> None:
+    if as_json:
+        click.echo(json.dumps(summary.as_dict(), sort_keys=True))
+    else:
+        click.echo(summary.line())
+    if not summary.balanced:
+        fail("record count does not balance (lines != rows + duplicates + quarantined); "
+             "please report this", EXIT_UNEXPECTED)
+
+
+def progress_callback(total_bytes: int) -> tuple[Callable[[int, int], None] | None,
+                                                 Callable[[], None]]:
+    """A progress bar on a terminal; nothing under cron (one summary line instead)."""
+    if not sys.stderr.isatty() or total_bytes <= 0:
+        return None, lambda: None
+    bar = click.progressbar(length=total_bytes, label="ingesting", file=sys.stderr,
+                            show_eta=True)
+    bar.__enter__()
+    state = {"done": 0}
+
+    def update(_objects: int, done_bytes: int) -> None:
+        bar.update(done_bytes - state["done"])
+        state["done"] = done_bytes
+
+    return update, lambda: bar.__exit__(None, None, None)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="bedrock-logbook")
+def main() -> None:
+    """Amazon Bedrock model-invocation logs -> Parquet lake -> DuckDB views -> dashboard."""
+
+
+@main.group()
+def ingest() -> None:
+    """Read invocation logs into the lake (incremental, idempotent, safe to rerun)."""
+
+
+@ingest.command("files")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@ingest_options
+def ingest_files(paths: tuple[Path, ...], lake: Path | None, keep_bodies: bool | None,
+                 workers: int | None, salt: str | None, as_json: bool) -> None:
+    """Ingest local files: directories in the S3 key layout, or .json.gz/.json/.jsonl files."""
+    from ingest.lake import LakeBusyError, LakeError, LakeLock
+    from ingest.objects import list_local, read_local
+    from ingest.pipeline import IngestOptions, ingest_objects
+
+    settings = load_settings(lake=lake, keep_bodies=keep_bodies, workers=workers, salt=salt)
+    files: list[Path] = []
+    skipped = []
+    for path in paths:
+        try:
+            found, skip = list_local(path)
+        except FileNotFoundError as e:
+            fail(str(e), EXIT_CONFIG)
+        files.extend(found)
+        skipped.extend(skip)
+    update, close = progress_callback(sum(p.stat().st_size for p in files))
+    options = IngestOptions(keep_bodies=settings.keep_bodies, salt=settings.salt,
+                            workers=settings.workers, progress=update)
+    try:
+        with LakeLock(settings.lake):
+            summary = ingest_objects(settings.lake, read_local(files), source="files",
+                                     options=options, skipped=skipped)
+    except LakeBusyError as e:
+        fail(str(e), EXIT_BUSY)
+    except LakeError as e:
+        fail(str(e), EXIT_CONFIG)
+    finally:
+        close()
+    emit_summary(summary, as_json)
+
+
+def _rows(con: Any, query: str, params: dict[str, str]) -> tuple[list[str], list[tuple[Any, ...]]]:
+    cur = con.execute(query, params or None)
+    names = [d[0] for d in cur.description] if cur.description else []
+    return names, cur.fetchall()
+
+
+def _format_table(names: list[str], rows: list[tuple[Any, ...]]) -> Iterator[str]:
+    cells = [[("NULL" if v is None else str(v)) for v in row] for row in rows]
+    widths = [max([len(n)] + [len(r[i]) for r in cells]) for i, n in enumerate(names)]
+    yield "  ".join(n.ljust(w) for n, w in zip(names, widths, strict=True))
+    yield "  ".join("-" * w for w in widths)
+    for r in cells:
+        yield "  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True))
+
+
+@main.command("sql")
+@click.argument("query")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table",
+              show_default=True)
+@click.option("--param", "params", multiple=True, metavar="NAME=VALUE",
+              help="Bind $NAME in the query to VALUE (repeatable); values are never spliced.")
+@lake_option
+@prices_option
+def sql(query: str, fmt: str, params: tuple[str, ...], lake: Path | None,
+        prices: Path | None) -> None:
+    """Run SQL with every view defined (see `bedrock-logbook views`)."""
+    import duckdb
+
+    import queries
+
+    settings = load_settings(lake=lake, prices=prices)
+    bound: dict[str, str] = {}
+    for p in params:
+        name, sep, value = p.partition("=")
+        if not sep or not name:
+            fail(f"--param expects NAME=VALUE, got {p!r}", EXIT_CONFIG)
+        bound[name] = value
+    con = queries.connect(settings.lake, prices=settings.prices)
+    try:
+        names, rows = _rows(con, query, bound)
+    except duckdb.Error as e:
+        fail(f"SQL error: {e}".splitlines()[0], EXIT_CONFIG)
+    if fmt == "json":
+        click.echo(json.dumps([dict(zip(names, r, strict=True)) for r in rows], default=str,
+                              indent=1))
+    elif fmt == "csv":
+        writer = csv.writer(sys.stdout)
+        writer.writerow(names)
+        writer.writerows(rows)
+    else:
+        for line in _format_table(names, rows):
+            click.echo(line)
+
+
+@main.command("views")
+def views() -> None:
+    """List the views with their one-line purpose."""
+    import queries
+
+    infos = queries.list_views()
+    width = max(len(v.name) for v in infos)
+    for v in infos:
+        click.echo(f"{v.name.ljust(width)}  [{v.layer}] {v.purpose}")
+
+
+@main.command("duckdb-file")
+@lake_option
+@prices_option
+@click.option("--out", type=click.Path(path_type=Path), default=None,
+              help="Where to write it (default <lake>/logbook.duckdb).")
+def duckdb_file(lake: Path | None, prices: Path | None, out: Path | None) -> None:
+    """Write a .duckdb file holding every view, for the DuckDB CLI or Python (open read-only)."""
+    import queries
+
+    settings = load_settings(lake=lake, prices=prices)
+    target = out or settings.lake / "logbook.duckdb"
+    queries.write_database(settings.lake, target, prices=settings.prices)
+    click.echo(f"wrote {target}; open it with: duckdb -readonly {target}")
+
+
+@main.command("schema-doc")
+@click.option("--check", type=click.Path(path_type=Path), default=None,
+              help="Exit 1 if this file differs from the generated text.")
+def schema_doc(check: Path | None) -> None:
+    """Print the lake schema documentation generated from ingest/schema.py."""
+    from ingest.schema import schema_doc as render
+
+    text = render()
+    if check is not None:
+        if not check.exists() or check.read_text() != text:
+            fail(f"{check} is out of date: run `bedrock-logbook schema-doc > {check}`",
+                 EXIT_UNEXPECTED)
+        return
+    click.echo(text, nl=False)
+
+
+def _register_optional_commands() -> None:
+    from bedrock_logbook.cli_aws import cloudwatch_command, s3_command
+    from bedrock_logbook.cli_dashboard import dashboard_command
+    from bedrock_logbook.cli_sample import sample_command
+
+    ingest.add_command(s3_command, "s3")
+    ingest.add_command(cloudwatch_command, "cloudwatch")
+    main.add_command(sample_command, "sample")
+    main.add_command(dashboard_command, "dashboard")
+
+
+_register_optional_commands()

@@ -1,0 +1,447 @@
+"""One ModelInvocationLog line (bytes) → one typed row, or a quarantine reason.
+
+Pure: no IO. Records are decoded with msgspec structs that name only the fields we use, so
+the large prompt/response texts are skipped, not built into Python objects; the request and
+response bodies stay raw bytes until the few keys we need are read from them. Key order never
+matters and unknown fields are ignored.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import msgspec
+
+from ingest.latency_mode import normalize_mode, resolve_latency_mode
+from ingest.model_id import normalize_model_id, short_caller
+
+INVOCATION_METRICS = "amazon-bedrock-invocationMetrics"
+GUARDRAIL_ACTION = "amazon-bedrock-guardrailAction"
+MAX_RAW_QUARANTINE = 1 << 20
+# msgspec.Raw cannot be Optional: an empty Raw (or a JSON null) stands for "absent".
+_ABSENT = msgspec.Raw()
+
+
+def _present(raw: msgspec.Raw) -> msgspec.Raw | None:
+    return None if len(raw) == 0 or bytes(raw) == b"null" else raw
+
+
+class _Input(msgspec.Struct):
+    inputBodyJson: msgspec.Raw = _ABSENT
+    inputBodyS3Path: Any = None
+    inputTokenCount: Any = None
+    cacheReadInputTokenCount: Any = None
+    cacheWriteInputTokenCount: Any = None
+
+
+class _Output(msgspec.Struct):
+    outputBodyJson: msgspec.Raw = _ABSENT
+    outputBodyS3Path: Any = None
+    outputTokenCount: Any = None
+
+
+class _Record(msgspec.Struct):
+    schemaType: Any = None
+    schemaVersion: Any = None
+    timestamp: Any = None
+    accountId: Any = None
+    identity: Any = None
+    region: Any = None
+    requestId: Any = None
+    operation: Any = None
+    modelId: Any = None
+    inferenceRegion: Any = None
+    performanceConfig: Any = None
+    serviceTier: Any = None
+    requestMetadata: Any = None
+    errorCode: Any = None
+    input: _Input | None = None
+    output: _Output | None = None
+
+
+class _RequestBody(msgspec.Struct):
+    """Request-body keys that identify the prompt, and an echoed performanceConfig."""
+
+    system: msgspec.Raw = _ABSENT
+    messages: msgspec.Raw = _ABSENT
+    prompt: msgspec.Raw = _ABSENT
+    inputText: msgspec.Raw = _ABSENT
+    performanceConfig: Any = None
+
+
+class _ResponseBody(msgspec.Struct):
+    """Converse/ConverseStream aggregated dicts and provider-native InvokeModel bodies."""
+
+    stopReason: Any = None  # Converse, Nova
+    stop_reason: Any = None  # Anthropic Messages, Claude v2, Llama
+    results: Any = None  # Titan: [{"completionReason": ...}]
+    metrics: Any = None
+    usage: Any = None
+    performanceConfig: Any = None
+    serviceTier: Any = None
+    guardrail_action: Any = msgspec.field(default=None, name=GUARDRAIL_ACTION)
+    invocation_metrics: Any = msgspec.field(default=None, name=INVOCATION_METRICS)
+
+
+class _Chunk(msgspec.Struct):
+    """One decoded chunk of an InvokeModelWithResponseStream body."""
+
+    type: Any = None
+    delta: Any = None
+    stop_reason: Any = None
+    completionReason: Any = None
+    messageStop: Any = None
+    invocation_metrics: Any = msgspec.field(default=None, name=INVOCATION_METRICS)
+    guardrail_action: Any = msgspec.field(default=None, name=GUARDRAIL_ACTION)
+
+
+_record_decoder = msgspec.json.Decoder(_Record)
+_request_decoder = msgspec.json.Decoder(_RequestBody)
+_response_decoder = msgspec.json.Decoder(_ResponseBody)
+_chunks_decoder = msgspec.json.Decoder(list[msgspec.Raw])
+_chunk_decoder = msgspec.json.Decoder(_Chunk)
+
+
+class Rejected(Exception):
+    """The line cannot become a row; ``reason`` is short and machine-readable."""
+
+    def __init__(self, reason: str, detail: str, request_id: str | None = None) -> None:
+        super().__init__(detail)
+        self.reason = reason
+        self.detail = detail
+        self.request_id = request_id
+
+
+@dataclass(frozen=True)
+class ParseOptions:
+    salt: bytes = b""
+    keep_bodies: bool = False
+
+
+def _int(value: Any) -> int | None:
+    """Token counts and latencies: ints (or integral floats/strings) ≥ 0, else NULL."""
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, int):
+        return value if value >= 0 else None
+    if isinstance(value, float) and value.is_integer() and value >= 0:
+        return int(value)
+    if isinstance(value, str) and value.isdigit():
+        return int(value)
+    return None
+
+
+def _str(value: Any) -> str | None:
+    if isinstance(value, str) and value != "":
+        return value
+    return None
+
+
+def _get(d: Any, key: str) -> Any:
+    return d.get(key) if isinstance(d, dict) else None
+
+
+def parse_timestamp(value: Any) -> datetime:
+    if not isinstance(value, str):
+        raise Rejected("bad_timestamp", f"timestamp is {type(value).__name__}, not text")
+    text = value.strip()
+    try:
+        ts = datetime.fromisoformat(text)
+    except ValueError:
+        raise Rejected("bad_timestamp", f"unusable timestamp {text[:40]!r}") from None
+    if ts.tzinfo is None:
+        ts = ts.replace(tzinfo=UTC)  # the log writes UTC with 'Z'; a bare time is UTC too
+    ts = ts.astimezone(UTC)
+    if not 2000 <= ts.year <= 2100:
+        raise Rejected("bad_timestamp", f"timestamp out of range: {text[:40]!r}")
+    return ts
+
+
+def _bytes(raw: msgspec.Raw) -> bytes | None:
+    r = _present(raw)
+    return None if r is None else bytes(r)
+
+
+def _fingerprint(salt: bytes, *parts: bytes | None) -> str | None:
+    present = [p for p in parts if p is not None]
+    if not present:
+        return None
+    h = hashlib.blake2b(salt, digest_size=8)
+    for p in parts:
+        h.update(b"\x00" if p is None else b"\x01" + p)
+    return h.hexdigest()
+
+
+def _service_tier(value: Any) -> str | None:
+    if isinstance(value, dict):
+        value = value.get("type")
+    return value.strip().lower() if isinstance(value, str) and value.strip() else None
+
+
+def _guardrail(body: _ResponseBody, stop_reason: str | None) -> str | None:
+    if stop_reason == "guardrail_intervened":
+        return "INTERVENED"
+    if isinstance(body.guardrail_action, str) and body.guardrail_action.upper() == "INTERVENED":
+        return "INTERVENED"
+    return None
+
+
+@dataclass
+class _Response:
+    """What we read from a response body, whatever its shape."""
+
+    stop_reason: str | None = None
+    latency_ms: int | None = None
+    first_byte_ms: int | None = None
+    input_tokens: int | None = None
+    output_tokens: int | None = None
+    cache_read: int | None = None
+    cache_write: int | None = None
+    mode: str | None = None
+    service_tier: str | None = None
+    guardrail: str | None = None
+
+
+def _apply_metrics(resp: _Response, m: Any) -> None:
+    if not isinstance(m, dict):
+        return
+    resp.latency_ms = _int(m.get("invocationLatency"))
+    resp.first_byte_ms = _int(m.get("firstByteLatency"))
+    resp.input_tokens = _int(m.get("inputTokenCount"))
+    resp.output_tokens = _int(m.get("outputTokenCount"))
+    resp.cache_read = _int(m.get("cacheReadInputTokenCount"))
+    resp.cache_write = _int(m.get("cacheWriteInputTokenCount"))
+
+
+def _read_dict_body(raw: msgspec.Raw) -> _Response:
+    body = _response_decoder.decode(raw)
+    resp = _Response()
+    stop = body.stopReason if body.stopReason is not None else body.stop_reason
+    if stop is None and isinstance(body.results, list) and body.results:
+        stop = _get(body.results[0], "completionReason")
+    resp.stop_reason = _str(stop)
+    resp.latency_ms = _int(_get(body.metrics, "latencyMs"))
+    usage = body.usage
+    if isinstance(usage, dict):
+        resp.input_tokens = _int(usage.get("inputTokens", usage.get("input_tokens")))
+        resp.output_tokens = _int(usage.get("outputTokens", usage.get("output_tokens")))
+        resp.cache_read = _int(
+            usage.get("cacheReadInputTokens", usage.get("cache_read_input_tokens"))
+        )
+        resp.cache_write = _int(
+            usage.get("cacheWriteInputTokens", usage.get("cache_creation_input_tokens"))
+        )
+    if body.invocation_metrics is not None:
+        fallback_latency = resp.latency_ms
+        _apply_metrics(resp, body.invocation_metrics)
+        resp.latency_ms = resp.latency_ms if resp.latency_ms is not None else fallback_latency
+    resp.mode = normalize_mode(body.performanceConfig)
+    resp.service_tier = _service_tier(body.serviceTier)
+    resp.guardrail = _guardrail(body, resp.stop_reason)
+    return resp
+
+
+def _read_chunk_list(raw: msgspec.Raw) -> _Response:
+    """A streamed InvokeModel body: decoded provider chunks, metrics on the last one."""
+    resp = _Response()
+    for item in _chunks_decoder.decode(raw):
+        try:
+            chunk = _chunk_decoder.decode(item)
+        except (msgspec.ValidationError, msgspec.DecodeError):
+            continue  # chunks can be strings or other unexpected types; they carry nothing we use
+        if chunk.invocation_metrics is not None:
+            _apply_metrics(resp, chunk.invocation_metrics)
+        if isinstance(chunk.guardrail_action, str) and chunk.guardrail_action.upper() == "INTERVENED":
+            resp.guardrail = "INTERVENED"
+        stop = (
+            _get(chunk.delta, "stop_reason")
+            or chunk.stop_reason
+            or chunk.completionReason
+            or _get(chunk.messageStop, "stopReason")
+        )
+        if isinstance(stop, str) and stop:
+            resp.stop_reason = stop
+    if resp.stop_reason == "guardrail_intervened":
+        resp.guardrail = "INTERVENED"
+    return resp
+
+
+def _read_response(raw: msgspec.Raw | None) -> _Response:
+    if raw is None:
+        return _Response()
+    first = memoryview(raw)[:1].tobytes()
+    try:
+        if first == b"{":
+            return _read_dict_body(raw)
+        if first == b"[":
+            return _read_chunk_list(raw)
+    except (msgspec.ValidationError, msgspec.DecodeError):
+        pass  # an odd body shape loses only its metrics, never the record
+    return _Response()
+
+
+def _request_metadata(value: Any) -> list[tuple[str, str]] | None:
+    if isinstance(value, str):  # some exporters flatten the map to a JSON string
+        try:
+            value = msgspec.json.decode(value)
+        except msgspec.DecodeError:
+            return None
+    if not isinstance(value, dict) or not value:
+        return None
+    return sorted((str(k), v if isinstance(v, str) else msgspec.json.encode(v).decode())
+                  for k, v in value.items())
+
+
+def parse_line(line: bytes, options: ParseOptions) -> dict[str, Any]:
+    """Return the row for one record; raise Rejected when the record is unusable."""
+    try:
+        rec = _record_decoder.decode(line)
+    except msgspec.ValidationError as e:
+        raise Rejected("not_a_record", f"not a ModelInvocationLog object: {e}") from None
+    except msgspec.DecodeError as e:
+        raise Rejected("malformed_json", f"malformed JSON: {e}") from None
+
+    request_id = _str(rec.requestId)
+    if rec.schemaType is not None and rec.schemaType != "ModelInvocationLog":
+        raise Rejected("not_an_invocation_log", f"schemaType is {rec.schemaType!r}", request_id)
+    if rec.schemaType is None and rec.operation is None and rec.modelId is None:
+        raise Rejected("not_an_invocation_log",
+                       "no schemaType, operation or modelId: not a model-invocation log record",
+                       request_id)
+    if request_id is None:
+        raise Rejected("missing_request_id", "record has no usable requestId")
+    try:
+        ts = parse_timestamp(rec.timestamp)
+    except Rejected as e:
+        e.request_id = request_id
+        raise
+
+    inp = rec.input or _Input()
+    out = rec.output or _Output()
+    in_raw = _present(inp.inputBodyJson)
+    out_raw = _present(out.outputBodyJson)
+    resp = _read_response(out_raw)
+
+    request_body = None
+    if in_raw is not None and memoryview(in_raw)[:1].tobytes() == b"{":
+        try:
+            request_body = _request_decoder.decode(in_raw)
+        except (msgspec.ValidationError, msgspec.DecodeError):
+            request_body = None
+
+    region = _str(rec.region)
+    logged_inference_region = _str(rec.inferenceRegion)
+    inference_region = logged_inference_region or region
+    model_id = _str(rec.modelId)
+    ref = normalize_model_id(model_id)
+    caller_arn = _str(_get(rec.identity, "arn"))
+
+    input_tokens = _int(inp.inputTokenCount)
+    if input_tokens is None:
+        input_tokens = resp.input_tokens
+    output_tokens = _int(out.outputTokenCount)
+    if output_tokens is None:
+        output_tokens = resp.output_tokens
+    cache_read = _int(inp.cacheReadInputTokenCount)
+    if cache_read is None:
+        cache_read = resp.cache_read
+    cache_write = _int(inp.cacheWriteInputTokenCount)
+    if cache_write is None:
+        cache_write = resp.cache_write
+
+    error_code = _str(rec.errorCode)
+    total_tokens = None
+    if input_tokens is not None or output_tokens is not None:
+        total_tokens = (input_tokens or 0) + (output_tokens or 0) + (cache_read or 0) + (
+            cache_write or 0
+        )
+    mode = resolve_latency_mode(
+        log_field=normalize_mode(rec.performanceConfig),
+        request_body=normalize_mode(request_body.performanceConfig) if request_body else None,
+        response_body=resp.mode,
+        model=ref.model,
+        served_region=inference_region,
+        total_tokens=total_tokens,
+        failed=error_code is not None,
+    )
+
+    latency = resp.latency_ms
+    tps = None
+    if latency is not None and latency > 0 and output_tokens:
+        tps = output_tokens * 1000.0 / latency
+
+    salt = options.salt
+    system_fp = prompt_fp = None
+    if request_body is not None:
+        system_fp = _fingerprint(salt, _bytes(request_body.system))
+        prompt_fp = _fingerprint(
+            salt,
+            _bytes(request_body.system),
+            _bytes(request_body.messages),
+            _bytes(request_body.prompt),
+            _bytes(request_body.inputText),
+        )
+
+    return {
+        "request_id": request_id,
+        "ts": ts,
+        "account_id": _str(rec.accountId) if not isinstance(rec.accountId, int)
+        else str(rec.accountId),
+        "region": region,
+        "inference_region": inference_region,
+        "cross_region": (
+            logged_inference_region is not None
+            and region is not None
+            and logged_inference_region != region
+        ),
+        "operation": _str(rec.operation),
+        "model_id": model_id,
+        "model": ref.model,
+        "model_id_kind": ref.kind,
+        "profile_scope": ref.profile_scope,
+        "caller_arn": caller_arn,
+        "caller": short_caller(caller_arn),
+        "requested_latency": mode.requested,
+        "served_latency": mode.served,
+        "served_latency_source": mode.source,
+        "fallback_reason": mode.fallback_reason,
+        "service_tier": resp.service_tier or _service_tier(rec.serviceTier),
+        "input_tokens": input_tokens,
+        "output_tokens": output_tokens,
+        "cache_read_tokens": cache_read,
+        "cache_write_tokens": cache_write,
+        "latency_ms": latency,
+        "first_byte_ms": resp.first_byte_ms,
+        "output_tokens_per_s": tps,
+        "stop_reason": resp.stop_reason,
+        "error_code": error_code,
+        "guardrail_action": resp.guardrail,
+        "request_metadata": _request_metadata(rec.requestMetadata),
+        "input_body_bytes": len(in_raw) if in_raw is not None else None,
+        "output_body_bytes": len(out_raw) if out_raw is not None else None,
+        "input_body_s3_path": _str(inp.inputBodyS3Path),
+        "output_body_s3_path": _str(out.outputBodyS3Path),
+        "system_prompt_fp": system_fp,
+        "prompt_fp": prompt_fp,
+        "schema_version": _str(rec.schemaVersion),
+        "input_body_json": bytes(in_raw).decode("utf-8", "replace")
+        if options.keep_bodies and in_raw is not None else None,
+        "output_body_json": bytes(out_raw).decode("utf-8", "replace")
+        if options.keep_bodies and out_raw is not None else None,
+    }
+
+
+def peek_request_id(line: bytes) -> str | None:
+    """Best effort, for quarantine rows of lines that failed to parse."""
+    marker = b'"requestId"'
+    i = line.find(marker)
+    if i < 0:
+        return None
+    rest = line[i + len(marker):].lstrip(b" \t:").lstrip()
+    if not rest.startswith(b'"'):
+        return None
+    end = rest.find(b'"', 1)
+    return rest[1:end].decode("utf-8", "replace") if end > 0 else None

@@ -1,0 +1,351 @@
+"""Objects in → deduplicated, partitioned Parquet out, committed atomically.
+
+Order of work in one run (the caller holds the lake lock):
+1. parse objects in worker processes, in input order, a bounded number in flight;
+2. drop request IDs already in the lake or seen earlier in the run; stage the new rows per
+   date partition (Arrow IPC under ``_staging/``), so memory stays bounded by one object;
+3. write each partition's new rows as ``part-<digest of its request IDs>.parquet`` (temp file,
+   fsync, rename) with fixed-size row groups, then the quarantine the same way;
+4. only then commit the source state (which objects were read) and the run record.
+
+Names and bytes depend only on the rows, so a rerun of the same input writes nothing new, and a
+run killed anywhere and rerun ends with the same files an uninterrupted run would have written.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import signal
+import time
+from collections import Counter, deque
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from multiprocessing import get_context
+from pathlib import Path
+from typing import Any
+
+import msgspec
+import pyarrow as pa
+import pyarrow.ipc as ipc
+import pyarrow.parquet as pq
+
+from ingest import state
+from ingest.lake import (
+    commit_file,
+    existing_request_ids,
+    lake_salt,
+    partition_dir,
+    remove_temp_files,
+    temp_path_for,
+    write_json_atomic,
+)
+from ingest.objects import RawObject, SkippedObject
+from ingest.parse import ParseOptions
+from ingest.read import ParsedObject, QuarantineEntry, parse_object
+from ingest.schema import (
+    INVOCATIONS_SCHEMA,
+    QUARANTINE_DIR,
+    QUARANTINE_SCHEMA,
+    RUNS_DIR,
+)
+
+ROW_GROUP_ROWS = 65_536
+STAGING_DIR = "_staging"
+CRASH_ENV = "BEDROCK_LOGBOOK_CRASH_AT"
+
+
+def crash_point(name: str) -> None:
+    """Crash-safety tests name a point here; the process then dies by SIGKILL, as in real life."""
+    if os.environ.get(CRASH_ENV) == name:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+@dataclass(frozen=True)
+class IngestOptions:
+    keep_bodies: bool = False
+    salt: str | None = None
+    workers: int = 2
+    # Called after each object with (objects done, input bytes done).
+    progress: Callable[[int, int], None] | None = None
+
+
+@dataclass
+class RunSummary:
+    run_id: str
+    source: str
+    started_at: str
+    finished_at: str = ""
+    seconds: float = 0.0
+    objects: int = 0
+    skipped_objects: int = 0
+    lines: int = 0
+    rows_written: int = 0
+    duplicates: int = 0
+    quarantined: int = 0
+    bytes_in: int = 0
+    bytes_uncompressed: int = 0
+    partitions_written: int = 0
+    skipped_reasons: dict[str, int] = field(default_factory=dict)
+    quarantine_reasons: dict[str, int] = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)  # e.g. retries reported by a source
+
+    @property
+    def balanced(self) -> bool:
+        """Nothing lost: every line read is a row, a duplicate or a quarantine entry."""
+        return self.lines == self.rows_written + self.duplicates + self.quarantined
+
+    def line(self) -> str:
+        skipped = f" ({self.skipped_objects} skipped)" if self.skipped_objects else ""
+        extra = "".join(f", {k} {v}" for k, v in sorted(self.extra.items()))
+        return (
+            f"ingest {self.source}: {self.objects} objects{skipped}, {self.lines} records -> "
+            f"{self.rows_written} new rows, {self.duplicates} duplicates, "
+            f"{self.quarantined} quarantined{extra} in {self.seconds:.2f}s"
+        )
+
+    def as_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["balanced"] = self.balanced
+        return d
+
+
+def _new_run_id() -> str:
+    return datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ") + "-" + os.urandom(2).hex()
+
+
+def _parse_task(obj: RawObject, options: ParseOptions) -> ParsedObject:
+    return parse_object(obj, options)
+
+
+def _parsed(
+    objects: Iterable[RawObject], options: ParseOptions, workers: int
+) -> Iterator[ParsedObject]:
+    """Parse in input order with at most ``2 * workers`` objects in flight (bounded memory)."""
+    if workers <= 1:
+        for obj in objects:
+            yield parse_object(obj, options)
+        return
+    ctx = get_context("forkserver")
+    ctx.set_forkserver_preload(["ingest.read"])
+    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+        window: deque[Future[ParsedObject]] = deque()
+        for obj in objects:
+            window.append(pool.submit(_parse_task, obj, options))
+            if len(window) >= 2 * workers:
+                yield window.popleft().result()
+        while window:
+            yield window.popleft().result()
+
+
+class _Stager:
+    """New rows per date partition, spilled to Arrow IPC files as they arrive."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.writers: dict[str, ipc.RecordBatchStreamWriter] = {}
+        self.sinks: dict[str, pa.OSFile] = {}
+        self.rows: Counter[str] = Counter()
+
+    def add(self, date: str, table: pa.Table) -> None:
+        if table.num_rows == 0:
+            return
+        if date not in self.writers:
+            sink = pa.OSFile(str(self.root / f"{date}.arrow"), "wb")
+            self.sinks[date] = sink
+            self.writers[date] = ipc.new_stream(sink, INVOCATIONS_SCHEMA)
+        self.writers[date].write_table(table)
+        self.rows[date] += table.num_rows
+
+    def close(self) -> None:
+        for date, writer in self.writers.items():
+            writer.close()
+            self.sinks[date].close()
+
+    def batches(self, date: str) -> Iterator[pa.RecordBatch]:
+        with pa.memory_map(str(self.root / f"{date}.arrow")) as source:
+            yield from ipc.open_stream(source)
+
+
+class _Deduper:
+    """Which request IDs are new: not in the lake's partition, not seen earlier this run."""
+
+    def __init__(self, lake: Path) -> None:
+        self.lake = lake
+        self.seen: dict[str, set[str]] = {}
+
+    def _ids(self, date: str) -> set[str]:
+        ids = self.seen.get(date)
+        if ids is None:
+            ids = set(existing_request_ids(self.lake, date))
+            self.seen[date] = ids
+        return ids
+
+    def keep(self, date: str, request_ids: list[str]) -> list[int]:
+        ids = self._ids(date)
+        kept = []
+        for i, rid in enumerate(request_ids):
+            if rid not in ids:
+                ids.add(rid)
+                kept.append(i)
+        return kept
+
+
+def _split_by_date(parsed: ParsedObject) -> dict[str, list[int]]:
+    groups: dict[str, list[int]] = {}
+    for i, d in enumerate(parsed.dates):
+        groups.setdefault(d, []).append(i)
+    return groups
+
+
+def _rechunked(batches: Iterable[pa.RecordBatch], rows: int) -> Iterator[pa.Table]:
+    """Fixed-size row groups, so the bytes depend on the rows and not on how they arrived."""
+    pending: list[pa.RecordBatch] = []
+    count = 0
+    for batch in batches:
+        pending.append(batch)
+        count += batch.num_rows
+        while count >= rows:
+            table = pa.Table.from_batches(pending, schema=INVOCATIONS_SCHEMA)
+            yield table.slice(0, rows)
+            rest = table.slice(rows)
+            pending = rest.to_batches()
+            count = rest.num_rows
+    if count:
+        yield pa.Table.from_batches(pending, schema=INVOCATIONS_SCHEMA)
+
+
+def _write_parquet(target_dir: Path, tables: Iterable[pa.Table], schema: pa.Schema,
+                   id_columns: list[str]) -> Path | None:
+    """Write tables to a temp file, name it by a digest of its key columns, rename it in."""
+    target_dir.mkdir(parents=True, exist_ok=True)
+    digest = hashlib.blake2b(digest_size=10)
+    tmp = temp_path_for(target_dir / "part-pending.parquet")
+    writer: pq.ParquetWriter | None = None
+    try:
+        for table in tables:
+            if writer is None:
+                writer = pq.ParquetWriter(str(tmp), schema, compression="zstd")
+            for name in id_columns:
+                for value in table.column(name).to_pylist():
+                    digest.update(b"\x00" + str(value).encode())
+            writer.write_table(table, row_group_size=ROW_GROUP_ROWS)
+    finally:
+        if writer is not None:
+            writer.close()
+    if writer is None:
+        return None
+    target = target_dir / f"part-{digest.hexdigest()}.parquet"
+    commit_file(tmp, target)
+    return target
+
+
+def _quarantine_table(entries: list[QuarantineEntry]) -> pa.Table:
+    return pa.Table.from_pylist([e.as_row() for e in entries], schema=QUARANTINE_SCHEMA)
+
+
+def ingest_objects(
+    lake: Path,
+    objects: Iterable[RawObject],
+    *,
+    source: str = "files",
+    options: IngestOptions | None = None,
+    skipped: Iterable[SkippedObject] = (),
+    source_state: Mapping[str, str] | None = None,
+) -> RunSummary:
+    """Ingest ``objects`` into ``lake``. The caller holds ``LakeLock(lake)``."""
+    options = options or IngestOptions()
+    t0 = time.monotonic()
+    summary = RunSummary(_new_run_id(), source, datetime.now(UTC).isoformat())
+    lake.mkdir(parents=True, exist_ok=True)
+    remove_temp_files(lake)
+    staging = lake / STAGING_DIR
+    shutil.rmtree(staging, ignore_errors=True)  # left by a killed run: never committed
+    staging.mkdir()
+    parse_options = ParseOptions(lake_salt(lake, options.salt), options.keep_bodies)
+
+    skipped_reasons: Counter[str] = Counter()
+    for s in skipped:
+        skipped_reasons[s.reason] += 1
+    summary.skipped_objects = sum(skipped_reasons.values())
+    summary.skipped_reasons = dict(skipped_reasons)
+
+    stager = _Stager(staging)
+    dedupe = _Deduper(lake)
+    quarantine: list[QuarantineEntry] = []
+    tracker = StateTracker(objects)
+    try:
+        for parsed in _parsed(tracker, parse_options, options.workers):
+            summary.objects += 1
+            summary.lines += parsed.lines
+            summary.bytes_in += parsed.bytes_in
+            summary.bytes_uncompressed += parsed.bytes_uncompressed
+            quarantine.extend(parsed.quarantine)
+            request_ids = parsed.table.column("request_id").to_pylist()
+            for date, idx in _split_by_date(parsed).items():
+                kept = dedupe.keep(date, [request_ids[i] for i in idx])
+                summary.duplicates += len(idx) - len(kept)
+                if kept:
+                    rows = pa.array([idx[k] for k in kept], type=pa.int64())
+                    stager.add(date, parsed.table.take(rows))
+            if options.progress is not None:
+                options.progress(summary.objects, summary.bytes_in)
+    finally:
+        stager.close()
+    crash_point("after_parse")
+
+    for date in sorted(stager.rows):
+        _write_parquet(
+            partition_dir(lake, date),
+            _rechunked(stager.batches(date), ROW_GROUP_ROWS),
+            INVOCATIONS_SCHEMA,
+            ["request_id"],
+        )
+        summary.rows_written += stager.rows[date]
+        summary.partitions_written += 1
+        crash_point("after_partition_write")
+    if quarantine:
+        _write_parquet(lake / QUARANTINE_DIR, [_quarantine_table(quarantine)],
+                       QUARANTINE_SCHEMA, ["source", "source_line", "reason"])
+    summary.quarantined = len(quarantine)
+    summary.quarantine_reasons = dict(Counter(e.reason for e in quarantine))
+    shutil.rmtree(staging, ignore_errors=True)
+
+    crash_point("before_state_commit")
+    state.commit(lake, source, summary.run_id, tracker.seen, source_state or {})
+    crash_point("after_state_commit")
+
+    summary.seconds = round(time.monotonic() - t0, 3)
+    summary.finished_at = datetime.now(UTC).isoformat()
+    write_json_atomic(lake / RUNS_DIR / f"run-{summary.run_id}.json", summary.as_dict())
+    return summary
+
+
+class StateTracker:
+    """Wraps an object stream and remembers each object's state key as it passes through."""
+
+    def __init__(self, objects: Iterable[RawObject]) -> None:
+        self._objects = objects
+        self.seen: dict[str, str] = {}
+
+    def __iter__(self) -> Iterator[RawObject]:
+        for obj in self._objects:
+            if obj.state_key is not None:
+                self.seen[obj.state_key] = obj.fingerprint or ""
+            yield obj
+
+
+def ingest_records(
+    lake: Path,
+    records: Iterable[Mapping[str, Any]],
+    *,
+    source: str = "test",
+    options: IngestOptions | None = None,
+) -> RunSummary:
+    """Ingest in-memory records (as one NDJSON object): for tests and fixtures."""
+    data = b"\n".join(msgspec.json.encode(r) for r in records)
+    return ingest_objects(lake, [RawObject(f"{source}:records", data)], source=source,
+                          options=options or IngestOptions(workers=1))
