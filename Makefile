@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 LAKE ?= lake
 PORT ?= 8501
 
-.PHONY: run test setup system-deps lint typecheck unit ingest-sample dashboard bench clean
+.PHONY: run test setup system-deps lint typecheck unit ingest-sample dashboard bench clean docs
 
 $(BIN)/bedrock-logbook: pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -43,3 +43,6 @@ bench: setup
 
 clean:
 	rm -rf $(VENV) $(LAKE) .pytest_cache .mypy_cache .ruff_cache
+
+docs: setup
+	$(BIN)/python scripts/gen_docs.py

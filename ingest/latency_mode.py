@@ -17,7 +17,7 @@ docs/served-latency.md. In short, strongest evidence first:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 STANDARD = "standard"
 OPTIMIZED = "optimized"
@@ -34,8 +34,7 @@ OPTIMIZED_OFFERINGS: dict[str, frozenset[str]] = {
 TOKEN_LIMITED_MODELS: dict[str, int] = {"meta.llama3-1-405b-instruct-v1:0": 11_000}
 
 
-@dataclass(frozen=True)
-class LatencyMode:
+class LatencyMode(NamedTuple):
     requested: str
     served: str | None
     source: str

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 import msgspec
@@ -40,7 +41,7 @@ def decompress(data: bytes) -> Decompressed:
         d = isal_zlib.decompressobj(wbits=31)
         try:
             out.append(d.decompress(rest))
-        except isal_zlib.error as e:
+        except Exception as e:  # isal_zlib.error is untyped; it is an Exception subclass
             return Decompressed(b"".join(out), truncated=True, error=f"corrupt gzip: {e}")
         if not d.eof:
             out.append(d.flush())
@@ -111,26 +112,19 @@ def parse_object(obj: RawObject, options: ParseOptions) -> ParsedObject:
         cut = text.rfind(b"\n") + 1
         text, last_line = text[:cut], text[cut:]
 
-    columns: dict[str, list[Any]] = {name: [] for name in INVOCATIONS_SCHEMA.names}
-    dates: list[str] = []
+    rows: list[tuple[Any, ...]] = []
     quarantine: list[QuarantineEntry] = []
     lines = 0
     line_no = 0
     for line_no, line in _lines(text, obj.layout):
         lines += 1
         try:
-            row = parse_line(line, options)
+            rows.append(parse_line(line, options, obj.uri, line_no))
         except Rejected as e:
             quarantine.append(
                 QuarantineEntry(obj.uri, line_no, e.reason, e.detail,
                                 e.request_id or peek_request_id(line), _raw_text(line))
             )
-            continue
-        row["source"] = obj.uri
-        row["source_line"] = line_no
-        for name, values in columns.items():
-            values.append(row[name])
-        dates.append(row["ts"].date().isoformat())
     if dec.truncated:
         lines += 1
         quarantine.append(
@@ -140,8 +134,28 @@ def parse_object(obj: RawObject, options: ParseOptions) -> ParsedObject:
                 peek_request_id(last_line or b""), _raw_text(last_line or b""),
             )
         )
-    table = pa.Table.from_pydict(columns, schema=INVOCATIONS_SCHEMA)
     return ParsedObject(
-        uri=obj.uri, table=table, dates=dates, quarantine=quarantine, lines=lines,
-        bytes_in=len(obj.data), bytes_uncompressed=len(dec.data),
+        uri=obj.uri, table=_to_table(rows), dates=[_day(row[1]) for row in rows],
+        quarantine=quarantine, lines=lines, bytes_in=len(obj.data),
+        bytes_uncompressed=len(dec.data),
     )
+
+
+_day_cache: dict[tuple[int, int, int], str] = {}
+
+
+def _day(ts: datetime) -> str:
+    key = (ts.year, ts.month, ts.day)
+    day = _day_cache.get(key)
+    if day is None:
+        day = _day_cache[key] = ts.date().isoformat()
+    return day
+
+
+def _to_table(rows: list[tuple[Any, ...]]) -> pa.Table:
+    if not rows:
+        return INVOCATIONS_SCHEMA.empty_table()
+    columns = list(zip(*rows, strict=True))
+    arrays = [pa.array(col, type=f.type) for col, f in zip(columns, INVOCATIONS_SCHEMA,
+                                                          strict=True)]
+    return pa.Table.from_arrays(arrays, schema=INVOCATIONS_SCHEMA)

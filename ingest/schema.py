@@ -139,7 +139,8 @@ def markdown_table(columns: tuple[Column, ...]) -> str:
 def schema_doc() -> str:
     return (
         f"# Lake schema (version {LAKE_SCHEMA_VERSION})\n\n"
-        "Generated from `ingest/schema.py` by `bedrock-logbook schema-doc`; do not edit by hand.\n\n"
+        "Generated from `ingest/schema.py` by `make docs` (also `bedrock-logbook schema-doc`); "
+        "do not edit by hand.\n\n"
         f"Layout: `<lake>/{INVOCATIONS_DIR}/{PARTITION_KEY}=YYYY-MM-DD/part-<digest>.parquet` "
         "(hive partitions by the invocation's UTC date), "
         f"`<lake>/{QUARANTINE_DIR}/part-<digest>.parquet`, run records in `<lake>/{RUNS_DIR}/` "

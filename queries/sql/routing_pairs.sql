@@ -1,0 +1,31 @@
+-- purpose: Where requests from each source Region were served: share of requests and tokens, latency.
+-- grain: one row per model x profile_scope x region x inference_region
+-- layer: metrics
+-- depends: invocations
+CREATE OR REPLACE VIEW routing_pairs AS
+WITH pairs AS (
+    SELECT
+        model,
+        profile_scope,
+        region,
+        inference_region,
+        count(*) AS requests,
+        sum(total_tokens) AS tokens,
+        quantile_cont(latency_ms, 0.5) AS p50_latency_ms,
+        avg(latency_ms) AS mean_latency_ms
+    FROM invocations
+    GROUP BY model, profile_scope, region, inference_region
+)
+SELECT
+    model,
+    profile_scope,  -- NULL: direct in-Region calls
+    region,
+    inference_region,
+    CAST(requests AS BIGINT) AS requests,
+    CAST(requests / sum(requests) OVER source_region AS DOUBLE) AS request_share,
+    CAST(tokens AS BIGINT) AS tokens,
+    CAST(tokens / nullif(sum(tokens) OVER source_region, 0) AS DOUBLE) AS token_share,
+    CAST(p50_latency_ms AS DOUBLE) AS p50_latency_ms,
+    CAST(mean_latency_ms AS DOUBLE) AS mean_latency_ms
+FROM pairs
+WINDOW source_region AS (PARTITION BY model, profile_scope, region);

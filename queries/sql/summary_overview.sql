@@ -1,0 +1,24 @@
+-- purpose: One-row overview: requests, tokens, cost, unpriced, p50/p99 latency, errors, mode and routing shares.
+-- grain: exactly one row for the whole lake (zeros and NULLs when it is empty)
+-- layer: metrics
+-- depends: invocations
+CREATE OR REPLACE VIEW summary_overview AS
+SELECT
+    CAST(count(*) AS BIGINT) AS requests,
+    CAST(coalesce(sum(input_tokens), 0) AS BIGINT) AS input_tokens,
+    CAST(coalesce(sum(output_tokens), 0) AS BIGINT) AS output_tokens,
+    CAST(coalesce(sum(cache_read_tokens), 0) AS BIGINT) AS cache_read_tokens,
+    CAST(coalesce(sum(cache_write_tokens), 0) AS BIGINT) AS cache_write_tokens,
+    CAST(coalesce(sum(cost_usd), 0) AS DOUBLE) AS cost_usd,
+    CAST(count(*) FILTER (WHERE NOT priced) AS BIGINT) AS unpriced_requests,
+    CAST(quantile_cont(latency_ms, 0.5) AS DOUBLE) AS p50_latency_ms,
+    CAST(quantile_cont(latency_ms, 0.99) AS DOUBLE) AS p99_latency_ms,
+    CAST(count(*) FILTER (WHERE error_code IS NOT NULL) / nullif(count(*), 0) AS DOUBLE)
+        AS error_rate,
+    CAST(count(*) FILTER (WHERE latency_mode = 'optimized') / nullif(count(*), 0) AS DOUBLE)
+        AS share_optimized,
+    CAST(count(*) FILTER (WHERE cross_region) / nullif(count(*), 0) AS DOUBLE)
+        AS share_cross_region,
+    min(ts) AS first_ts,
+    max(ts) AS last_ts
+FROM invocations;

@@ -1,0 +1,32 @@
+"""Regenerate the docs that come from code: docs/lake-schema.md and the README's column table.
+
+Run `make docs` after changing ingest/schema.py; tests/test_docs.py fails while they differ.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from ingest.schema import INVOCATION_COLUMNS, markdown_table, schema_doc  # noqa: E402
+
+START, END = "<!-- schema:start -->", "<!-- schema:end -->"
+
+
+def readme_with_table(text: str) -> str:
+    block = f"{START}\n{markdown_table(INVOCATION_COLUMNS)}\n{END}"
+    return re.sub(re.escape(START) + r".*?" + re.escape(END), lambda _: block, text, flags=re.S)
+
+
+def main() -> None:
+    (ROOT / "docs" / "lake-schema.md").write_text(schema_doc())
+    readme = ROOT / "README.md"
+    readme.write_text(readme_with_table(readme.read_text()))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,279 @@
+"""The pipeline over real gzip files in the real key layout: dedupe, idempotence, bad input,
+the count invariant, atomic writes, locking and crash safety."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import random
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from ingest import state
+from ingest.lake import LakeBusyError, LakeLock
+from ingest.objects import RawObject, list_local, read_local
+from ingest.pipeline import (
+    CRASH_ENV,
+    IngestOptions,
+    RunSummary,
+    _rechunked,
+    ingest_objects,
+    ingest_records,
+)
+from ingest.schema import INVOCATIONS_SCHEMA
+from tests.core.lakeutil import snapshot, write_batch
+from tests.core.records import converse, imwrs_anthropic
+
+OPTS = IngestOptions(salt="test-salt", workers=1)
+
+
+def rid(i: int) -> str:
+    return f"00000000-0000-0000-0000-{i:012d}"
+
+
+def ingest_dir(lake: Path, src: Path, options: IngestOptions = OPTS) -> RunSummary:
+    files, skipped = list_local(src)
+    with LakeLock(lake):
+        return ingest_objects(lake, read_local(files), skipped=skipped, options=options)
+
+
+def lake_rows(lake: Path) -> list[dict[str, Any]]:
+    cur = duckdb.execute(
+        "SELECT * FROM read_parquet(?, hive_partitioning = true) ORDER BY request_id",
+        [f"{lake}/invocations/*/*.parquet"],
+    )
+    names = [d[0] for d in cur.description]
+    return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+
+
+def assert_balanced(s: RunSummary) -> None:
+    assert s.lines == s.rows_written + s.duplicates + s.quarantined
+    assert s.balanced
+
+
+@pytest.fixture
+def logs(tmp_path: Path) -> Path:
+    root = tmp_path / "logs"
+    write_batch(root, [converse(rid(1)), converse(rid(2), timestamp="2026-11-03T00:00:05Z")],
+                hour="2026/11/02/23", name="20261102T235959000Z_aaaaaaaaaaaaaaaa.json.gz")
+    write_batch(root, [imwrs_anthropic(rid(3)), converse(rid(1))],  # rid 1 delivered twice
+                region="us-west-2", name="20261102T100500000Z_bbbbbbbbbbbbbbbb.json.gz")
+    return root
+
+
+def test_rows_partitioned_by_invocation_date_and_deduplicated(tmp_path: Path,
+                                                              logs: Path) -> None:
+    lake = tmp_path / "lake"
+    s = ingest_dir(lake, logs)
+    assert (s.objects, s.lines, s.rows_written, s.duplicates, s.quarantined) == (2, 4, 3, 1, 0)
+    assert_balanced(s)
+    dirs = sorted(p.name for p in (lake / "invocations").iterdir())
+    # rid 2 was delivered in the 23h folder but happened on the 3rd: record time wins.
+    assert dirs == ["date=2026-11-02", "date=2026-11-03"]
+    rows = lake_rows(lake)
+    assert [r["request_id"] for r in rows] == [rid(1), rid(2), rid(3)]
+    assert str(rows[1]["date"]) == "2026-11-03"
+    assert rows[0]["source"].endswith("_aaaaaaaaaaaaaaaa.json.gz")
+    assert rows[0]["source_line"] == 1
+
+
+def test_rerun_changes_nothing_byte_for_byte(tmp_path: Path, logs: Path) -> None:
+    lake = tmp_path / "lake"
+    ingest_dir(lake, logs)
+    before = snapshot(lake)
+    s = ingest_dir(lake, logs)
+    assert (s.rows_written, s.duplicates) == (0, 4)  # rid 1 arrives twice in the input
+    assert snapshot(lake) == before
+
+
+def test_same_input_gives_same_bytes_in_a_fresh_lake_and_with_two_workers(
+        tmp_path: Path, logs: Path) -> None:
+    ingest_dir(tmp_path / "a", logs)
+    ingest_dir(tmp_path / "b", logs, IngestOptions(salt="test-salt", workers=2))
+    assert snapshot(tmp_path / "a") == snapshot(tmp_path / "b")
+
+
+def test_dedupe_across_runs_and_sources(tmp_path: Path, logs: Path) -> None:
+    lake = tmp_path / "lake"
+    ingest_dir(lake, logs)
+    with LakeLock(lake):
+        s = ingest_records(lake, [converse(rid(3)), converse(rid(4))], source="cloudwatch",
+                           options=OPTS)
+    assert (s.rows_written, s.duplicates) == (1, 1)
+    assert [r["request_id"] for r in lake_rows(lake)] == [rid(i) for i in (1, 2, 3, 4)]
+
+
+def test_bad_inputs_are_quarantined_or_skipped_and_counted(tmp_path: Path) -> None:
+    root = tmp_path / "logs"
+    good = write_batch(root, [converse(rid(1)), b"{not json", converse(rid(2),
+                       timestamp="[REDACTED]"), b"", b"[", converse(rid(3))])
+    # A truncated object: cut three quarters of the way through its compressed bytes.
+    truncated = good.with_name("20261102T100200000Z_cccccccccccccccc.json.gz")
+    truncated.write_bytes(_truncated_gzip([rid(i) for i in range(10, 40)], 0.75))
+    # Objects that are not log batches.
+    (root / "amazon-bedrock-logs-permission-check").write_bytes(b"")
+    data = good.parent / "data"
+    data.mkdir()
+    (data / f"{rid(1)}_input.json.gz").write_bytes(gzip.compress(b"{}"))
+    (data / f"{rid(1)}_input_media_00.pdf").write_bytes(b"%PDF")
+
+    lake = tmp_path / "lake"
+    s = ingest_dir(lake, root)
+    assert_balanced(s)
+    assert s.skipped_reasons == {"permission_check_object": 1, "data_payload": 2}
+    assert s.quarantine_reasons == {"malformed_json": 1, "bad_timestamp": 1,
+                                    "truncated_gzip": 1}
+    q = pq.read_table(next((lake / "quarantine").glob("part-*.parquet"))).to_pylist()
+    by_reason = {r["reason"]: r for r in q}
+    assert by_reason["malformed_json"]["source_line"] == 2
+    assert by_reason["malformed_json"]["raw"] == "{not json"
+    assert by_reason["bad_timestamp"]["request_id"] == rid(2)
+    assert by_reason["truncated_gzip"]["source"] == str(truncated)
+    assert "gzip" in by_reason["truncated_gzip"]["detail"]
+    ids = {r["request_id"] for r in lake_rows(lake)}
+    # Whole records before the cut are kept.
+    assert {rid(1), rid(3)} <= ids and rid(2) not in ids
+    assert 0 < len(ids & {rid(i) for i in range(10, 40)}) < 30
+
+
+def _truncated_gzip(ids: list[str], keep: float) -> bytes:
+    """A gzip object cut short; records carry incompressible text so the cut loses little."""
+    rnd = random.Random(0)
+    records = []
+    for i in ids:
+        r = converse(i)
+        r["output"]["outputBodyJson"]["output"]["message"]["content"][0]["text"] = (
+            f"{rnd.getrandbits(128):032x}") * 20
+        records.append(json.dumps(r).encode())
+    blob = gzip.compress(b"\n".join(records) + b"\n", mtime=0, compresslevel=1)
+    return blob[: int(len(blob) * keep)]
+
+
+def test_truncated_gzip_keeps_every_whole_line_before_the_cut(tmp_path: Path) -> None:
+    ids = [rid(i) for i in range(50)]
+    lake = tmp_path / "lake"
+    with LakeLock(lake):
+        s = ingest_objects(lake, [RawObject("mem://cut.json.gz", _truncated_gzip(ids, 0.5))],
+                           options=OPTS)
+    assert_balanced(s)
+    assert s.quarantine_reasons == {"truncated_gzip": 1}
+    kept = [r["request_id"] for r in lake_rows(lake)]
+    assert 15 < len(kept) < 35
+    assert kept == ids[: len(kept)]  # every whole line before the cut, in order
+
+
+def test_file_that_is_not_gzip_or_json(tmp_path: Path) -> None:
+    root = tmp_path / "logs"
+    root.mkdir()
+    (root / "junk.json.gz").write_bytes(os.urandom(64).replace(b"\n", b" ") + b"\n")
+    s = ingest_dir(tmp_path / "lake", root)
+    assert_balanced(s)
+    assert s.rows_written == 0 and s.quarantined == 1
+
+
+def test_pretty_printed_and_array_json_files(tmp_path: Path) -> None:
+    root = tmp_path / "logs"
+    root.mkdir()
+    (root / "one.json").write_text(json.dumps(converse(rid(1)), indent=2))
+    (root / "many.json").write_text(json.dumps([converse(rid(2)), converse(rid(3))]))
+    (root / "lines.jsonl").write_text(json.dumps(converse(rid(4))) + "\n")
+    s = ingest_dir(tmp_path / "lake", root)
+    assert (s.rows_written, s.quarantined) == (4, 0)
+
+
+def test_keep_bodies_opt_in(tmp_path: Path) -> None:
+    lake = tmp_path / "lake"
+    with LakeLock(lake):
+        ingest_records(lake, [converse(rid(1))],
+                       options=IngestOptions(salt="s", workers=1, keep_bodies=True))
+    (row,) = lake_rows(lake)
+    assert json.loads(row["input_body_json"])["messages"][0]["role"] == "user"
+
+
+def test_salt_defaults_to_one_kept_in_the_lake(tmp_path: Path) -> None:
+    lake = tmp_path / "lake"
+    with LakeLock(lake):
+        ingest_records(lake, [converse(rid(1))], options=IngestOptions(workers=1))
+        ingest_records(lake, [converse(rid(2))], options=IngestOptions(workers=1))
+    a, b = lake_rows(lake)
+    assert a["prompt_fp"] == b["prompt_fp"]  # same prompt, same salt across runs
+    assert len(json.loads((lake / "_lake.json").read_text())["salt"]) == 32
+
+
+def test_lock_excludes_a_second_ingest_and_survives_a_killed_holder(tmp_path: Path) -> None:
+    lake = tmp_path / "lake"
+    with LakeLock(lake), pytest.raises(LakeBusyError, match="another ingest"), LakeLock(lake):
+        pass
+    holder = subprocess.Popen(
+        [sys.executable, "-c",
+         "import sys,time; from pathlib import Path; from ingest.lake import LakeLock\n"
+         f"with LakeLock(Path({str(lake)!r})):\n print('held', flush=True); time.sleep(60)"],
+        stdout=subprocess.PIPE, cwd=Path(__file__).resolve().parents[2])
+    assert holder.stdout is not None and holder.stdout.readline().strip() == b"held"
+    with pytest.raises(LakeBusyError, match=str(holder.pid)), LakeLock(lake):
+        pass
+    holder.kill()
+    holder.wait()
+    with LakeLock(lake):  # the dead holder's lock is free again
+        pass
+
+
+def test_leftovers_of_a_killed_run_are_cleaned(tmp_path: Path, logs: Path) -> None:
+    lake = tmp_path / "lake"
+    part = lake / "invocations" / "date=2026-11-02"
+    part.mkdir(parents=True)
+    (part / ".tmp-part-pending.parquet").write_bytes(b"half a file")
+    (lake / "_staging").mkdir()
+    (lake / "_staging" / "2026-11-02.arrow").write_bytes(b"x")
+    ingest_dir(lake, logs)
+    assert not list(lake.rglob(".tmp-*")) and not (lake / "_staging").exists()
+
+
+def test_state_is_committed_with_the_run(tmp_path: Path) -> None:
+    lake = tmp_path / "lake"
+    objs = [RawObject("s3://b/k1.json.gz", gzip.compress(json.dumps(converse(rid(1))).encode()),
+                      state_key="k1", fingerprint="etag1")]
+    with LakeLock(lake):
+        ingest_objects(lake, objs, source="s3", options=OPTS,
+                       source_state={"watermark:g": "2026-11-02T10:00:00Z"})
+    assert state.ingested_objects(lake, "s3") == {"k1": "etag1"}
+    assert state.source_state(lake, "s3") == {"watermark:g": "2026-11-02T10:00:00Z"}
+    (run,) = (lake / "_runs").glob("run-*.json")
+    assert json.loads(run.read_text())["rows_written"] == 1
+
+
+def test_rechunked_row_groups_do_not_depend_on_arrival() -> None:
+    table = pa.Table.from_pylist(
+        [{"request_id": rid(i), "ts": None} for i in range(10)], schema=INVOCATIONS_SCHEMA)
+    one = [t.num_rows for t in _rechunked(table.to_batches(max_chunksize=10), 4)]
+    many = [t.num_rows for t in _rechunked(table.to_batches(max_chunksize=3), 4)]
+    assert one == many == [4, 4, 2]
+
+
+CRASH_POINTS = ["after_parse", "after_partition_write", "before_state_commit",
+                "after_state_commit"]
+
+
+@pytest.mark.parametrize("point", CRASH_POINTS)
+def test_sigkill_at_any_point_then_rerun_equals_an_uninterrupted_run(
+        tmp_path: Path, logs: Path, point: str) -> None:
+    ingest_dir(tmp_path / "clean", logs)
+    lake = tmp_path / "lake"
+    repo = Path(__file__).resolve().parents[2]
+    cmd = [sys.executable, "-m", "bedrock_logbook.cli", "ingest", "files", str(logs),
+           "--lake", str(lake), "--salt", "test-salt", "--workers", "1"]
+    killed = subprocess.run(cmd, cwd=repo, env={**os.environ, CRASH_ENV: point},
+                            capture_output=True)
+    assert killed.returncode == -9
+    rerun = subprocess.run(cmd, cwd=repo, capture_output=True, text=True)
+    assert rerun.returncode == 0, rerun.stderr
+    assert snapshot(lake) == snapshot(tmp_path / "clean")
+    assert not (lake / "_staging").exists()

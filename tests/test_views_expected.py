@@ -1,0 +1,445 @@
+"""Every view's result on a small lake whose expected values are worked out by hand.
+
+The fixture (seven invocations, three quarantined lines, two runs) is written straight into
+the lake with pyarrow. Prices are the shipped ones: Claude 3.5 Haiku $0.80/$4.00 standard and
+$1.00/$5.00 optimized per million tokens (from 2024-12-02), Claude 3.5 Sonnet $3/$15 with
+cache reads at $0.30. Each test is registered with @expected(view); a test fails when a view
+in queries.list_views() has none.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import duckdb
+import pytest
+
+import queries
+from tests.lake_fixtures import utc, write_invocations, write_quarantine, write_run
+
+H35 = "anthropic.claude-3-5-haiku-20241022-v1:0"
+S35 = "anthropic.claude-3-5-sonnet-20240620-v1:0"
+APP_ARN = "arn:aws:bedrock:us-east-1:111122223333:application-inference-profile/abc123"
+D10, D11 = dt.date(2025, 1, 10), dt.date(2025, 1, 11)
+
+_H35_PROFILE = {
+    "model_id": "us." + H35, "model": H35, "model_id_kind": "system_profile",
+    "profile_scope": "us", "region": "us-east-2", "operation": "Converse",
+}
+ROWS: list[dict[str, Any]] = [
+    # r1: optimized, served optimized in us-east-2. $ = (1000*1 + 200*5)/1e6 = 0.002
+    {**_H35_PROFILE, "request_id": "r1", "ts": "2025-01-10T10:00:00Z",
+     "inference_region": "us-east-2", "cross_region": False, "caller": "alice",
+     "requested_latency": "optimized", "served_latency": "optimized",
+     "input_tokens": 1000, "output_tokens": 200, "latency_ms": 1000,
+     "output_tokens_per_s": 200.0, "prompt_fp": "p1", "request_metadata": {"team": "a"}},
+    # r2: standard, re-routed to us-west-2. $ = (1000*0.8 + 200*4)/1e6 = 0.0016
+    {**_H35_PROFILE, "request_id": "r2", "ts": "2025-01-10T11:00:00Z",
+     "inference_region": "us-west-2", "cross_region": True, "caller": "alice",
+     "requested_latency": "standard", "served_latency": "standard",
+     "input_tokens": 1000, "output_tokens": 200, "latency_ms": 2000,
+     "output_tokens_per_s": 100.0, "prompt_fp": "p1"},
+    # r3: asked optimized, fell back to standard. billed (500*0.8+100*4)/1e6 = 0.0008,
+    # asked (500*1 + 100*5)/1e6 = 0.001
+    {**_H35_PROFILE, "request_id": "r3", "ts": "2025-01-11T09:00:00Z",
+     "inference_region": "us-west-2", "cross_region": True, "caller": "bob",
+     "requested_latency": "optimized", "served_latency": "standard",
+     "fallback_reason": "region_not_offered",
+     "input_tokens": 500, "output_tokens": 100, "latency_ms": 1500,
+     "output_tokens_per_s": 100 * 1000 / 1500, "prompt_fp": "p2",
+     "request_metadata": {"team": "b", "env": "prod"}},
+    # r4: direct Sonnet call, served mode unknown, cache read, no latency, guardrail.
+    # $ = (2000*3 + 100*15 + 8000*0.3)/1e6 = 0.0099; without cache (10000*3 + 1500)/1e6 = 0.0315
+    {"request_id": "r4", "ts": "2025-01-11T10:00:00Z", "model_id": S35, "model": S35,
+     "model_id_kind": "base", "profile_scope": None, "region": "us-east-1",
+     "inference_region": "us-east-1", "cross_region": False, "operation": "InvokeModel",
+     "caller": "bob", "requested_latency": "standard", "served_latency": None,
+     "input_tokens": 2000, "output_tokens": 100, "cache_read_tokens": 8000,
+     "cache_write_tokens": 0, "guardrail_action": "INTERVENED",
+     "request_metadata": {"team": "b"}},
+    # r5: application profile (no model known), throttled: unpriced, cost NULL.
+    {"request_id": "r5", "ts": "2025-01-11T11:00:00Z", "model_id": APP_ARN, "model": None,
+     "model_id_kind": "application_profile_arn", "profile_scope": "application",
+     "region": "us-east-1", "inference_region": "us-east-1", "cross_region": False,
+     "operation": "Converse", "caller": "carol", "requested_latency": "standard",
+     "served_latency": None, "error_code": "ThrottlingException"},
+    # r6: standard. $ = (1000*0.8 + 400*4)/1e6 = 0.0024
+    {**_H35_PROFILE, "request_id": "r6", "ts": "2025-01-11T12:00:00Z",
+     "inference_region": "us-east-2", "cross_region": False, "caller": "alice",
+     "requested_latency": "standard", "served_latency": "standard",
+     "input_tokens": 1000, "output_tokens": 400, "latency_ms": 3000,
+     "output_tokens_per_s": 400 * 1000 / 3000, "prompt_fp": "p3"},
+    # r7: optimized. $ = (1000*1 + 400*5)/1e6 = 0.003
+    {**_H35_PROFILE, "request_id": "r7", "ts": "2025-01-11T13:00:00Z",
+     "inference_region": "us-east-2", "cross_region": False, "caller": "alice",
+     "requested_latency": "optimized", "served_latency": "optimized",
+     "input_tokens": 1000, "output_tokens": 400, "latency_ms": 1600,
+     "output_tokens_per_s": 250.0, "prompt_fp": "p3"},
+]
+QUARANTINE = [
+    {"source": "s3://b/k1.json.gz", "source_line": 3, "reason": "malformed_json",
+     "detail": "unexpected end", "raw": "{"},
+    {"source": "s3://b/k2.json.gz", "source_line": 1, "reason": "malformed_json",
+     "detail": "bad escape", "raw": "{\\x"},
+    {"source": "s3://b/k2.json.gz", "source_line": 9, "reason": "missing_request_id",
+     "detail": "no requestId", "raw": "{}"},
+]
+RUNS = [
+    {"run_id": "a1", "started_at": "2025-01-11T00:00:00+00:00",
+     "finished_at": "2025-01-11T00:00:10+00:00", "seconds": 10.0, "source": "files",
+     "objects": 2, "skipped_objects": 1, "lines": 1000, "rows_written": 900, "duplicates": 90,
+     "quarantined": 10, "bytes_in": 10485760},
+    {"run_id": "b2", "started_at": "2025-01-12T00:00:00+00:00",
+     "finished_at": "2025-01-12T00:00:04+00:00", "seconds": 4.0, "source": "s3",
+     "objects": 1, "skipped_objects": 0, "lines": 8, "rows_written": 8, "duplicates": 0,
+     "quarantined": 0, "bytes_in": 2097152, "extra_key": "ignored"},
+]
+
+_TESTED: set[str] = set()
+
+
+def expected(view: str) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    def register(test: Callable[..., None]) -> Callable[..., None]:
+        _TESTED.add(view)
+        return test
+    return register
+
+
+@pytest.fixture(scope="module")
+def con(tmp_path_factory: pytest.TempPathFactory) -> Iterator[duckdb.DuckDBPyConnection]:
+    lake = tmp_path_factory.mktemp("lake")
+    write_invocations(lake, ROWS)
+    write_quarantine(lake, QUARANTINE)
+    for run in RUNS:
+        write_run(lake, run)
+    connection = queries.connect(lake)
+    yield connection
+    connection.close()
+
+
+def rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[dict[str, Any]]:
+    # Through Arrow: DuckDB's own Python conversion of TIMESTAMPTZ needs pytz.
+    table = con.sql(sql).to_arrow_table()
+    result: list[dict[str, Any]] = table.to_pylist()
+    return result
+
+
+def approx(value: float) -> Any:
+    return pytest.approx(value, rel=1e-9, abs=1e-12)
+
+
+def test_every_view_has_an_expected_result_test() -> None:
+    untested = [v.name for v in queries.list_views() if v.name not in _TESTED]
+    assert untested == []
+
+
+@expected("raw_invocations")
+def test_raw_invocations(con: duckdb.DuckDBPyConnection) -> None:
+    got = rows(con, "SELECT request_id, date, ts, request_metadata FROM raw_invocations "
+                    "ORDER BY request_id")
+    assert [r["request_id"] for r in got] == ["r1", "r2", "r3", "r4", "r5", "r6", "r7"]
+    assert [r["date"] for r in got] == [D10, D10, D11, D11, D11, D11, D11]
+    assert got[0]["ts"] == utc("2025-01-10T10:00:00Z")
+    assert dict(got[2]["request_metadata"]) == {"team": "b", "env": "prod"}
+
+
+@expected("raw_quarantine")
+def test_raw_quarantine(con: duckdb.DuckDBPyConnection) -> None:
+    got = rows(con, "SELECT source, source_line, reason FROM raw_quarantine ORDER BY 1, 2")
+    assert [(r["source"], r["source_line"], r["reason"]) for r in got] == [
+        ("s3://b/k1.json.gz", 3, "malformed_json"),
+        ("s3://b/k2.json.gz", 1, "malformed_json"),
+        ("s3://b/k2.json.gz", 9, "missing_request_id"),
+    ]
+
+
+@expected("raw_runs")
+def test_raw_runs(con: duckdb.DuckDBPyConnection) -> None:
+    got = rows(con, "SELECT * FROM raw_runs ORDER BY run_id")
+    assert [r["run_id"] for r in got] == ["a1", "b2"]
+    assert got[0]["started_at"] == utc("2025-01-11T00:00:00Z")
+    assert got[1]["rows_written"] == 8 and got[1]["bytes_in"] == 2097152
+    assert "extra_key" not in got[1]
+
+
+@expected("prices")
+def test_prices(con: duckdb.DuckDBPyConnection) -> None:
+    got = rows(con, "SELECT latency_mode, token_class, effective_from, usd_per_million "
+                    f"FROM prices WHERE model = '{H35}' AND token_class IN ('input', 'output') "
+                    "ORDER BY latency_mode, effective_from, token_class")
+    assert [(r["latency_mode"], r["token_class"], r["effective_from"].isoformat(),
+             r["usd_per_million"]) for r in got] == [
+        ("optimized", "input", "2024-12-02", 1.0),
+        ("optimized", "output", "2024-12-02", 5.0),
+        ("standard", "input", "2024-11-04", 1.0),
+        ("standard", "output", "2024-11-04", 5.0),
+        ("standard", "input", "2024-12-02", 0.8),
+        ("standard", "output", "2024-12-02", 4.0),
+    ]
+
+
+@expected("invocations")
+def test_invocations_cost(con: duckdb.DuckDBPyConnection) -> None:
+    got = {r["request_id"]: r for r in rows(con, "SELECT * FROM invocations")}
+    cost = {k: r["cost_usd"] for k, r in got.items()}
+    assert cost == {
+        "r1": approx(0.002), "r2": approx(0.0016), "r3": approx(0.0008),
+        "r4": approx(0.0099), "r5": None, "r6": approx(0.0024), "r7": approx(0.003),
+    }
+    assert got["r3"]["requested_cost_usd"] == approx(0.001)
+    assert got["r5"]["priced"] is False
+    assert got["r5"]["price_source"].startswith("unpriced: model unknown")
+    assert got["r4"]["latency_mode"] == "standard"
+    assert "served mode unknown" in got["r4"]["price_source"]
+    assert got["r1"]["price_source"].startswith("optimized rate effective 2024-12-02")
+    assert got["r3"]["latency_mode"] == "standard"  # billed at the served (fallback) mode
+    assert got["r4"]["total_tokens"] == 10100
+
+
+@expected("latency_by_region_mode")
+def test_latency_by_region_mode(con: duckdb.DuckDBPyConnection) -> None:
+    got = rows(con, "SELECT * FROM latency_by_region_mode WHERE model = "
+                    f"'{H35}' AND latency_mode = 'standard' ORDER BY inference_region")
+    # us-east-2: r6 (3000 ms); us-west-2: r2 (2000), r3 (1500)
+    assert [(r["inference_region"], r["requests"]) for r in got] == [
+        ("us-east-2", 1), ("us-west-2", 2)]
+    west = got[1]
+    assert west["p50_latency_ms"] == approx(1750.0)
+    assert west["p90_latency_ms"] == approx(1500 + 0.9 * 500)
+    assert west["p99_latency_ms"] == approx(1500 + 0.99 * 500)
+    assert west["mean_latency_ms"] == approx(1750.0)
+    assert west["mean_output_tokens_per_s"] == approx((100 + 100 * 1000 / 1500) / 2)
+    sonnet = rows(con, f"SELECT * FROM latency_by_region_mode WHERE model = '{S35}'")
+    assert sonnet[0]["requests"] == 1 and sonnet[0]["requests_with_latency"] == 0
+    assert sonnet[0]["p50_latency_ms"] is None
+
+
+@expected("latency_by_region_mode_daily")
+def test_latency_by_region_mode_daily(con: duckdb.DuckDBPyConnection) -> None:
+    got = rows(con, "SELECT day, inference_region, requests, p50_latency_ms "
+                    f"FROM latency_by_region_mode_daily WHERE model = '{H35}' "
+                    "AND latency_mode = 'standard' ORDER BY day, inference_region")
+    assert [(r["day"], r["inference_region"], r["requests"], r["p50_latency_ms"])
+            for r in got] == [
+        (D10, "us-west-2", 1, 2000.0),
+        (D11, "us-east-2", 1, 3000.0),
+        (D11, "us-west-2", 1, 1500.0),
+    ]
+
+
+@expected("decode_speed")
+def test_decode_speed(con: duckdb.DuckDBPyConnection) -> None:
+    got = {r["latency_mode"]: r for r in rows(
+        con, f"SELECT * FROM decode_speed WHERE model = '{H35}'")}
+    # standard: (100, 1500), (200, 2000), (400, 3000) lie on 1000 + 5 * tokens
+    std = got["standard"]
+    assert (std["n"], std["ms_per_output_token"], std["intercept_ms"]) == (
+        3, approx(5.0), approx(1000.0))
+    assert std["output_tokens_per_s"] == approx(200.0)
+    assert std["r2"] == approx(1.0)
+    # optimized: (200, 1000), (400, 1600) -> 400 + 3 * tokens
+    opt = got["optimized"]
+    assert (opt["n"], opt["ms_per_output_token"], opt["intercept_ms"]) == (
+        2, approx(3.0), approx(400.0))
+    assert opt["output_tokens_per_s"] == approx(1000 / 3)
+
+
+@expected("decode_speed_by_region")
+def test_decode_speed_by_region(con: duckdb.DuckDBPyConnection) -> None:
+    got = rows(con, "SELECT inference_region, n, ms_per_output_token, intercept_ms "
+                    f"FROM decode_speed_by_region WHERE model = '{H35}' "
+                    "AND latency_mode = 'standard' ORDER BY inference_region")
+    # us-east-2 has one point (no fit); us-west-2: (200, 2000), (100, 1500) -> 1000 + 5x
+    assert got[0]["inference_region"] == "us-east-2" and got[0]["n"] == 1
+    assert got[0]["ms_per_output_token"] is None
+    assert (got[1]["n"], got[1]["ms_per_output_token"], got[1]["intercept_ms"]) == (
+        2, approx(5.0), approx(1000.0))
+
+
+@expected("mode_prompt_pairs")
+def test_mode_prompt_pairs(con: duckdb.DuckDBPyConnection) -> None:
+    got = rows(con, "SELECT prompt_fp, standard_latency_ms, optimized_latency_ms, "
+                    "latency_improvement FROM mode_prompt_pairs ORDER BY prompt_fp")
+    # p2 ran only standard (r3 fell back), so it has no pair.
+    assert [(r["prompt_fp"], r["standard_latency_ms"], r["optimized_latency_ms"])
+            for r in got] == [("p1", 2000.0, 1000.0), ("p3", 3000.0, 1600.0)]
+    assert got[0]["latency_improvement"] == approx(0.5)
+    assert got[1]["latency_improvement"] == approx(1 - 1600 / 3000)
+
+
+@expected("mode_comparison")
+def test_mode_comparison(con: duckdb.DuckDBPyConnection) -> None:
+    (h,) = rows(con, f"SELECT * FROM mode_comparison WHERE model = '{H35}'")
+    assert (h["standard_requests"], h["optimized_requests"], h["paired_prompts"]) == (3, 2, 2)
+    assert h["standard_p50_latency_ms"] == approx(2000.0)
+    assert h["optimized_p50_latency_ms"] == approx(1300.0)
+    assert h["standard_mean_output_tokens_per_s"] == approx(100.0)
+    assert h["optimized_mean_output_tokens_per_s"] == approx(225.0)
+    assert h["latency_improvement_pct"] == approx(100 * (0.5 + 1 - 1600 / 3000) / 2)
+    assert h["p50_latency_improvement_pct"] == approx(35.0)
+    # standard: $0.0016 + $0.0008 + $0.0024 over 700 output tokens; optimized $0.005 / 600
+    assert h["standard_usd_per_1k_output"] == approx(0.0048 / 700 * 1000)
+    assert h["optimized_usd_per_1k_output"] == approx(0.005 / 600 * 1000)
+
+
+@expected("served_vs_requested")
+def test_served_vs_requested(con: duckdb.DuckDBPyConnection) -> None:
+    got = rows(con, "SELECT * FROM served_vs_requested ORDER BY day")
+    assert [(r["day"], r["requested_optimized"], r["served_optimized"], r["fallbacks"])
+            for r in got] == [(D10, 1, 1, 0), (D11, 2, 1, 1)]
+    d11 = got[1]
+    assert dict(d11["fallbacks_by_reason"]) == {"region_not_offered": 1}
+    assert d11["fallback_rate"] == approx(0.5)
+    assert d11["requested_cost_usd"] == approx(0.001 + 0.003)
+    assert d11["billed_cost_usd"] == approx(0.0008 + 0.003)
+    assert d11["saved_by_fallback_usd"] == approx(0.0002)
+    assert not got[0]["fallbacks_by_reason"]
+
+
+@expected("routing_pairs")
+def test_routing_pairs(con: duckdb.DuckDBPyConnection) -> None:
+    got = rows(con, f"SELECT * FROM routing_pairs WHERE model = '{H35}' "
+                    "ORDER BY inference_region")
+    # from us-east-2 via 'us': east r1, r6, r7 (3 requests, 1200 + 1400 + 1400 tokens),
+    # west r2, r3 (2 requests, 1200 + 600 tokens)
+    assert [(r["inference_region"], r["requests"], r["tokens"]) for r in got] == [
+        ("us-east-2", 3, 4000), ("us-west-2", 2, 1800)]
+    assert got[0]["request_share"] == approx(0.6)
+    assert got[1]["token_share"] == approx(1800 / 5800)
+    assert got[0]["p50_latency_ms"] == approx(1600.0)
+    assert got[1]["mean_latency_ms"] == approx(1750.0)
+
+
+@expected("routing_profile_vs_direct")
+def test_routing_profile_vs_direct(con: duckdb.DuckDBPyConnection) -> None:
+    got = {r["model"]: r for r in rows(con, "SELECT * FROM routing_profile_vs_direct")}
+    h = got[H35]
+    assert (h["profile_requests"], h["direct_requests"]) == (5, 0)
+    assert h["profile_rerouted_share"] == approx(0.4)
+    assert h["profile_mean_latency_ms"] == approx((1000 + 2000 + 1500 + 3000 + 1600) / 5)
+    assert h["direct_mean_latency_ms"] is None and h["mean_latency_diff_ms"] is None
+    s = got[S35]
+    assert (s["profile_requests"], s["direct_requests"]) == (0, 1)
+
+
+@expected("cost_by_dimension")
+def test_cost_by_dimension(con: duckdb.DuckDBPyConnection) -> None:
+    got = rows(con, "SELECT day, value, requests, unpriced_requests, cost_usd "
+                    "FROM cost_by_dimension WHERE dimension = 'caller' ORDER BY day, value")
+    assert [(r["day"], r["value"], r["requests"], r["unpriced_requests"]) for r in got] == [
+        (D10, "alice", 2, 0), (D11, "alice", 2, 0), (D11, "bob", 2, 0), (D11, "carol", 1, 1)]
+    assert [r["cost_usd"] for r in got] == [
+        approx(0.0036), approx(0.0054), approx(0.0107), 0.0]
+    scopes = rows(con, "SELECT value, sum(requests) AS n FROM cost_by_dimension "
+                       "WHERE dimension = 'profile_scope' GROUP BY value ORDER BY value")
+    assert [(r["value"], r["n"]) for r in scopes] == [
+        ("(direct)", 1), ("application", 1), ("us", 5)]
+    dims = rows(con, "SELECT DISTINCT dimension FROM cost_by_dimension ORDER BY 1")
+    assert [r["dimension"] for r in dims] == [
+        "caller", "latency_mode", "model", "profile_scope", "region"]
+
+
+@expected("cost_by_metadata_key")
+def test_cost_by_metadata_key(con: duckdb.DuckDBPyConnection) -> None:
+    got = rows(con, "SELECT * FROM cost_by_metadata_key ORDER BY metadata_key, metadata_value")
+    assert [(r["metadata_key"], r["metadata_value"], r["requests"]) for r in got] == [
+        ("env", "prod", 1), ("team", "a", 1), ("team", "b", 2)]
+    assert got[2]["cost_usd"] == approx(0.0008 + 0.0099)
+    assert got[2]["input_tokens"] == 2500
+
+
+@expected("cache_savings")
+def test_cache_savings(con: duckdb.DuckDBPyConnection) -> None:
+    got = {r["model"]: r for r in rows(con, "SELECT * FROM cache_savings")}
+    s = got[S35]
+    assert (s["requests"], s["requests_with_cache_read"], s["cache_read_tokens"]) == (1, 1, 8000)
+    assert s["cache_hit_ratio"] == approx(0.8)
+    assert s["cost_usd"] == approx(0.0099)
+    assert s["no_cache_cost_usd"] == approx(0.0315)
+    assert s["savings_usd"] == approx(0.0216)
+    assert got[H35]["cache_hit_ratio"] == approx(0.0)
+    assert got[H35]["savings_usd"] == approx(0.0)
+
+
+@expected("unpriced_by_model")
+def test_unpriced_by_model(con: duckdb.DuckDBPyConnection) -> None:
+    got = rows(con, "SELECT * FROM unpriced_by_model")
+    assert [(r["model_id"], r["model"], r["requests"]) for r in got] == [(APP_ARN, None, 1)]
+    assert got[0]["reason"] == "unpriced: model unknown (application_profile_arn)"
+
+
+@expected("errors_daily")
+def test_errors_daily(con: duckdb.DuckDBPyConnection) -> None:
+    got = rows(con, "SELECT * FROM errors_daily")
+    assert [(r["day"], r["model_id"], r["error_code"], r["errors"], r["requests"])
+            for r in got] == [(D11, APP_ARN, "ThrottlingException", 1, 1)]
+    assert got[0]["error_rate"] == approx(1.0)
+
+
+@expected("guardrail_interventions")
+def test_guardrail_interventions(con: duckdb.DuckDBPyConnection) -> None:
+    got = rows(con, "SELECT * FROM guardrail_interventions")
+    assert [(r["day"], r["model"], r["interventions"], r["requests"], r["callers_intervened"])
+            for r in got] == [(D11, S35, 1, 1, 1)]
+    assert got[0]["intervention_rate"] == approx(1.0)
+
+
+@expected("summary_overview")
+def test_summary_overview(con: duckdb.DuckDBPyConnection) -> None:
+    (s,) = rows(con, "SELECT * FROM summary_overview")
+    assert (s["requests"], s["input_tokens"], s["output_tokens"]) == (7, 6500, 1400)
+    assert (s["cache_read_tokens"], s["unpriced_requests"]) == (8000, 1)
+    assert s["cost_usd"] == approx(0.002 + 0.0016 + 0.0008 + 0.0099 + 0.0024 + 0.003)
+    # latencies 1000, 1500, 1600, 2000, 3000
+    assert s["p50_latency_ms"] == approx(1600.0)
+    assert s["p99_latency_ms"] == approx(2000 + 0.96 * 1000)
+    assert s["error_rate"] == approx(1 / 7)
+    assert s["share_optimized"] == approx(2 / 7)
+    assert s["share_cross_region"] == approx(2 / 7)
+    assert (s["first_ts"], s["last_ts"]) == (
+        utc("2025-01-10T10:00:00Z"), utc("2025-01-11T13:00:00Z"))
+
+
+@expected("quarantine_reasons")
+def test_quarantine_reasons(con: duckdb.DuckDBPyConnection) -> None:
+    got = rows(con, "SELECT * FROM quarantine_reasons ORDER BY reason")
+    assert [(r["reason"], r["quarantined"], r["sources"], r["example_source"])
+            for r in got] == [
+        ("malformed_json", 2, 2, "s3://b/k1.json.gz"),
+        ("missing_request_id", 1, 1, "s3://b/k2.json.gz"),
+    ]
+    assert got[0]["example_detail"] == "unexpected end"
+
+
+@expected("ingest_runs")
+def test_ingest_runs(con: duckdb.DuckDBPyConnection) -> None:
+    got = rows(con, "SELECT * FROM ingest_runs")
+    assert [r["run_id"] for r in got] == ["b2", "a1"]  # newest first
+    assert got[1]["lines_per_s"] == approx(100.0)
+    assert got[1]["mib_per_s"] == approx(1.0)
+    assert got[1]["written_share"] == approx(0.9)
+    assert got[0]["mib_per_s"] == approx(0.5)
+
+
+@expected("latency_coverage")
+def test_latency_coverage(con: duckdb.DuckDBPyConnection) -> None:
+    got = rows(con, "SELECT model_id, operation, requests, requests_with_latency, "
+                    "latency_share FROM latency_coverage ORDER BY model_id")
+    assert [tuple(r.values()) for r in got] == [
+        (S35, "InvokeModel", 1, 0, 0.0),
+        (APP_ARN, "Converse", 1, 0, 0.0),
+        ("us." + H35, "Converse", 5, 5, 1.0),
+    ]
+
+
+@expected("freshness")
+def test_freshness(con: duckdb.DuckDBPyConnection) -> None:
+    (f,) = rows(con, "SELECT * FROM freshness")
+    assert f["newest_ts"] == utc("2025-01-11T13:00:00Z")
+    assert f["newest_run_finished_at"] == utc("2025-01-12T00:00:04Z")
+    assert (f["requests"], f["runs"]) == (7, 2)
+    now = dt.datetime.now(dt.UTC)
+    assert f["newest_ts_age_hours"] == pytest.approx(
+        (now - utc("2025-01-11T13:00:00Z")).total_seconds() / 3600, abs=0.1)
