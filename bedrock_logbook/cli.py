@@ -244,24 +244,19 @@ def schema_doc(check: Path | None) -> None:
     click.echo(text, nl=False)
 
 
-def _register_optional_commands() -> None:
-    import importlib
+def _register_commands() -> None:
+    """Commands that live in their own modules (one job each)."""
+    from bedrock_logbook.cli_aws import cloudwatch_command, s3_command
+    from bedrock_logbook.cli_dashboard import dashboard_command
+    from bedrock_logbook.cli_sample import sample_command
 
-    for module, name, group in (
-        ("bedrock_logbook.cli_aws", "s3_command", ingest),
-        ("bedrock_logbook.cli_aws", "cloudwatch_command", ingest),
-        ("bedrock_logbook.cli_sample", "sample_command", main),
-        ("bedrock_logbook.cli_dashboard", "dashboard_command", main),
-    ):
-        try:
-            mod = importlib.import_module(module)
-        except ModuleNotFoundError:  # TEMP while the commands are being written
-            continue
-        group.add_command(getattr(mod, name))
+    ingest.add_command(s3_command, "s3")
+    ingest.add_command(cloudwatch_command, "cloudwatch")
+    main.add_command(sample_command, "sample")
+    main.add_command(dashboard_command, "dashboard")
 
 
-_register_optional_commands()
-
+_register_commands()
 
 if __name__ == "__main__":
     main()
