@@ -17,6 +17,7 @@ docs/served-latency.md. In short, strongest evidence first:
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import NamedTuple
 
 STANDARD = "standard"
@@ -43,6 +44,8 @@ class LatencyMode(NamedTuple):
 
 def normalize_mode(value: object) -> str | None:
     """'STANDARD'/'standard'/{'latency': 'optimized'} → 'standard'/'optimized'; else None."""
+    if value is None:
+        return None
     if isinstance(value, dict):
         value = value.get("latency")
     if isinstance(value, str):
@@ -68,6 +71,7 @@ def _documented_fallback(
     return None
 
 
+@lru_cache(maxsize=4096)
 def resolve_latency_mode(
     *,
     log_field: str | None,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import msgspec
@@ -16,12 +16,20 @@ import pyarrow as pa
 from isal import isal_zlib
 
 from ingest.objects import RawObject
-from ingest.parse import MAX_RAW_QUARANTINE, ParseOptions, Rejected, parse_line, peek_request_id
+from ingest.parse import (
+    MAX_RAW_QUARANTINE,
+    ParseOptions,
+    Rejected,
+    decode_records,
+    parse_line,
+    peek_request_id,
+    row_from_record,
+)
 from ingest.schema import INVOCATIONS_SCHEMA
 
 GZIP_MAGIC = b"\x1f\x8b"
 # Lines that are only JSON-array punctuation: tolerated, not counted (log-format.md §1.3).
-_PUNCTUATION = {b"[", b"]", b",", b"],", b"[,"}
+_BLANK_OR_PUNCTUATION = {b"", b"[", b"]", b",", b"],", b"[,"}
 
 
 @dataclass
@@ -64,11 +72,13 @@ class QuarantineEntry:
 
 
 @dataclass
-class ParsedObject:
-    uri: str
+class ParsedBatch:
+    """Rows and quarantine entries of one or more consecutive objects, in input order."""
+
     table: pa.Table
     dates: list[str]  # partition of each row, aligned with ``table``
     quarantine: list[QuarantineEntry] = field(default_factory=list)
+    objects: int = 0
     lines: int = 0
     bytes_in: int = 0
     bytes_uncompressed: int = 0
@@ -91,19 +101,65 @@ def _lines(text: bytes, layout: str) -> Iterator[tuple[int, bytes]]:
                     yield i, msgspec.json.encode(item)
                 return
     for n, line in enumerate(text.split(b"\n"), start=1):
-        line = line.strip()
-        if not line or line in _PUNCTUATION:
+        # No strip(): it would copy every line, and JSON allows the surrounding blanks.
+        if len(line) <= 3 and line.strip() in _BLANK_OR_PUNCTUATION:
             continue
-        if line.endswith(b",") and line.startswith(b"{"):
-            line = line[:-1]  # one record per line of a JSON array
+        if line.isspace():
+            continue
+        if line.endswith((b",", b",\r")) and line.lstrip().startswith(b"{"):
+            line = line.rstrip()[:-1]  # one record per line of a JSON array
         yield n, line
+
+
+def _quarantine_line(uri: str, line_no: int, line: bytes, e: Rejected) -> QuarantineEntry:
+    return QuarantineEntry(uri, line_no, e.reason, e.detail,
+                           e.request_id or peek_request_id(line), _raw_text(line))
+
+
+def _parse_fast(text: bytes, obj: RawObject, options: ParseOptions,
+                rows: list[tuple[Any, ...]], quarantine: list[QuarantineEntry]) -> int | None:
+    """Decode a whole well-formed batch in one call; None → use the line-by-line path.
+
+    Only taken when every line is a record (no blank or punctuation lines), so line numbers
+    are simply 1..n.
+    """
+    records = decode_records(text)
+    if records is None:
+        return None
+    newlines = text.count(b"\n")
+    if len(records) != newlines + (0 if text.endswith(b"\n") or not text else 1):
+        return None
+    split: list[bytes] | None = None
+    for i, rec in enumerate(records):
+        try:
+            rows.append(row_from_record(rec, options, obj.uri, i + 1))
+        except Rejected as e:
+            split = split or text.split(b"\n")
+            quarantine.append(_quarantine_line(obj.uri, i + 1, split[i], e))
+    return len(records)
 
 
 def _raw_text(line: bytes) -> str:
     return line[:MAX_RAW_QUARANTINE].decode("utf-8", "replace")
 
 
-def parse_object(obj: RawObject, options: ParseOptions) -> ParsedObject:
+def parse_objects(objects: list[RawObject], options: ParseOptions) -> ParsedBatch:
+    """Parse objects into one batch: one Arrow table per batch, not per (often tiny) object."""
+    rows: list[tuple[Any, ...]] = []
+    batch = ParsedBatch(table=INVOCATIONS_SCHEMA.empty_table(), dates=[])
+    for obj in objects:
+        _parse_into(obj, options, rows, batch)
+    batch.table = _to_table(rows)
+    batch.dates = [_day(row[1]) for row in rows]
+    return batch
+
+
+def parse_object(obj: RawObject, options: ParseOptions) -> ParsedBatch:
+    return parse_objects([obj], options)
+
+
+def _parse_into(obj: RawObject, options: ParseOptions, rows: list[tuple[Any, ...]],
+                batch: ParsedBatch) -> None:
     dec = decompress(obj.data)
     text = dec.data
     last_line = None
@@ -111,34 +167,29 @@ def parse_object(obj: RawObject, options: ParseOptions) -> ParsedObject:
         # The bytes after the last newline are a partial record: quarantine them whole.
         cut = text.rfind(b"\n") + 1
         text, last_line = text[:cut], text[cut:]
-
-    rows: list[tuple[Any, ...]] = []
-    quarantine: list[QuarantineEntry] = []
-    lines = 0
-    line_no = 0
-    for line_no, line in _lines(text, obj.layout):
-        lines += 1
-        try:
-            rows.append(parse_line(line, options, obj.uri, line_no))
-        except Rejected as e:
-            quarantine.append(
-                QuarantineEntry(obj.uri, line_no, e.reason, e.detail,
-                                e.request_id or peek_request_id(line), _raw_text(line))
-            )
+    quarantine = batch.quarantine
+    lines = _parse_fast(text, obj, options, rows, quarantine) if obj.layout == "ndjson" else None
+    if lines is None:
+        lines = 0
+        for line_no, line in _lines(text, obj.layout):
+            lines += 1
+            try:
+                rows.append(parse_line(line, options, obj.uri, line_no))
+            except Rejected as e:
+                quarantine.append(_quarantine_line(obj.uri, line_no, line, e))
     if dec.truncated:
-        lines += 1
         quarantine.append(
             QuarantineEntry(
                 obj.uri, text.count(b"\n") + 1, "truncated_gzip",
-                f"{dec.error}; {lines - 1} whole lines before the cut were read",
+                f"{dec.error}; {lines} whole lines before the cut were read",
                 peek_request_id(last_line or b""), _raw_text(last_line or b""),
             )
         )
-    return ParsedObject(
-        uri=obj.uri, table=_to_table(rows), dates=[_day(row[1]) for row in rows],
-        quarantine=quarantine, lines=lines, bytes_in=len(obj.data),
-        bytes_uncompressed=len(dec.data),
-    )
+        lines += 1
+    batch.objects += 1
+    batch.lines += lines
+    batch.bytes_in += len(obj.data)
+    batch.bytes_uncompressed += len(dec.data)
 
 
 _day_cache: dict[tuple[int, int, int], str] = {}
@@ -152,10 +203,20 @@ def _day(ts: datetime) -> str:
     return day
 
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
+_TS_INDEX = INVOCATIONS_SCHEMA.names.index("ts")
+
+
 def _to_table(rows: list[tuple[Any, ...]]) -> pa.Table:
     if not rows:
         return INVOCATIONS_SCHEMA.empty_table()
-    columns = list(zip(*rows, strict=True))
-    arrays = [pa.array(col, type=f.type) for col, f in zip(columns, INVOCATIONS_SCHEMA,
-                                                          strict=True)]
+    columns: list[Any] = list(zip(*rows, strict=True))
+    # Aware datetimes would make pyarrow import pandas (~60 MB per worker): pass integers.
+    columns[_TS_INDEX] = [(t - _EPOCH) // _MICROSECOND for t in columns[_TS_INDEX]]
+    arrays = [
+        pa.array(col, type=pa.int64()).cast(f.type) if i == _TS_INDEX
+        else pa.array(col, type=f.type)
+        for i, (col, f) in enumerate(zip(columns, INVOCATIONS_SCHEMA, strict=True))
+    ]
     return pa.Table.from_arrays(arrays, schema=INVOCATIONS_SCHEMA)

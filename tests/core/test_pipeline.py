@@ -277,3 +277,31 @@ def test_sigkill_at_any_point_then_rerun_equals_an_uninterrupted_run(
     assert rerun.returncode == 0, rerun.stderr
     assert snapshot(lake) == snapshot(tmp_path / "clean")
     assert not (lake / "_staging").exists()
+
+
+def test_source_counters_are_taken_after_the_last_object_and_recorded(tmp_path: Path) -> None:
+    lake = tmp_path / "lake"
+    counters = {"retries": 0}
+
+    def objects() -> Any:
+        yield RawObject("mem://a", json.dumps(converse(rid(1))).encode())
+        counters["retries"] = 3  # e.g. a source that retried while downloading
+
+    with LakeLock(lake):
+        s = ingest_objects(lake, objects(), options=OPTS, extra=lambda: dict(counters))
+    assert s.extra == {"retries": 3} and "retries 3" in s.line()
+    (run,) = (lake / "_runs").glob("run-*.json")
+    assert json.loads(run.read_text())["extra"] == {"retries": 3}
+
+
+def test_a_failing_source_leaves_no_staging_and_no_data(tmp_path: Path) -> None:
+    lake = tmp_path / "lake"
+
+    def objects() -> Any:
+        yield RawObject("mem://a", json.dumps(converse(rid(1))).encode())
+        raise ConnectionError("download cut short")
+
+    with LakeLock(lake), pytest.raises(ConnectionError):
+        ingest_objects(lake, objects(), options=OPTS)
+    assert not (lake / "_staging").exists()
+    assert not (lake / "invocations").exists() and not (lake / "_runs").exists()

@@ -1,0 +1,60 @@
+"""``bedrock-logbook dashboard``: serve the Streamlit dashboard over a lake."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from bedrock_logbook.settings import ENV_PREFIX, Settings, SettingsError
+
+APP = Path(__file__).resolve().parents[1] / "dashboard" / "app.py"
+
+
+def streamlit_command(port: int, address: str) -> list[str]:
+    """The streamlit invocation: this interpreter's streamlit, no telemetry, no browser tab."""
+    return [
+        sys.executable, "-m", "streamlit", "run", str(APP),
+        "--server.port", str(port),
+        "--server.address", address,
+        "--server.headless", "true",
+        "--browser.gatherUsageStats", "false",
+    ]
+
+
+def dashboard_env(settings: Settings, base: dict[str, str]) -> dict[str, str]:
+    """The environment for the server: the lake (and price file) the dashboard must read."""
+    env = dict(base)
+    env[ENV_PREFIX + "LAKE"] = str(settings.lake.expanduser().resolve())
+    if settings.prices is not None:
+        env[ENV_PREFIX + "PRICES"] = str(settings.prices.expanduser().resolve())
+    return env
+
+
+@click.command("dashboard")
+@click.option("--lake", type=click.Path(file_okay=False, path_type=Path),
+              help=f"Lake directory [env {ENV_PREFIX}LAKE; default ./lake]")
+@click.option("--prices", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help=f"Price CSV overriding the shipped prices [env {ENV_PREFIX}PRICES]")
+@click.option("--port", type=click.IntRange(1, 65535), default=8501, show_default=True)
+@click.option("--address", default="127.0.0.1", show_default=True,
+              help="Interface to listen on (0.0.0.0 to serve other machines)")
+def dashboard_command(lake: Path | None, prices: Path | None, port: int, address: str) -> None:
+    """Serve the dashboard at http://ADDRESS:PORT (Ctrl-C stops it)."""
+    from bedrock_logbook.cli import EXIT_CONFIG, fail  # lazy: cli imports this module
+
+    try:
+        settings = Settings.load(lake=lake, prices=prices)
+    except SettingsError as err:
+        fail(str(err), EXIT_CONFIG)
+    if not settings.lake.exists():
+        click.echo(f"note: lake {settings.lake} does not exist yet; the dashboard will say "
+                   "how to ingest into it", err=True)
+    click.echo(f"dashboard for lake {settings.lake.resolve()} at http://{address}:{port}",
+               err=True)
+    # Become the streamlit process (exec, not a child): Ctrl-C and SIGTERM reach the server
+    # directly and no orphaned server is left behind when this command is stopped.
+    command = streamlit_command(port, address)
+    os.execve(command[0], command, dashboard_env(settings, dict(os.environ)))

@@ -1,0 +1,100 @@
+"""Dashboard query timings on a 10-million-request lake (a script, not a test).
+
+    .venv/bin/python bench/dashboard_bench.py [--rows 10000000] [--days 30] [--lake DIR]
+
+Builds the lake with numpy + Arrow straight into the lake layout (no JSON, no pipeline) unless
+``--lake`` points at an existing one, then times every page's panel queries through the same
+``queries`` views the dashboard uses: once with no filters (cold, then warm) and once with a
+typical filter (one model, the last 7 days). Prints one line per page and a total.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+import queries  # noqa: E402
+from queries import panels  # noqa: E402
+from queries.panels import Filters  # noqa: E402
+from tests.browser.synthetic_lake import write_lake  # noqa: E402
+
+# What each page runs (as in dashboard/views/*.py).
+PAGES: dict[str, list[tuple[str, dict[str, Any]]]] = {
+    "sidebar": [("filter_options", {})],
+    "overview": [("overview_kpis", {}), ("overview_daily", {})],
+    "latency": [("latency_percentiles", {}), ("latency_histogram", {}),
+                ("latency_vs_tokens_sample", {}), ("decode_fit_line", {}), ("decode_fit", {}),
+                ("tokens_per_s", {})],
+    "modes": [("mode_matrix", {}), ("fallbacks_daily", {}), ("mode_what_if", {})],
+    "routing": [("routing_matrix", {}), ("profile_vs_direct", {})],
+    "cost": [("cost_by_dimension", {"dimension": "model"}), ("cost_daily_by_model", {}),
+             ("cost_by_metadata", {}), ("cache_usage", {}), ("price_sources", {})],
+    "health": [("health_freshness", {}), ("health_runs", {}),
+               ("health_quarantine_reasons", {}), ("health_quarantine_recent", {}),
+               ("health_latency_coverage", {})],
+}
+
+
+def time_page(con: Any, page: str, filters: Filters) -> tuple[float, dict[str, float]]:
+    each: dict[str, float] = {}
+    for name, extra in PAGES[page]:
+        started = time.perf_counter()
+        frame = panels.run(con, panels.build(name, filters, extra))
+        each[name] = time.perf_counter() - started
+        assert len(frame) <= 5000, f"{name} returned {len(frame)} rows to the browser"
+    return sum(each.values()), each
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=10_000_000)
+    parser.add_argument("--days", type=int, default=30)
+    parser.add_argument("--lake", type=Path, help="existing lake to time (skips generation)")
+    parser.add_argument("--threads", type=int, default=2, help="DuckDB threads (2 = CI box)")
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory(prefix="dashboard-bench-") as tmp:
+        lake = args.lake
+        if lake is None:
+            lake = Path(tmp) / "lake"
+            started = time.perf_counter()
+            rows = write_lake(lake, rows=args.rows, days=args.days)
+            took = time.perf_counter() - started
+            size = sum(p.stat().st_size for p in lake.rglob("*.parquet")) / 2**20
+            print(f"generated {rows:,} requests over {args.days} days in {took:.1f}s "
+                  f"({size:,.0f} MiB Parquet)")
+        con = queries.connect(lake)
+        con.execute("SET threads = " + str(int(args.threads)))
+        options = panels.run(con, panels.build("filter_options", Filters())).iloc[0]
+        last_day = options["last_day"]
+        last_day = last_day.date() if hasattr(last_day, "date") else last_day
+        model = sorted(options["models"])[0]
+        typical = Filters(start=last_day - timedelta(days=6), end=last_day, models=(model,))
+
+        print(f"lake {lake}: {int(options['requests']):,} requests; DuckDB threads "
+              f"{args.threads}")
+        print(f"{'page':<10} {'cold s':>8} {'warm s':>8} {'filtered s':>11}  slowest panel")
+        totals = [0.0, 0.0, 0.0]
+        for page in PAGES:
+            cold, _ = time_page(con, page, Filters())
+            warm, each = time_page(con, page, Filters())
+            filtered, _ = time_page(con, page, typical)
+            slowest = max(each, key=lambda k: each[k])
+            totals = [totals[0] + cold, totals[1] + warm, totals[2] + filtered]
+            print(f"{page:<10} {cold:>8.2f} {warm:>8.2f} {filtered:>11.2f}  "
+                  f"{slowest} {each[slowest]:.2f}s")
+        print(f"{'all pages':<10} {totals[0]:>8.2f} {totals[1]:>8.2f} {totals[2]:>11.2f}")
+        print(f"(filtered = one model, {typical.start}..{typical.end}; the dashboard caches "
+              "results, so a revisit with the same filters costs ~0)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,70 @@
+"""``bedrock-logbook dashboard``: how it starts Streamlit, and that it really serves."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from bedrock_logbook.cli import main
+from bedrock_logbook.cli_dashboard import APP, dashboard_env, streamlit_command
+from bedrock_logbook.settings import Settings
+
+
+def test_streamlit_runs_the_app_headless_without_telemetry() -> None:
+    cmd = streamlit_command(8600, "127.0.0.1")
+    assert cmd[:4] == [sys.executable, "-m", "streamlit", "run"]
+    assert Path(cmd[4]) == APP and APP.is_file()
+    pairs = dict(zip(cmd[5::2], cmd[6::2], strict=True))
+    assert pairs == {"--server.port": "8600", "--server.address": "127.0.0.1",
+                     "--server.headless": "true", "--browser.gatherUsageStats": "false"}
+
+
+def test_lake_and_prices_reach_the_app_as_absolute_paths(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    prices = tmp_path / "p.csv"
+    env = dashboard_env(Settings(lake=Path("rel-lake"), prices=prices), {"KEEP": "1"})
+    assert env["BEDROCK_LOGBOOK_LAKE"] == str(tmp_path / "rel-lake")
+    assert env["BEDROCK_LOGBOOK_PRICES"] == str(prices)
+    assert env["KEEP"] == "1"
+    # and the app reads the same settings back from that environment
+    assert Settings.load(env).lake == tmp_path / "rel-lake"
+
+
+def test_bad_setting_is_a_configuration_error() -> None:
+    result = CliRunner().invoke(main, ["dashboard"], env={"BEDROCK_LOGBOOK_WORKERS": "many"})
+    assert result.exit_code == 3
+    assert "BEDROCK_LOGBOOK_WORKERS" in result.output
+
+
+def test_command_serves_the_dashboard(tmp_path: Path) -> None:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen(
+        [sys.executable, "-c", "from bedrock_logbook.cli import main; main()", "dashboard",
+         "--lake", str(tmp_path / "lake"), "--port", str(port)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline, status = time.monotonic() + 60, None
+        while time.monotonic() < deadline and status is None:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health",
+                                            timeout=2) as resp:
+                    status = resp.status
+            except OSError:
+                assert proc.poll() is None, "the dashboard command exited"
+                time.sleep(0.3)
+        assert status == 200
+    finally:
+        proc.terminate()
+        proc.wait(timeout=15)
