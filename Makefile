@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 LAKE ?= lake
 PORT ?= 8501
 
-.PHONY: run test setup system-deps lint typecheck unit ingest-sample dashboard bench clean docs
+.PHONY: run test setup system-deps lint typecheck unit ingest-sample dashboard bench bench-dashboard clean docs
 
 $(BIN)/bedrock-logbook: pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -40,6 +40,9 @@ test: setup system-deps lint
 
 bench: setup
 	$(BIN)/python bench/ingest_bench.py
+
+bench-dashboard: setup
+	$(BIN)/python bench/dashboard_bench.py
 
 clean:
 	rm -rf $(VENV) $(LAKE) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,115 @@
+"""Parameterised dashboard queries: the SQL behind every dashboard chart.
+
+Each panel is a file ``queries/panels/<name>.sql`` written against the views from
+``queries.connect``: ``invocations`` when it needs cost or prices, otherwise
+``raw_invocations`` (the same lake columns without the price lookup, about ten times faster).
+Panels that honour the sidebar filters contain the marker ``/*filters*/ TRUE``; the marker is
+replaced by a predicate assembled only from the constant fragments in ``_PREDICATES``, and
+every user-chosen value travels as a bound ``$name`` parameter, never as SQL text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from datetime import UTC, date, datetime, time, timedelta
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+PANELS_DIR = Path(__file__).with_name("panels")
+FILTER_MARKER = "/*filters*/ TRUE"
+_PARAM_RE = re.compile(r"\$([a-z_][a-z0-9_]*)")
+
+# The dashboard's notion of "model": the base model, or what the caller sent when the log
+# names no base model (application-profile and provisioned ARNs).
+MODEL_LABEL = "coalesce(model, model_id)"
+
+# One constant fragment per filter; the values are bound parameters of the same name.
+_PREDICATES: dict[str, str] = {
+    "models": f"list_contains($models, {MODEL_LABEL})",
+    "regions": "list_contains($regions, region)",
+    "inference_regions": "list_contains($inference_regions, inference_region)",
+    "served_modes": "list_contains($served_modes, coalesce(served_latency, 'unknown'))",
+    "operations": "list_contains($operations, operation)",
+    "callers": "list_contains($callers, caller)",
+}
+
+
+@dataclass(frozen=True)
+class Filters:
+    """The sidebar selection. Empty tuples and None mean "no restriction"."""
+
+    start: date | None = None
+    end: date | None = None  # inclusive
+    models: tuple[str, ...] = ()
+    regions: tuple[str, ...] = ()
+    inference_regions: tuple[str, ...] = ()
+    served_modes: tuple[str, ...] = ()  # 'standard', 'optimized', 'unknown'
+    operations: tuple[str, ...] = ()
+    callers: tuple[str, ...] = ()
+
+
+def filter_predicate(filters: Filters) -> tuple[str, dict[str, Any]]:
+    """The WHERE predicate for ``filters`` and its bound parameters."""
+    parts: list[str] = []
+    params: dict[str, Any] = {}
+    # Dates bound twice: on ts (exact) and on the lake's date partition, which lets DuckDB
+    # skip whole partitions instead of reading their row-group statistics.
+    if filters.start is not None:
+        parts.append("date >= $start_day AND ts >= $start_ts")
+        params["start_day"] = filters.start
+        params["start_ts"] = datetime.combine(filters.start, time(), tzinfo=UTC)
+    if filters.end is not None:
+        parts.append("date <= $end_day AND ts < $end_ts")
+        params["end_day"] = filters.end
+        params["end_ts"] = datetime.combine(filters.end + timedelta(days=1), time(), tzinfo=UTC)
+    for f in fields(filters):
+        values = getattr(filters, f.name)
+        if f.name in _PREDICATES and values:
+            parts.append(_PREDICATES[f.name])
+            params[f.name] = list(values)
+    return (" AND ".join(parts) or "TRUE"), params
+
+
+@cache
+def panel_text(name: str) -> str:
+    """The SQL file of panel ``name`` as written (filters marker included)."""
+    path = PANELS_DIR / f"{name}.sql"
+    if not path.is_file():
+        raise KeyError(f"no dashboard panel named {name!r} (looked for {path})")
+    return path.read_text(encoding="utf-8")
+
+
+def list_panels() -> list[str]:
+    return sorted(p.stem for p in PANELS_DIR.glob("*.sql"))
+
+
+@dataclass(frozen=True)
+class PanelQuery:
+    """A panel's SQL ready to run: the text shown to users and the values bound to it."""
+
+    name: str
+    sql: str
+    params: Mapping[str, Any]
+
+
+def build(name: str, filters: Filters, extra: Mapping[str, Any] | None = None) -> PanelQuery:
+    """Panel ``name`` with the filters applied; ``extra`` binds panel-specific parameters
+    (those the panel does not use are dropped, so callers may pass a page's whole set)."""
+    text = panel_text(name)
+    used = set(_PARAM_RE.findall(text))
+    params: dict[str, Any] = {k: v for k, v in (extra or {}).items() if k in used}
+    if FILTER_MARKER in text:
+        predicate, filter_params = filter_predicate(filters)
+        text = text.replace(FILTER_MARKER, predicate)
+        params.update(filter_params)
+    return PanelQuery(name=name, sql=text, params=params)
+
+
+def run(con: duckdb.DuckDBPyConnection, query: PanelQuery) -> Any:
+    """Execute ``query`` and return a pandas DataFrame."""
+    return con.execute(query.sql, dict(query.params)).df()

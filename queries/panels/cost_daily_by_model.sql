@@ -1,0 +1,17 @@
+-- Daily cost per model (the eight costliest models; the rest summed as 'other').
+WITH selected AS (
+    SELECT date_trunc('day', ts)::DATE AS day, coalesce(model, model_id) AS model, cost_usd
+    FROM invocations
+    WHERE /*filters*/ TRUE
+),
+top_models AS (
+    SELECT model FROM selected GROUP BY model
+    ORDER BY coalesce(sum(cost_usd), 0) DESC, count(*) DESC, model LIMIT 8
+)
+SELECT
+    day,
+    CASE WHEN model IN (SELECT model FROM top_models) THEN model ELSE 'other' END AS model,
+    coalesce(sum(cost_usd), 0) AS cost_usd
+FROM selected
+GROUP BY ALL
+ORDER BY day, model

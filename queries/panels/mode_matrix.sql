@@ -1,0 +1,11 @@
+-- Requested vs served latency mode: volume, cost and latency of each combination.
+SELECT
+    coalesce(requested_latency, 'standard') AS requested_mode,
+    coalesce(served_latency, 'unknown') AS served_mode,
+    count(*) AS requests,
+    coalesce(sum(cost_usd), 0) AS cost_usd,
+    quantile_cont(latency_ms, 0.5) AS p50_latency_ms
+FROM invocations
+WHERE /*filters*/ TRUE
+GROUP BY ALL
+ORDER BY requested_mode, served_mode
