@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 import msgspec
 
@@ -194,14 +194,6 @@ def _parse_timestamp(value: Any) -> datetime:
     return ts
 
 
-def _fingerprint(salt: bytes, *parts: msgspec.Raw | None) -> str | None:
-    """Salted (keyed) BLAKE2b of the logged JSON of the parts; None when all are absent."""
-    if all(p is None for p in parts):
-        return None
-    data = b"\x00".join(b"" if p is None else bytes(p) for p in parts)
-    return hashlib.blake2b(data, digest_size=8, key=salt[:64]).hexdigest()
-
-
 def _service_tier(value: Any) -> str | None:
     if isinstance(value, dict):
         value = value.get("type")
@@ -369,13 +361,61 @@ def parse_line(line: bytes, options: ParseOptions, source: str, line_no: int) ->
     return row_from_record(rec, options, source, line_no)
 
 
+class _Where(NamedTuple):
+    """What a record's modelId, Regions and identity say; the same few values repeat, so it
+    is computed once per distinct combination."""
+
+    region: str | None
+    inference_region: str | None
+    cross_region: bool
+    model_id: str | None
+    model: str | None
+    model_id_kind: str
+    profile_scope: str | None
+    caller_arn: str | None
+    caller: str | None
+
+
+_where_cache: dict[tuple[Any, ...], _Where] = {}
+
+
+def _where(model_id: Any, region: Any, inference_region: Any, identity: Any) -> _Where:
+    arn = identity.get("arn") if type(identity) is dict else None
+    key: tuple[Any, ...] = (model_id, region, inference_region, arn)
+    try:
+        hit = _where_cache.get(key)
+    except TypeError:  # an unhashable oddity (e.g. a dict where text belongs): no caching
+        hit, key = None, ()
+    if hit is not None:
+        return hit
+    src = _str(region)
+    logged = _str(inference_region)
+    ref = normalize_model_id(_str(model_id))
+    caller_arn = _str(arn)
+    where = _Where(
+        src, logged or src, logged is not None and src is not None and logged != src,
+        _str(model_id), ref.model, ref.kind, ref.profile_scope, caller_arn,
+        short_caller(caller_arn),
+    )
+    if key:
+        if len(_where_cache) > 50_000:
+            _where_cache.clear()
+        _where_cache[key] = where
+    return where
+
+
+def _text(value: Any) -> str | None:
+    return value if type(value) is str and value else None
+
+
 def row_from_record(rec: _Record, options: ParseOptions, source: str,
                     line_no: int) -> tuple[Any, ...]:
     """A decoded record → its row (a tuple: 40-key dicts were a third of the cost)."""
-    request_id = _str(rec.requestId)
-    if rec.schemaType is not None and rec.schemaType != "ModelInvocationLog":
-        raise Rejected("not_an_invocation_log", f"schemaType is {rec.schemaType!r}", request_id)
-    if rec.schemaType is None and rec.operation is None and rec.modelId is None:
+    request_id = _text(rec.requestId)
+    schema_type = rec.schemaType
+    if schema_type is not None and schema_type != "ModelInvocationLog":
+        raise Rejected("not_an_invocation_log", f"schemaType is {schema_type!r}", request_id)
+    if schema_type is None and rec.operation is None and rec.modelId is None:
         raise Rejected("not_an_invocation_log",
                        "no schemaType, operation or modelId: not a model-invocation log record",
                        request_id)
@@ -387,8 +427,8 @@ def row_from_record(rec: _Record, options: ParseOptions, source: str,
         e.request_id = request_id
         raise
 
-    inp = rec.input or _Input()
-    out = rec.output or _Output()
+    inp = rec.input or _NO_INPUT
+    out = rec.output or _NO_OUTPUT
     in_raw = _present(inp.inputBodyJson)
     out_raw = _present(out.outputBodyJson)
     resp = _read_response(out_raw)
@@ -400,12 +440,7 @@ def row_from_record(rec: _Record, options: ParseOptions, source: str,
         except (msgspec.ValidationError, msgspec.DecodeError):
             request_body = None
 
-    region = _str(rec.region)
-    logged_inference_region = _str(rec.inferenceRegion)
-    inference_region = logged_inference_region or region
-    model_id = _str(rec.modelId)
-    ref = normalize_model_id(model_id)
-    caller_arn = _str(_get(rec.identity, "arn"))
+    where = _where(rec.modelId, rec.region, rec.inferenceRegion, rec.identity)
 
     input_tokens = _int(inp.inputTokenCount)
     if input_tokens is None:
@@ -420,19 +455,19 @@ def row_from_record(rec: _Record, options: ParseOptions, source: str,
     if cache_write is None:
         cache_write = resp.cache_write
 
-    error_code = _str(rec.errorCode)
+    error_code = _text(rec.errorCode)
     total_tokens = None
-    if input_tokens is not None or output_tokens is not None:
+    if where.model in TOKEN_LIMITED_MODELS and (
+            input_tokens is not None or output_tokens is not None):
         total_tokens = (input_tokens or 0) + (output_tokens or 0) + (cache_read or 0) + (
-            cache_write or 0
-        )
+            cache_write or 0)
     mode = resolve_latency_mode(
         log_field=normalize_mode(rec.performanceConfig),
         request_body=normalize_mode(request_body.performanceConfig) if request_body else None,
         response_body=resp.mode,
-        model=ref.model,
-        served_region=inference_region,
-        total_tokens=total_tokens if ref.model in TOKEN_LIMITED_MODELS else None,
+        model=where.model,
+        served_region=where.inference_region,
+        total_tokens=total_tokens,
         failed=error_code is not None,
     )
 
@@ -441,35 +476,26 @@ def row_from_record(rec: _Record, options: ParseOptions, source: str,
     if latency is not None and latency > 0 and output_tokens:
         tps = output_tokens * 1000.0 / latency
 
-    salt = options.salt
     system_fp = prompt_fp = None
     if request_body is not None:
-        system = _present(request_body.system)
-        system_fp = _fingerprint(salt, system)
-        prompt_fp = _fingerprint(
-            salt,
-            system,
-            _present(request_body.messages),
-            _present(request_body.prompt),
-            _present(request_body.inputText),
-        )
+        system_fp, prompt_fp = _fingerprints(options.salt, request_body)
 
+    account = rec.accountId
+    keep = options.keep_bodies
     return (
         request_id,
         ts,
-        str(rec.accountId) if isinstance(rec.accountId, int) else _str(rec.accountId),
-        region,
-        inference_region,
-        logged_inference_region is not None
-        and region is not None
-        and logged_inference_region != region,
-        _str(rec.operation),
-        model_id,
-        ref.model,
-        ref.kind,
-        ref.profile_scope,
-        caller_arn,
-        short_caller(caller_arn),
+        str(account) if type(account) is int else _text(account),
+        where.region,
+        where.inference_region,
+        where.cross_region,
+        _text(rec.operation),
+        where.model_id,
+        where.model,
+        where.model_id_kind,
+        where.profile_scope,
+        where.caller_arn,
+        where.caller,
         mode.requested,
         mode.served,
         mode.source,
@@ -485,21 +511,44 @@ def row_from_record(rec: _Record, options: ParseOptions, source: str,
         resp.stop_reason,
         error_code,
         resp.guardrail,
-        _request_metadata(rec.requestMetadata),
-        len(in_raw) if in_raw is not None else None,
-        len(out_raw) if out_raw is not None else None,
-        _str(inp.inputBodyS3Path),
-        _str(out.outputBodyS3Path),
+        None if rec.requestMetadata is None else _request_metadata(rec.requestMetadata),
+        None if in_raw is None else len(in_raw),
+        None if out_raw is None else len(out_raw),
+        _text(inp.inputBodyS3Path),
+        _text(out.outputBodyS3Path),
         system_fp,
         prompt_fp,
-        _str(rec.schemaVersion),
+        _text(rec.schemaVersion),
         source,
         line_no,
-        bytes(in_raw).decode("utf-8", "replace")
-        if options.keep_bodies and in_raw is not None else None,
-        bytes(out_raw).decode("utf-8", "replace")
-        if options.keep_bodies and out_raw is not None else None,
+        bytes(in_raw).decode("utf-8", "replace") if keep and in_raw is not None else None,
+        bytes(out_raw).decode("utf-8", "replace") if keep and out_raw is not None else None,
     )
+
+
+_NO_INPUT = _Input()
+_NO_OUTPUT = _Output()
+
+
+def _fingerprints(salt: bytes, body: _RequestBody) -> tuple[str | None, str | None]:
+    """Salted BLAKE2b of the system prompt, and of the whole prompt (system included).
+
+    Over the JSON text as logged: the same request logged by Bedrock gives the same text.
+    """
+    system = _present(body.system)
+    parts = (_present(body.messages), _present(body.prompt), _present(body.inputText))
+    if system is None and parts == (None, None, None):
+        return None, None
+    h = hashlib.blake2b(digest_size=8, key=salt[:64])
+    system_fp = None
+    if system is not None:
+        h.update(system)
+        system_fp = h.hexdigest()
+    for part in parts:
+        h.update(b"\x00")
+        if part is not None:
+            h.update(part)
+    return system_fp, h.hexdigest()
 
 
 def parse_record(line: bytes, options: ParseOptions | None = None) -> dict[str, Any]:

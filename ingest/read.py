@@ -6,6 +6,8 @@ line before the cut and quarantines the unreadable rest, so nothing is silently 
 
 from __future__ import annotations
 
+import gc
+import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -76,7 +78,10 @@ class ParsedBatch:
     """Rows and quarantine entries of one or more consecutive objects, in input order."""
 
     table: pa.Table
-    dates: list[str]  # partition of each row, aligned with ``table``
+    # Row indices of each date partition, and each row's 16-byte dedupe key (see
+    # ``dedupe_key``): computed here, in the worker, to keep the main process light.
+    by_date: dict[str, list[int]] = field(default_factory=dict)
+    keys: list[bytes] = field(default_factory=list)
     quarantine: list[QuarantineEntry] = field(default_factory=list)
     objects: int = 0
     lines: int = 0
@@ -146,12 +151,35 @@ def _raw_text(line: bytes) -> str:
 def parse_objects(objects: list[RawObject], options: ParseOptions) -> ParsedBatch:
     """Parse objects into one batch: one Arrow table per batch, not per (often tiny) object."""
     rows: list[tuple[Any, ...]] = []
-    batch = ParsedBatch(table=INVOCATIONS_SCHEMA.empty_table(), dates=[])
-    for obj in objects:
-        _parse_into(obj, options, rows, batch)
+    batch = ParsedBatch(table=INVOCATIONS_SCHEMA.empty_table())
+    # Parsing allocates millions of small objects and makes no reference cycles: the cyclic
+    # collector would only rescan them (about 15% of the parse time, measured).
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        for obj in objects:
+            _parse_into(obj, options, rows, batch)
+    finally:
+        if was_enabled:
+            gc.enable()
     batch.table = _to_table(rows)
-    batch.dates = [_day(row[1]) for row in rows]
+    for i, row in enumerate(rows):
+        batch.by_date.setdefault(_day(row[1]), []).append(i)
+    batch.keys = [dedupe_key(row[0]) for row in rows]
     return batch
+
+
+def dedupe_key(request_id: str) -> bytes:
+    """16 bytes that stand for a request ID: the UUID itself (exact), else its BLAKE2b-128.
+
+    Half the memory of the string in the dedupe set, and cheap to send between processes.
+    """
+    if len(request_id) == 36 and request_id[8] == "-":
+        try:
+            return bytes.fromhex(request_id.replace("-", ""))
+        except ValueError:
+            pass
+    return hashlib.blake2b(request_id.encode(), digest_size=16).digest()
 
 
 def parse_object(obj: RawObject, options: ParseOptions) -> ParsedBatch:

@@ -50,7 +50,8 @@ SOURCE_REGIONS = ("us-east-2", "us-east-1", "us-west-2", "eu-west-3")
 US_REGIONS = ("us-east-1", "us-east-2", "us-west-2")
 CALLERS = ("etl-batch", "chat-frontend", "alice", "bob", "support-bot", "eval-runner")
 OPERATIONS = ("Converse", "ConverseStream", "InvokeModel", "InvokeModelWithResponseStream")
-FALLBACK_REASONS = ("quota_exhausted", "token_limit_exceeded")
+# The values ingest writes (ingest/latency_mode.py): the lake must look like a real one.
+FALLBACK_REASONS = ("quota_or_capacity", "token_limit_11k")
 TEAMS = ("search", "support", "research")
 OPTIMIZED_SPEEDUP = 1.9  # seed 000: optimized decodes ~1.9x faster
 
@@ -87,7 +88,8 @@ def _day_table(rng: np.random.Generator, day: date, n: int, first_line: int) -> 
     optimizable = np.array([m.optimized for m in MODELS])[model_idx]
     requested_opt = optimizable & (rng.random(n) < 0.4)
     fell_back = requested_opt & (rng.random(n) < 0.12)
-    unknown_served = rng.random(n) < 0.04
+    # Only an optimized request can have an unknowable served mode (docs/served-latency.md).
+    unknown_served = requested_opt & ~fell_back & (rng.random(n) < 0.04)
     served = np.where(requested_opt & ~fell_back, "optimized", "standard")
     fallback_reason = np.where(
         fell_back, np.array(FALLBACK_REASONS)[rng.integers(0, 2, n)], ""
@@ -142,7 +144,8 @@ def _day_table(rng: np.random.Generator, day: date, n: int, first_line: int) -> 
         "requested_latency": pa.array(np.where(requested_opt, "optimized", "standard")),
         "served_latency": opt(served, ~unknown_served, pa.string()),
         "served_latency_source": pa.array(
-            np.where(unknown_served, "unknown", "performance_config")
+            np.where(unknown_served, "unknown",
+                     np.where(requested_opt, "response_body", "not_requested"))
         ),
         "fallback_reason": opt(fallback_reason, fell_back, pa.string()),
         "service_tier": None,
