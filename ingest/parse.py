@@ -73,14 +73,43 @@ class _RequestBody(msgspec.Struct):
     performanceConfig: Any = None
 
 
+class _Usage(msgspec.Struct):
+    inputTokens: Any = None  # Converse, Nova
+    outputTokens: Any = None
+    cacheReadInputTokens: Any = None
+    cacheWriteInputTokens: Any = None
+    input_tokens: Any = None  # Anthropic Messages
+    output_tokens: Any = None
+    cache_read_input_tokens: Any = None
+    cache_creation_input_tokens: Any = None
+
+
+class _Metrics(msgspec.Struct):
+    latencyMs: Any = None
+
+
 class _ResponseBody(msgspec.Struct):
-    """Converse/ConverseStream aggregated dicts and provider-native InvokeModel bodies."""
+    """Converse/ConverseStream aggregated dicts and provider-native InvokeModel bodies.
+
+    ``usage`` and ``metrics`` are structs (no dicts built); a body where they are not objects
+    is read again with ``_LooseResponseBody``.
+    """
 
     stopReason: Any = None  # Converse, Nova
     stop_reason: Any = None  # Anthropic Messages, Claude v2, Llama
     results: Any = None  # Titan: [{"completionReason": ...}]
-    metrics: Any = None
-    usage: Any = None
+    metrics: _Metrics | None = None
+    usage: _Usage | None = None
+    performanceConfig: Any = None
+    serviceTier: Any = None
+    guardrail_action: Any = msgspec.field(default=None, name=GUARDRAIL_ACTION)
+    invocation_metrics: Any = msgspec.field(default=None, name=INVOCATION_METRICS)
+
+
+class _LooseResponseBody(msgspec.Struct):
+    stopReason: Any = None
+    stop_reason: Any = None
+    results: Any = None
     performanceConfig: Any = None
     serviceTier: Any = None
     guardrail_action: Any = msgspec.field(default=None, name=GUARDRAIL_ACTION)
@@ -102,6 +131,7 @@ class _Chunk(msgspec.Struct):
 _record_decoder = msgspec.json.Decoder(_Record)
 _request_decoder = msgspec.json.Decoder(_RequestBody)
 _response_decoder = msgspec.json.Decoder(_ResponseBody)
+_loose_response_decoder = msgspec.json.Decoder(_LooseResponseBody)
 _chunks_decoder = msgspec.json.Decoder(list[msgspec.Raw])
 _chunk_decoder = msgspec.json.Decoder(_Chunk)
 
@@ -200,10 +230,10 @@ def _service_tier(value: Any) -> str | None:
     return value.strip().lower() if isinstance(value, str) and value.strip() else None
 
 
-def _guardrail(body: _ResponseBody, stop_reason: str | None) -> str | None:
+def _guardrail(action: Any, stop_reason: str | None) -> str | None:
     if stop_reason == "guardrail_intervened":
         return "INTERVENED"
-    if isinstance(body.guardrail_action, str) and body.guardrail_action.upper() == "INTERVENED":
+    if isinstance(action, str) and action.upper() == "INTERVENED":
         return "INTERVENED"
     return None
 
@@ -240,29 +270,33 @@ def _apply_metrics(resp: _Response, m: Any) -> None:
 
 
 def _read_dict_body(raw: msgspec.Raw) -> _Response:
-    body = _response_decoder.decode(raw)
+    body: _ResponseBody | _LooseResponseBody
+    try:
+        body = _response_decoder.decode(raw)
+    except msgspec.ValidationError:  # usage/metrics of an odd type: keep the rest
+        body = _loose_response_decoder.decode(raw)
     resp = _Response()
     stop = body.stopReason if body.stopReason is not None else body.stop_reason
     if stop is None and isinstance(body.results, list) and body.results:
         stop = _get(body.results[0], "completionReason")
     resp.stop_reason = _str(stop)
-    resp.latency_ms = _int(_get(body.metrics, "latencyMs"))
-    usage = body.usage
-    if isinstance(usage, dict):
-        get = usage.get
-        resp.input_tokens = _int(_either(get("inputTokens"), get("input_tokens")))
-        resp.output_tokens = _int(_either(get("outputTokens"), get("output_tokens")))
-        resp.cache_read = _int(
-            _either(get("cacheReadInputTokens"), get("cache_read_input_tokens")))
-        resp.cache_write = _int(
-            _either(get("cacheWriteInputTokens"), get("cache_creation_input_tokens")))
+    if isinstance(body, _ResponseBody):
+        if body.metrics is not None:
+            resp.latency_ms = _int(body.metrics.latencyMs)
+        u = body.usage
+        if u is not None:
+            resp.input_tokens = _int(_either(u.inputTokens, u.input_tokens))
+            resp.output_tokens = _int(_either(u.outputTokens, u.output_tokens))
+            resp.cache_read = _int(_either(u.cacheReadInputTokens, u.cache_read_input_tokens))
+            resp.cache_write = _int(
+                _either(u.cacheWriteInputTokens, u.cache_creation_input_tokens))
     if body.invocation_metrics is not None:
         fallback_latency = resp.latency_ms
         _apply_metrics(resp, body.invocation_metrics)
         resp.latency_ms = resp.latency_ms if resp.latency_ms is not None else fallback_latency
     resp.mode = normalize_mode(body.performanceConfig)
     resp.service_tier = _service_tier(body.serviceTier)
-    resp.guardrail = _guardrail(body, resp.stop_reason)
+    resp.guardrail = _guardrail(body.guardrail_action, resp.stop_reason)
     return resp
 
 

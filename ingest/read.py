@@ -83,6 +83,7 @@ class ParsedBatch:
     by_date: dict[str, list[int]] = field(default_factory=dict)
     keys: list[bytes] = field(default_factory=list)
     quarantine: list[QuarantineEntry] = field(default_factory=list)
+    staged: str | None = None  # where the pipeline parked ``table``'s rows
     objects: int = 0
     lines: int = 0
     bytes_in: int = 0
