@@ -73,7 +73,6 @@ def _documented_fallback(
 
 @lru_cache(maxsize=4096)
 def resolve_latency_mode(
-    *,
     log_field: str | None,
     request_body: str | None,
     response_body: str | None,

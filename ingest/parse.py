@@ -495,14 +495,15 @@ def row_from_record(rec: _Record, options: ParseOptions, source: str,
             input_tokens is not None or output_tokens is not None):
         total_tokens = (input_tokens or 0) + (output_tokens or 0) + (cache_read or 0) + (
             cache_write or 0)
+    # Positional: lru_cache keys keyword calls more slowly, and this runs once per record.
     mode = resolve_latency_mode(
-        log_field=normalize_mode(rec.performanceConfig),
-        request_body=normalize_mode(request_body.performanceConfig) if request_body else None,
-        response_body=resp.mode,
-        model=where.model,
-        served_region=where.inference_region,
-        total_tokens=total_tokens,
-        failed=error_code is not None,
+        normalize_mode(rec.performanceConfig),
+        normalize_mode(request_body.performanceConfig) if request_body else None,
+        resp.mode,
+        where.model,
+        where.inference_region,
+        total_tokens,
+        error_code is not None,
     )
 
     latency = resp.latency_ms
@@ -565,7 +566,7 @@ _NO_OUTPUT = _Output()
 
 
 def _fingerprints(salt: bytes, body: _RequestBody) -> tuple[str | None, str | None]:
-    """Salted BLAKE2b of the system prompt, and of the whole prompt (system included).
+    """Salted SHA-256 of the system prompt, and of the whole prompt (system included).
 
     Over the JSON text as logged: the same request logged by Bedrock gives the same text.
     """
@@ -573,16 +574,16 @@ def _fingerprints(salt: bytes, body: _RequestBody) -> tuple[str | None, str | No
     parts = (_present(body.messages), _present(body.prompt), _present(body.inputText))
     if system is None and parts == (None, None, None):
         return None, None
-    h = hashlib.blake2b(digest_size=8, key=salt[:64])
+    h = hashlib.sha256(salt)
     system_fp = None
     if system is not None:
         h.update(system)
-        system_fp = h.hexdigest()
+        system_fp = h.hexdigest()[:16]
     for part in parts:
         h.update(b"\x00")
         if part is not None:
             h.update(part)
-    return system_fp, h.hexdigest()
+    return system_fp, h.hexdigest()[:16]
 
 
 def parse_record(line: bytes, options: ParseOptions | None = None) -> dict[str, Any]:

@@ -132,8 +132,7 @@ def _parse_fast(text: bytes, obj: RawObject, options: ParseOptions,
     records = decode_records(text)
     if records is None:
         return None
-    newlines = text.count(b"\n")
-    if len(records) != newlines + (0 if text.endswith(b"\n") or not text else 1):
+    if len(records) != text.count(b"\n") + (0 if text.endswith(b"\n") or not text else 1):
         return None
     split: list[bytes] | None = None
     for i, rec in enumerate(records):
@@ -235,6 +234,9 @@ def _day(ts: datetime) -> str:
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
 _TS_INDEX = INVOCATIONS_SCHEMA.names.index("ts")
+# Bodies are NULL unless --keep-bodies: no need to convert thousands of Nones.
+_BODY_INDEXES = frozenset(INVOCATIONS_SCHEMA.names.index(n)
+                          for n in ("input_body_json", "output_body_json"))
 
 
 def _to_table(rows: list[tuple[Any, ...]]) -> pa.Table:
@@ -245,6 +247,7 @@ def _to_table(rows: list[tuple[Any, ...]]) -> pa.Table:
     columns[_TS_INDEX] = [(t - _EPOCH) // _MICROSECOND for t in columns[_TS_INDEX]]
     arrays = [
         pa.array(col, type=pa.int64()).cast(f.type) if i == _TS_INDEX
+        else pa.nulls(len(col), f.type) if i in _BODY_INDEXES and not any(col)
         else pa.array(col, type=f.type)
         for i, (col, f) in enumerate(zip(columns, INVOCATIONS_SCHEMA, strict=True))
     ]
