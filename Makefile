@@ -21,7 +21,8 @@ system-deps:
 
 ingest-sample: setup
 	$(BIN)/bedrock-logbook ingest files sample_logs --lake $(LAKE)
-	$(BIN)/bedrock-logbook sql "SELECT * FROM summary_overview" --lake $(LAKE)
+	$(BIN)/bedrock-logbook duckdb-file --lake $(LAKE)
+	$(BIN)/bedrock-logbook sql "SELECT * FROM summary_overview" --lake $(LAKE) --format json
 
 dashboard: setup
 	$(BIN)/bedrock-logbook dashboard --lake $(LAKE) --port $(PORT)

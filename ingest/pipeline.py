@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 import msgspec
+import numpy as np
 import pyarrow as pa
 import pyarrow.ipc as ipc
 import pyarrow.parquet as pq
@@ -197,37 +198,69 @@ class _Plan:
             yield from (table if rows is None else table.take(rows)).to_batches()
 
 
-class _Deduper:
-    """Which rows are new: request ID not in the lake's partition, not seen earlier this run.
+class _KeySet:
+    """Dedupe keys of one date partition in 16 bytes each: a sorted array, plus a set of the
+    newest keys that is merged into it now and then.
 
-    Keys are 16 bytes per ID (``read.dedupe_key``). A batch without duplicates, the usual
-    case, is settled with set operations in C; only a batch with some goes row by row.
+    A Python set costs ~90 bytes a key; a day of 10M requests would hold ~900 MB.
     """
+
+    MERGE_AT = 262_144
+
+    def __init__(self, keys: list[bytes]) -> None:
+        self.base = np.sort(np.array(keys, dtype="S16"))
+        self.recent: set[bytes] = set()
+
+    def __len__(self) -> int:
+        return len(self.base) + len(self.recent)
+
+    def _in_base(self, keys: list[bytes]) -> np.ndarray:
+        probe = np.array(keys, dtype="S16")
+        if len(self.base) == 0:
+            return np.zeros(len(keys), dtype=bool)
+        pos = np.searchsorted(self.base, probe)
+        pos[pos == len(self.base)] = 0
+        hits: np.ndarray = self.base[pos] == probe
+        return hits
+
+    def add_new(self, keys: list[bytes]) -> list[int]:
+        """Positions of the keys not seen before (first occurrence only); remembers them."""
+        in_base = self._in_base(keys)
+        fresh = set(keys)
+        if not in_base.any() and len(fresh) == len(keys) and self.recent.isdisjoint(fresh):
+            kept = list(range(len(keys)))  # the usual case, settled in C
+            self.recent |= fresh
+        else:
+            kept = []
+            for i, key in enumerate(keys):
+                if not in_base[i] and key not in self.recent:
+                    self.recent.add(key)
+                    kept.append(i)
+        if len(self.recent) >= self.MERGE_AT:
+            self._merge()
+        return kept
+
+    def _merge(self) -> None:
+        merged = np.concatenate([self.base, np.array(list(self.recent), dtype="S16")])
+        merged.sort(kind="stable")  # two sorted runs: a linear merge
+        self.base = merged
+        self.recent = set()
+
+
+class _Deduper:
+    """Which rows are new: request ID not in the lake's partition, not seen earlier this run."""
 
     def __init__(self, lake: Path) -> None:
         self.lake = lake
-        self.seen: dict[str, set[bytes]] = {}
-
-    def _keys(self, date: str) -> set[bytes]:
-        keys = self.seen.get(date)
-        if keys is None:
-            keys = {dedupe_key(rid) for rid in existing_request_ids(self.lake, date)}
-            self.seen[date] = keys
-        return keys
+        self.seen: dict[str, _KeySet] = {}
 
     def keep(self, date: str, keys: list[bytes]) -> list[int]:
         """Positions in ``keys`` of the first occurrence of each new key."""
-        seen = self._keys(date)
-        fresh = set(keys)
-        if len(fresh) == len(keys) and seen.isdisjoint(fresh):
-            seen |= fresh
-            return list(range(len(keys)))
-        kept = []
-        for i, key in enumerate(keys):
-            if key not in seen:
-                seen.add(key)
-                kept.append(i)
-        return kept
+        keyset = self.seen.get(date)
+        if keyset is None:
+            existing = [dedupe_key(rid) for rid in existing_request_ids(self.lake, date)]
+            keyset = self.seen[date] = _KeySet(existing)
+        return keyset.add_new(keys)
 
 
 def _rechunked(batches: Iterable[pa.RecordBatch], rows: int) -> Iterator[pa.Table]:

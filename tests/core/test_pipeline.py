@@ -24,6 +24,7 @@ from ingest.pipeline import (
     CRASH_ENV,
     IngestOptions,
     RunSummary,
+    _KeySet,
     _rechunked,
     ingest_objects,
     ingest_records,
@@ -305,3 +306,24 @@ def test_a_failing_source_leaves_no_staging_and_no_data(tmp_path: Path) -> None:
         ingest_objects(lake, objects(), options=OPTS)
     assert not (lake / "_staging").exists()
     assert not (lake / "invocations").exists() and not (lake / "_runs").exists()
+
+
+class _SmallKeySet(_KeySet):
+    MERGE_AT = 5  # merge often, so the sorted-array path is exercised
+
+
+def test_keyset_matches_a_plain_set_across_merges() -> None:
+    rnd = random.Random(3)
+    pool = [rnd.randbytes(16) for _ in range(40)]
+    existing = pool[:7]
+    keys = _SmallKeySet(list(existing))
+    reference = set(existing)
+    for _ in range(30):
+        batch = [rnd.choice(pool) for _ in range(rnd.randint(0, 6))]
+        expected = []
+        for i, k in enumerate(batch):
+            if k not in reference:
+                reference.add(k)
+                expected.append(i)
+        assert keys.add_new(batch) == expected
+    assert len(keys) == len(reference)
