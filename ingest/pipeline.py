@@ -55,6 +55,7 @@ from ingest.schema import (
     RUNS_DIR,
 )
 
+SKIPPED_LISTED = 1_000
 ROW_GROUP_ROWS = 32_768  # bounds the writer's memory; still large enough to scan fast
 STAGING_DIR = "_staging"
 CRASH_ENV = "BEDROCK_LOGBOOK_CRASH_AT"
@@ -92,6 +93,9 @@ class RunSummary:
     bytes_uncompressed: int = 0
     partitions_written: int = 0
     skipped_reasons: dict[str, int] = field(default_factory=dict)
+    # Which objects were skipped and why (the first SKIPPED_LISTED of them): traceable, not
+    # only counted.
+    skipped: list[dict[str, str]] = field(default_factory=list)
     quarantine_reasons: dict[str, int] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)  # e.g. retries reported by a source
 
@@ -336,6 +340,8 @@ def ingest_objects(
     skipped_reasons: Counter[str] = Counter()
     for s in skipped:
         skipped_reasons[s.reason] += 1
+        if len(summary.skipped) < SKIPPED_LISTED:
+            summary.skipped.append({"uri": s.uri, "reason": s.reason})
     summary.skipped_objects = sum(skipped_reasons.values())
     summary.skipped_reasons = dict(skipped_reasons)
 

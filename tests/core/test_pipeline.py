@@ -130,6 +130,12 @@ def test_bad_inputs_are_quarantined_or_skipped_and_counted(tmp_path: Path) -> No
     s = ingest_dir(lake, root)
     assert_balanced(s)
     assert s.skipped_reasons == {"permission_check_object": 1, "data_payload": 2}
+    (run,) = (lake / "_runs").glob("run-*.json")
+    listed = json.loads(run.read_text())["skipped"]
+    assert sorted((Path(x["uri"]).name, x["reason"]) for x in listed) == [
+        (f"{rid(1)}_input.json.gz", "data_payload"),
+        (f"{rid(1)}_input_media_00.pdf", "data_payload"),
+        ("amazon-bedrock-logs-permission-check", "permission_check_object")]
     assert s.quarantine_reasons == {"malformed_json": 1, "bad_timestamp": 1,
                                     "truncated_gzip": 1}
     q = pq.read_table(next((lake / "quarantine").glob("part-*.parquet"))).to_pylist()
