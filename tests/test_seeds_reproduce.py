@@ -44,9 +44,9 @@ def one(con: duckdb.DuckDBPyConnection, sql: str, *params: object) -> dict[str, 
 
 def test_seed_000_decode_speed_and_overhead(tmp_path: Path) -> None:
     con = lake_of(tmp_path, seeds.seed_000_records())
-    std = one(con, "SELECT * FROM decode_speed WHERE model = ? AND latency_mode = ?",
+    std = one(con, "SELECT * FROM decode_speed WHERE model = ? AND served_latency = ?",
               H35, "standard")
-    opt = one(con, "SELECT * FROM decode_speed WHERE model = ? AND latency_mode = ?",
+    opt = one(con, "SELECT * FROM decode_speed WHERE model = ? AND served_latency = ?",
               H35, "optimized")
     # The post: 300 tokens in 5116 ms -> 58 tokens/s standard, 2754 ms -> 109 optimized.
     assert std["output_tokens_per_s"] == within_1pct(seeds.SEED_000_TOKENS_PER_S["standard"])
@@ -85,8 +85,8 @@ def test_seed_001_mode_comparison(tmp_path: Path) -> None:
     assert h35["p50_latency_improvement_pct"] == within_1pct(100 * (1 - opt_p50 / std_p50))
     # Optimized calls were served in us-east-2, standard ones in us-west-2.
     served = con.execute(
-        "SELECT latency_mode, inference_region, requests FROM latency_by_region_mode "
-        "WHERE model = ? ORDER BY latency_mode", [H35]).fetchall()
+        "SELECT served_latency, inference_region, requests FROM latency_by_region_mode "
+        "WHERE model = ? ORDER BY served_latency", [H35]).fetchall()
     assert served == [("optimized", "us-east-2", 10), ("standard", "us-west-2", 10)]
 
 

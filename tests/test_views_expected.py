@@ -201,7 +201,7 @@ def test_invocations_cost(con: duckdb.DuckDBPyConnection) -> None:
 @expected("latency_by_region_mode")
 def test_latency_by_region_mode(con: duckdb.DuckDBPyConnection) -> None:
     got = rows(con, "SELECT * FROM latency_by_region_mode WHERE model = "
-                    f"'{H35}' AND latency_mode = 'standard' ORDER BY inference_region")
+                    f"'{H35}' AND served_latency = 'standard' ORDER BY inference_region")
     # us-east-2: r6 (3000 ms); us-west-2: r2 (2000), r3 (1500)
     assert [(r["inference_region"], r["requests"]) for r in got] == [
         ("us-east-2", 1), ("us-west-2", 2)]
@@ -220,7 +220,7 @@ def test_latency_by_region_mode(con: duckdb.DuckDBPyConnection) -> None:
 def test_latency_by_region_mode_daily(con: duckdb.DuckDBPyConnection) -> None:
     got = rows(con, "SELECT day, inference_region, requests, p50_latency_ms "
                     f"FROM latency_by_region_mode_daily WHERE model = '{H35}' "
-                    "AND latency_mode = 'standard' ORDER BY day, inference_region")
+                    "AND served_latency = 'standard' ORDER BY day, inference_region")
     assert [(r["day"], r["inference_region"], r["requests"], r["p50_latency_ms"])
             for r in got] == [
         (D10, "us-west-2", 1, 2000.0),
@@ -231,7 +231,7 @@ def test_latency_by_region_mode_daily(con: duckdb.DuckDBPyConnection) -> None:
 
 @expected("decode_speed")
 def test_decode_speed(con: duckdb.DuckDBPyConnection) -> None:
-    got = {r["latency_mode"]: r for r in rows(
+    got = {r["served_latency"]: r for r in rows(
         con, f"SELECT * FROM decode_speed WHERE model = '{H35}'")}
     # standard: (100, 1500), (200, 2000), (400, 3000) lie on 1000 + 5 * tokens
     std = got["standard"]
@@ -250,7 +250,7 @@ def test_decode_speed(con: duckdb.DuckDBPyConnection) -> None:
 def test_decode_speed_by_region(con: duckdb.DuckDBPyConnection) -> None:
     got = rows(con, "SELECT inference_region, n, ms_per_output_token, intercept_ms "
                     f"FROM decode_speed_by_region WHERE model = '{H35}' "
-                    "AND latency_mode = 'standard' ORDER BY inference_region")
+                    "AND served_latency = 'standard' ORDER BY inference_region")
     # us-east-2 has one point (no fit); us-west-2: (200, 2000), (100, 1500) -> 1000 + 5x
     assert got[0]["inference_region"] == "us-east-2" and got[0]["n"] == 1
     assert got[0]["ms_per_output_token"] is None

@@ -1,24 +1,24 @@
 -- purpose: Decode speed from a least-squares fit of latency on output tokens, per model and mode.
--- grain: one row per model x latency_mode (successful calls with latency and output tokens)
+-- grain: one row per model x served_latency (successful calls with latency and output tokens)
 -- layer: metrics
--- depends: invocations
+-- depends: raw_invocations
 CREATE OR REPLACE VIEW decode_speed AS
 WITH fit AS (
     SELECT
         model,
-        latency_mode,
+        coalesce(served_latency, 'unknown') AS served_latency,
         regr_slope(latency_ms, output_tokens) AS slope,
         regr_intercept(latency_ms, output_tokens) AS intercept,
         regr_r2(latency_ms, output_tokens) AS r2,
         regr_sxx(latency_ms, output_tokens) AS token_spread,
         regr_count(latency_ms, output_tokens) AS n
-    FROM invocations
+    FROM raw_invocations
     WHERE error_code IS NULL AND latency_ms IS NOT NULL AND output_tokens IS NOT NULL
-    GROUP BY model, latency_mode
+    GROUP BY ALL
 )
 SELECT
     model,
-    latency_mode,
+    served_latency,
     CAST(n AS BIGINT) AS n,
     -- One output length only (no spread) gives no line: NULL, not NaN.
     CAST(CASE WHEN token_spread > 0 THEN slope END AS DOUBLE) AS ms_per_output_token,

@@ -1,25 +1,25 @@
 -- purpose: Decode speed fit (latency on output tokens) per model, mode and serving Region.
--- grain: one row per model x latency_mode x inference_region
+-- grain: one row per model x served_latency x inference_region
 -- layer: metrics
--- depends: invocations
+-- depends: raw_invocations
 CREATE OR REPLACE VIEW decode_speed_by_region AS
 WITH fit AS (
     SELECT
         model,
-        latency_mode,
+        coalesce(served_latency, 'unknown') AS served_latency,
         inference_region,
         regr_slope(latency_ms, output_tokens) AS slope,
         regr_intercept(latency_ms, output_tokens) AS intercept,
         regr_r2(latency_ms, output_tokens) AS r2,
         regr_sxx(latency_ms, output_tokens) AS token_spread,
         regr_count(latency_ms, output_tokens) AS n
-    FROM invocations
+    FROM raw_invocations
     WHERE error_code IS NULL AND latency_ms IS NOT NULL AND output_tokens IS NOT NULL
-    GROUP BY model, latency_mode, inference_region
+    GROUP BY ALL
 )
 SELECT
     model,
-    latency_mode,
+    served_latency,
     inference_region,
     CAST(n AS BIGINT) AS n,
     CAST(CASE WHEN token_spread > 0 THEN slope END AS DOUBLE) AS ms_per_output_token,

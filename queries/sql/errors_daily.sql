@@ -1,16 +1,16 @@
 -- purpose: Failed calls per day, model and error code, with the share of that model's requests.
 -- grain: one row per day x model x error_code (failed calls only)
 -- layer: metrics
--- depends: invocations
+-- depends: raw_invocations
 CREATE OR REPLACE VIEW errors_daily AS
 WITH totals AS (
     SELECT day, model_id, model, count(*) AS requests
-    FROM invocations
+    FROM (SELECT *, CAST(date AS DATE) AS day FROM raw_invocations)
     GROUP BY day, model_id, model
 ),
 errors AS (
     SELECT day, model_id, model, error_code, count(*) AS errors
-    FROM invocations
+    FROM (SELECT *, CAST(date AS DATE) AS day FROM raw_invocations)
     WHERE error_code IS NOT NULL
     GROUP BY day, model_id, model, error_code
 )

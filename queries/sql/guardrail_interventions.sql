@@ -1,7 +1,7 @@
 -- purpose: Guardrail interventions per day and model, against all requests.
 -- grain: one row per day x model_id with at least one intervention
 -- layer: metrics
--- depends: invocations
+-- depends: raw_invocations
 CREATE OR REPLACE VIEW guardrail_interventions AS
 SELECT
     day,
@@ -14,6 +14,6 @@ SELECT
     ) AS intervention_rate,
     CAST(count(DISTINCT caller) FILTER (WHERE guardrail_action = 'INTERVENED') AS BIGINT)
         AS callers_intervened
-FROM invocations
+FROM (SELECT *, CAST(date AS DATE) AS day FROM raw_invocations)
 GROUP BY day, model, model_id
 HAVING count(*) FILTER (WHERE guardrail_action = 'INTERVENED') > 0;

@@ -1,13 +1,13 @@
--- purpose: Latency percentiles and decode speed by model, source Region, serving Region and latency mode.
--- grain: one row per model x region x inference_region x latency_mode
+-- purpose: Latency percentiles and decode speed by model, source Region, serving Region and served latency mode ('unknown' when the log cannot tell).
+-- grain: one row per model x region x inference_region x served_latency
 -- layer: metrics
--- depends: invocations
+-- depends: raw_invocations
 CREATE OR REPLACE VIEW latency_by_region_mode AS
 SELECT
     model,
     region,
     inference_region,
-    latency_mode,  -- served mode, else requested (see invocations.latency_mode_basis)
+    coalesce(served_latency, 'unknown') AS served_latency,
     CAST(count(*) AS BIGINT) AS requests,
     CAST(count(latency_ms) AS BIGINT) AS requests_with_latency,
     CAST(quantile_cont(latency_ms, 0.5) AS DOUBLE) AS p50_latency_ms,
@@ -15,5 +15,5 @@ SELECT
     CAST(quantile_cont(latency_ms, 0.99) AS DOUBLE) AS p99_latency_ms,
     CAST(avg(latency_ms) AS DOUBLE) AS mean_latency_ms,
     CAST(avg(output_tokens_per_s) AS DOUBLE) AS mean_output_tokens_per_s
-FROM invocations
-GROUP BY model, region, inference_region, latency_mode;
+FROM raw_invocations
+GROUP BY ALL;

@@ -1,14 +1,14 @@
--- purpose: Daily latency percentiles and decode speed by model, Regions and latency mode.
--- grain: one row per day x model x region x inference_region x latency_mode
+-- purpose: Daily latency percentiles and decode speed by model, Regions and served latency mode ('unknown' when the log cannot tell).
+-- grain: one row per day x model x region x inference_region x served_latency
 -- layer: metrics
--- depends: invocations
+-- depends: raw_invocations
 CREATE OR REPLACE VIEW latency_by_region_mode_daily AS
 SELECT
-    day,
+    CAST(date AS DATE) AS day,
     model,
     region,
     inference_region,
-    latency_mode,
+    coalesce(served_latency, 'unknown') AS served_latency,
     CAST(count(*) AS BIGINT) AS requests,
     CAST(count(latency_ms) AS BIGINT) AS requests_with_latency,
     CAST(quantile_cont(latency_ms, 0.5) AS DOUBLE) AS p50_latency_ms,
@@ -16,5 +16,5 @@ SELECT
     CAST(quantile_cont(latency_ms, 0.99) AS DOUBLE) AS p99_latency_ms,
     CAST(avg(latency_ms) AS DOUBLE) AS mean_latency_ms,
     CAST(avg(output_tokens_per_s) AS DOUBLE) AS mean_output_tokens_per_s
-FROM invocations
-GROUP BY day, model, region, inference_region, latency_mode;
+FROM raw_invocations
+GROUP BY ALL;

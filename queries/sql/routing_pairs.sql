@@ -1,7 +1,7 @@
 -- purpose: Where requests from each source Region were served: share of requests and tokens, latency.
 -- grain: one row per model x profile_scope x region x inference_region
 -- layer: metrics
--- depends: invocations
+-- depends: raw_invocations
 CREATE OR REPLACE VIEW routing_pairs AS
 WITH pairs AS (
     SELECT
@@ -10,10 +10,11 @@ WITH pairs AS (
         region,
         inference_region,
         count(*) AS requests,
-        sum(total_tokens) AS tokens,
+        sum(coalesce(input_tokens, 0) + coalesce(output_tokens, 0)
+            + coalesce(cache_read_tokens, 0) + coalesce(cache_write_tokens, 0)) AS tokens,
         quantile_cont(latency_ms, 0.5) AS p50_latency_ms,
         avg(latency_ms) AS mean_latency_ms
-    FROM invocations
+    FROM raw_invocations
     GROUP BY model, profile_scope, region, inference_region
 )
 SELECT

@@ -1,7 +1,7 @@
 -- purpose: Per model and source Region: latency through a cross-region profile vs direct calls.
 -- grain: one row per model x region
 -- layer: metrics
--- depends: invocations
+-- depends: raw_invocations
 CREATE OR REPLACE VIEW routing_profile_vs_direct AS
 WITH split AS (
     SELECT
@@ -14,7 +14,7 @@ WITH split AS (
         avg(latency_ms) FILTER (WHERE profile_scope IS NULL) AS direct_mean,
         quantile_cont(latency_ms, 0.5) FILTER (WHERE profile_scope IS NOT NULL) AS profile_p50,
         quantile_cont(latency_ms, 0.5) FILTER (WHERE profile_scope IS NULL) AS direct_p50
-    FROM invocations
+    FROM raw_invocations
     WHERE model IS NOT NULL AND error_code IS NULL
     GROUP BY model, region
 )
