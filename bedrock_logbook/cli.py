@@ -148,6 +148,25 @@ def ingest_files(paths: tuple[Path, ...], lake: Path | None, keep_bodies: bool |
     emit_summary(summary, as_json)
 
 
+@main.command("compact")
+@lake_option
+def compact_command(lake: Path | None) -> None:
+    """Merge each date partition's files into one (cron adds one per run and partition).
+
+    Safe to kill and rerun; queries see the same rows before and after.
+    """
+    from ingest.compact import compact
+    from ingest.lake import LakeBusyError, LakeLock
+
+    settings = load_settings(lake=lake)
+    try:
+        with LakeLock(settings.lake):
+            summary = compact(settings.lake)
+    except LakeBusyError as e:
+        fail(str(e), EXIT_BUSY)
+    click.echo(summary.line())
+
+
 def _rows(con: Any, query: str, params: dict[str, str]) -> tuple[list[str], list[tuple[Any, ...]]]:
     cur = con.execute(query, params or None)
     names = [d[0] for d in cur.description] if cur.description else []

@@ -14,10 +14,8 @@ run killed anywhere and rerun ends with the same files an uninterrupted run woul
 
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
-import signal
 import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -30,22 +28,22 @@ from pathlib import Path
 from typing import Any
 
 import msgspec
-import numpy as np
 import pyarrow as pa
 import pyarrow.ipc as ipc
-import pyarrow.parquet as pq
 
 from ingest import state
+from ingest.compact import finish_pending
+from ingest.crash import crash_point
+from ingest.dedupe import KeySet
 from ingest.lake import (
-    commit_file,
     existing_request_ids,
     lake_salt,
     partition_dir,
     remove_temp_files,
-    temp_path_for,
     write_json_atomic,
 )
 from ingest.objects import RawObject, SkippedObject
+from ingest.parquet_files import ROW_GROUP_ROWS, rechunked, write_parquet
 from ingest.parse import ParseOptions
 from ingest.read import ParsedBatch, QuarantineEntry, dedupe_key, parse_objects
 from ingest.schema import (
@@ -56,17 +54,7 @@ from ingest.schema import (
 )
 
 SKIPPED_LISTED = 1_000
-ROW_GROUP_ROWS = 32_768  # bounds the writer's memory; still large enough to scan fast
 STAGING_DIR = "_staging"
-CRASH_ENV = "BEDROCK_LOGBOOK_CRASH_AT"
-
-
-def crash_point(name: str) -> None:
-    """Crash-safety tests name a point here; the process then dies by SIGKILL, as in real life."""
-    if os.environ.get(CRASH_ENV) == name:
-        os.kill(os.getpid(), signal.SIGKILL)
-
-
 @dataclass(frozen=True)
 class IngestOptions:
     keep_bodies: bool = False
@@ -202,111 +190,20 @@ class _Plan:
             yield from (table if rows is None else table.take(rows)).to_batches()
 
 
-class _KeySet:
-    """Dedupe keys of one date partition in 16 bytes each: a sorted array, plus a set of the
-    newest keys that is merged into it now and then.
-
-    A Python set costs ~90 bytes a key; a day of 10M requests would hold ~900 MB.
-    """
-
-    MERGE_AT = 262_144
-
-    def __init__(self, keys: list[bytes]) -> None:
-        self.base = np.sort(np.array(keys, dtype="S16"))
-        self.recent: set[bytes] = set()
-
-    def __len__(self) -> int:
-        return len(self.base) + len(self.recent)
-
-    def _in_base(self, keys: list[bytes]) -> np.ndarray:
-        probe = np.array(keys, dtype="S16")
-        if len(self.base) == 0:
-            return np.zeros(len(keys), dtype=bool)
-        pos = np.searchsorted(self.base, probe)
-        pos[pos == len(self.base)] = 0
-        hits: np.ndarray = self.base[pos] == probe
-        return hits
-
-    def add_new(self, keys: list[bytes]) -> list[int]:
-        """Positions of the keys not seen before (first occurrence only); remembers them."""
-        in_base = self._in_base(keys)
-        fresh = set(keys)
-        if not in_base.any() and len(fresh) == len(keys) and self.recent.isdisjoint(fresh):
-            kept = list(range(len(keys)))  # the usual case, settled in C
-            self.recent |= fresh
-        else:
-            kept = []
-            for i, key in enumerate(keys):
-                if not in_base[i] and key not in self.recent:
-                    self.recent.add(key)
-                    kept.append(i)
-        if len(self.recent) >= self.MERGE_AT:
-            self._merge()
-        return kept
-
-    def _merge(self) -> None:
-        merged = np.concatenate([self.base, np.array(list(self.recent), dtype="S16")])
-        merged.sort(kind="stable")  # two sorted runs: a linear merge
-        self.base = merged
-        self.recent = set()
-
-
 class _Deduper:
     """Which rows are new: request ID not in the lake's partition, not seen earlier this run."""
 
     def __init__(self, lake: Path) -> None:
         self.lake = lake
-        self.seen: dict[str, _KeySet] = {}
+        self.seen: dict[str, KeySet] = {}
 
     def keep(self, date: str, keys: list[bytes]) -> list[int]:
         """Positions in ``keys`` of the first occurrence of each new key."""
         keyset = self.seen.get(date)
         if keyset is None:
             existing = [dedupe_key(rid) for rid in existing_request_ids(self.lake, date)]
-            keyset = self.seen[date] = _KeySet(existing)
+            keyset = self.seen[date] = KeySet(existing)
         return keyset.add_new(keys)
-
-
-def _rechunked(batches: Iterable[pa.RecordBatch], rows: int) -> Iterator[pa.Table]:
-    """Fixed-size row groups, so the bytes depend on the rows and not on how they arrived."""
-    pending: list[pa.RecordBatch] = []
-    count = 0
-    for batch in batches:
-        pending.append(batch)
-        count += batch.num_rows
-        while count >= rows:
-            table = pa.Table.from_batches(pending, schema=INVOCATIONS_SCHEMA)
-            yield table.slice(0, rows)
-            rest = table.slice(rows)
-            pending = rest.to_batches()
-            count = rest.num_rows
-    if count:
-        yield pa.Table.from_batches(pending, schema=INVOCATIONS_SCHEMA)
-
-
-def _write_parquet(target_dir: Path, tables: Iterable[pa.Table], schema: pa.Schema,
-                   id_columns: list[str]) -> Path | None:
-    """Write tables to a temp file, name it by a digest of its key columns, rename it in."""
-    target_dir.mkdir(parents=True, exist_ok=True)
-    digest = hashlib.blake2b(digest_size=10)
-    tmp = temp_path_for(target_dir / "part-pending.parquet")
-    writer: pq.ParquetWriter | None = None
-    try:
-        for table in tables:
-            if writer is None:
-                writer = pq.ParquetWriter(str(tmp), schema, compression="zstd")
-            for name in id_columns:
-                for value in table.column(name).to_pylist():
-                    digest.update(b"\x00" + str(value).encode())
-            writer.write_table(table, row_group_size=ROW_GROUP_ROWS)
-    finally:
-        if writer is not None:
-            writer.close()
-    if writer is None:
-        return None
-    target = target_dir / f"part-{digest.hexdigest()}.parquet"
-    commit_file(tmp, target)
-    return target
 
 
 def _quarantine_table(entries: list[QuarantineEntry]) -> pa.Table:
@@ -332,6 +229,7 @@ def ingest_objects(
     summary = RunSummary(_new_run_id(), source, datetime.now(UTC).isoformat())
     lake.mkdir(parents=True, exist_ok=True)
     remove_temp_files(lake)
+    finish_pending(lake)  # a compaction killed half way: finish it before reading the lake
     staging = lake / STAGING_DIR
     shutil.rmtree(staging, ignore_errors=True)  # left by a killed run: never committed
     staging.mkdir()
@@ -388,9 +286,9 @@ def _write_run(
     crash_point("after_parse")
 
     for date in sorted(plan.rows):
-        _write_parquet(
+        write_parquet(
             partition_dir(lake, date),
-            _rechunked(plan.batches(date), ROW_GROUP_ROWS),
+            rechunked(plan.batches(date), ROW_GROUP_ROWS, INVOCATIONS_SCHEMA),
             INVOCATIONS_SCHEMA,
             ["request_id"],
         )
@@ -398,7 +296,7 @@ def _write_run(
         summary.partitions_written += 1
         crash_point("after_partition_write")
     if quarantine:
-        _write_parquet(lake / QUARANTINE_DIR, [_quarantine_table(quarantine)],
+        write_parquet(lake / QUARANTINE_DIR, [_quarantine_table(quarantine)],
                        QUARANTINE_SCHEMA, ["source", "source_line", "reason"])
     summary.quarantined = len(quarantine)
     summary.quarantine_reasons = dict(Counter(e.reason for e in quarantine))

@@ -144,7 +144,7 @@ def schema_doc() -> str:
         f"Layout: `<lake>/{INVOCATIONS_DIR}/{PARTITION_KEY}=YYYY-MM-DD/part-<digest>.parquet` "
         "(hive partitions by the invocation's UTC date), "
         f"`<lake>/{QUARANTINE_DIR}/part-<digest>.parquet`, run records in `<lake>/{RUNS_DIR}/` "
-        f"and ingest state in `<lake>/{STATE_DIR}/`.\n\n"
+        f"ingest state in `<lake>/{STATE_DIR}/` and half-done compactions in `<lake>/_compact/`.\n\n"
         "## `invocations` — one row per `requestId`\n\n"
         f"{markdown_table(INVOCATION_COLUMNS)}\n\n"
         "## `quarantine` — one row per input line or object that could not be used\n\n"

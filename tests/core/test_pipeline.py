@@ -18,14 +18,14 @@ import pyarrow.parquet as pq
 import pytest
 
 from ingest import state
+from ingest.crash import CRASH_ENV
+from ingest.dedupe import KeySet
 from ingest.lake import LakeBusyError, LakeLock
 from ingest.objects import RawObject, list_local, read_local
+from ingest.parquet_files import rechunked
 from ingest.pipeline import (
-    CRASH_ENV,
     IngestOptions,
     RunSummary,
-    _KeySet,
-    _rechunked,
     ingest_objects,
     ingest_records,
 )
@@ -260,8 +260,8 @@ def test_state_is_committed_with_the_run(tmp_path: Path) -> None:
 def test_rechunked_row_groups_do_not_depend_on_arrival() -> None:
     table = pa.Table.from_pylist(
         [{"request_id": rid(i), "ts": None} for i in range(10)], schema=INVOCATIONS_SCHEMA)
-    one = [t.num_rows for t in _rechunked(table.to_batches(max_chunksize=10), 4)]
-    many = [t.num_rows for t in _rechunked(table.to_batches(max_chunksize=3), 4)]
+    one = [t.num_rows for t in rechunked(table.to_batches(max_chunksize=10), 4, INVOCATIONS_SCHEMA)]
+    many = [t.num_rows for t in rechunked(table.to_batches(max_chunksize=3), 4, INVOCATIONS_SCHEMA)]
     assert one == many == [4, 4, 2]
 
 
@@ -314,7 +314,7 @@ def test_a_failing_source_leaves_no_staging_and_no_data(tmp_path: Path) -> None:
     assert not (lake / "invocations").exists() and not (lake / "_runs").exists()
 
 
-class _SmallKeySet(_KeySet):
+class _SmallKeySet(KeySet):
     MERGE_AT = 5  # merge often, so the sorted-array path is exercised
 
 
