@@ -21,12 +21,14 @@ base AS NOT MATERIALIZED (
 ),
 -- Resolve prices once per distinct (model, mode, scope, region, day) and join back on
 -- equality: a lake holds far fewer combinations than rows.
+lake_combos AS (
+    SELECT DISTINCT model, scope_key, region, day, latency_mode, requested_mode
+    FROM base WHERE model IS NOT NULL
+),
 combos AS (
-    SELECT DISTINCT model, scope_key, region, day, latency_mode AS mode
-    FROM base WHERE model IS NOT NULL
+    SELECT model, scope_key, region, day, latency_mode AS mode FROM lake_combos
     UNION
-    SELECT DISTINCT model, scope_key, region, day, requested_mode AS mode
-    FROM base WHERE model IS NOT NULL
+    SELECT model, scope_key, region, day, requested_mode AS mode FROM lake_combos
 ),
 candidates AS (
     SELECT
@@ -52,7 +54,13 @@ rates AS (
         max(usd_per_million) FILTER (WHERE token_class = 'cache_read') AS cache_read_rate,
         max(usd_per_million) FILTER (WHERE token_class = 'cache_write') AS cache_write_rate,
         max(effective_from) FILTER (WHERE token_class = 'input') AS rate_effective_from,
-        max(source) FILTER (WHERE token_class = 'input') AS rate_source
+        max(source) FILTER (WHERE token_class = 'input') AS rate_source,
+        -- price_source text, built once per rate rather than once per request
+        max(mode || ' rate effective ' || CAST(effective_from AS VARCHAR) || ': ' || source)
+            FILTER (WHERE token_class = 'input') AS served_label,
+        max(mode || ' rate (served mode unknown: requested mode''s rate) effective '
+            || CAST(effective_from AS VARCHAR) || ': ' || source)
+            FILTER (WHERE token_class = 'input') AS requested_label
     FROM candidates
     GROUP BY ALL
 ),
@@ -61,6 +69,7 @@ priced AS (
         b.*,
         billed.input_rate, billed.output_rate, billed.cache_read_rate, billed.cache_write_rate,
         billed.rate_effective_from, billed.rate_source,
+        billed.served_label, billed.requested_label,
         asked.input_rate AS requested_input_rate,
         asked.output_rate AS requested_output_rate,
         asked.cache_read_rate AS requested_cache_read_rate,
@@ -97,7 +106,7 @@ SELECT
     * EXCLUDE (
         scope_key, unpriced_reason, requested_priced, requested_mode,
         requested_input_rate, requested_output_rate, requested_cache_read_rate,
-        requested_cache_write_rate
+        requested_cache_write_rate, served_label, requested_label
     ),
     CAST(unpriced_reason IS NULL AS BOOLEAN) AS priced,
     -- Failed calls may log no token counts: a priced request with none costs nothing.
@@ -116,10 +125,8 @@ SELECT
     ) / 1e6 END AS DOUBLE) AS requested_cost_usd,
     CAST(CASE
         WHEN unpriced_reason IS NOT NULL THEN 'unpriced: ' || unpriced_reason
-        ELSE latency_mode || ' rate'
-            || CASE WHEN latency_mode_basis = 'requested'
-                THEN ' (served mode unknown: requested mode''s rate)' ELSE '' END
-            || ' effective ' || CAST(rate_effective_from AS VARCHAR) || ': ' || rate_source
+        WHEN latency_mode_basis = 'requested' THEN requested_label
+        ELSE served_label
     END AS VARCHAR) AS price_source,
     CAST(coalesce(input_tokens, 0) + coalesce(output_tokens, 0)
         + coalesce(cache_read_tokens, 0) + coalesce(cache_write_tokens, 0) AS BIGINT)
