@@ -1,9 +1,10 @@
 """Objects in → deduplicated, partitioned Parquet out, committed atomically.
 
 Order of work in one run (the caller holds the lake lock):
-1. parse objects in worker processes, in input order, a bounded number in flight;
-2. drop request IDs already in the lake or seen earlier in the run; stage the new rows per
-   date partition (Arrow IPC under ``_staging/``), so memory stays bounded by one object;
+1. parse batches of objects in worker processes, in input order, a bounded number in flight;
+   each worker parks its rows in a staging file (Arrow IPC under ``_staging/``) and sends
+   back only their 16-byte dedupe keys and date partitions;
+2. drop request IDs already in the lake or seen earlier in the run (16 bytes a key);
 3. write each partition's new rows as ``part-<digest of its request IDs>.parquet`` (temp file,
    fsync, rename) with fixed-size row groups, then the quarantine the same way;
 4. only then commit the source state (which objects were read) and the run record.
@@ -55,6 +56,8 @@ from ingest.schema import (
 
 SKIPPED_LISTED = 1_000
 STAGING_DIR = "_staging"
+
+
 @dataclass(frozen=True)
 class IngestOptions:
     keep_bodies: bool = False
@@ -115,7 +118,6 @@ def _new_run_id() -> str:
 # per-task and per-table overhead small. A batch closes at this many input bytes or objects.
 BATCH_BYTES = 2 << 20
 BATCH_OBJECTS = 256
-
 
 
 def _batches(objects: Iterable[RawObject]) -> Iterator[list[RawObject]]:
@@ -297,7 +299,7 @@ def _write_run(
         crash_point("after_partition_write")
     if quarantine:
         write_parquet(lake / QUARANTINE_DIR, [_quarantine_table(quarantine)],
-                       QUARANTINE_SCHEMA, ["source", "source_line", "reason"])
+                      QUARANTINE_SCHEMA, ["source", "source_line", "reason"])
     summary.quarantined = len(quarantine)
     summary.quarantine_reasons = dict(Counter(e.reason for e in quarantine))
 
