@@ -208,8 +208,34 @@ class _Deduper:
         return keyset.add_new(keys)
 
 
-def _quarantine_table(entries: list[QuarantineEntry]) -> pa.Table:
-    return pa.Table.from_pylist([e.as_row() for e in entries], schema=QUARANTINE_SCHEMA)
+class _QuarantineStage:
+    """Quarantine entries spilled to a staging file as they arrive: a run over millions of
+    bad lines (each kept with up to 1 MiB of raw text) holds one batch's worth at a time."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.reasons: Counter[str] = Counter()
+        self._sink: pa.OSFile | None = None
+        self._writer: ipc.RecordBatchStreamWriter | None = None
+
+    def add(self, entries: list[QuarantineEntry]) -> None:
+        if not entries:
+            return
+        if self._writer is None:
+            self._sink = pa.OSFile(str(self.path), "wb")
+            self._writer = ipc.new_stream(self._sink, QUARANTINE_SCHEMA)
+        table = pa.Table.from_pylist([e.as_row() for e in entries], schema=QUARANTINE_SCHEMA)
+        self._writer.write_table(table)
+        self.reasons.update(e.reason for e in entries)
+
+    def close(self) -> None:
+        if self._writer is not None and self._sink is not None:
+            self._writer.close()
+            self._sink.close()
+
+    def batches(self) -> Iterator[pa.RecordBatch]:
+        with pa.OSFile(str(self.path), "rb") as source:
+            yield from ipc.open_stream(source)
 
 
 def ingest_objects(
@@ -266,14 +292,14 @@ def _write_run(
     staging = lake / STAGING_DIR
     plan = _Plan()
     dedupe = _Deduper(lake)
-    quarantine: list[QuarantineEntry] = []
+    quarantine = _QuarantineStage(staging / "quarantine.arrow")
     tracker = StateTracker(objects)
     for parsed in _parsed(tracker, parse_options, options.workers, staging):
         summary.objects += parsed.objects
         summary.lines += parsed.lines
         summary.bytes_in += parsed.bytes_in
         summary.bytes_uncompressed += parsed.bytes_uncompressed
-        quarantine.extend(parsed.quarantine)
+        quarantine.add(parsed.quarantine)
         assert parsed.staged is not None
         for date, idx in parsed.by_date.items():
             kept = dedupe.keep(date, [parsed.keys[i] for i in idx])
@@ -285,6 +311,7 @@ def _write_run(
                 plan.keep(date, parsed.staged, rows, len(kept))
         if options.progress is not None:
             options.progress(summary.objects, summary.bytes_in)
+    quarantine.close()
     crash_point("after_parse")
 
     for date in sorted(plan.rows):
@@ -297,11 +324,12 @@ def _write_run(
         summary.rows_written += plan.rows[date]
         summary.partitions_written += 1
         crash_point("after_partition_write")
-    if quarantine:
-        write_parquet(lake / QUARANTINE_DIR, [_quarantine_table(quarantine)],
+    if quarantine.reasons:
+        write_parquet(lake / QUARANTINE_DIR,
+                      rechunked(quarantine.batches(), ROW_GROUP_ROWS, QUARANTINE_SCHEMA),
                       QUARANTINE_SCHEMA, ["source", "source_line", "reason"])
-    summary.quarantined = len(quarantine)
-    summary.quarantine_reasons = dict(Counter(e.reason for e in quarantine))
+    summary.quarantined = sum(quarantine.reasons.values())
+    summary.quarantine_reasons = dict(quarantine.reasons)
 
     crash_point("before_state_commit")
     state.commit(lake, summary.source, summary.run_id, tracker.seen, source_state or {})
