@@ -22,10 +22,10 @@ import pyarrow.parquet as pq
 
 from ingest.crash import crash_point
 from ingest.dedupe import KeySet
-from ingest.lake import fsync_dir, partition_files, write_json_atomic
+from ingest.lake import fsync_dir, partition_files, write_bytes_atomic, write_json_atomic
 from ingest.parquet_files import ROW_GROUP_ROWS, rechunked, write_pending
 from ingest.read import dedupe_key
-from ingest.schema import INVOCATIONS_DIR, INVOCATIONS_SCHEMA, PARTITION_KEY
+from ingest.schema import INVOCATIONS_DIR, INVOCATIONS_SCHEMA, PARTITION_KEY, RUNS_DIR
 
 JOURNAL_DIR = "_compact"
 
@@ -37,11 +37,12 @@ class CompactSummary:
     files_after: int = 0
     rows: int = 0
     duplicates_dropped: int = 0
+    run_records_merged: int = 0
 
     def line(self) -> str:
         return (f"compact: {self.partitions} partitions, {self.files_before} files -> "
                 f"{self.files_after}, {self.rows} rows, {self.duplicates_dropped} duplicates "
-                "dropped")
+                f"dropped, {self.run_records_merged} run record files merged")
 
 
 def _journal(lake: Path, date: str) -> Path:
@@ -107,13 +108,35 @@ def compact_partition(lake: Path, date: str, summary: CompactSummary) -> None:
     summary.files_after += 1
 
 
+def compact_runs(lake: Path, summary: CompactSummary) -> None:
+    """Merge the run records (one JSON line each) into one JSON-lines file.
+
+    A crash between writing the merged file and deleting the merged ones leaves some records
+    twice; the ``raw_runs`` view keeps one per ``run_id``, and the next compaction merges them.
+    """
+    files = sorted((lake / RUNS_DIR).glob("run-*.json"))
+    if len(files) < 2:
+        return
+    lines: dict[bytes, None] = {}  # ordered, and a record left twice by a crash kept once
+    for path in files:
+        lines.update((line, None) for line in path.read_bytes().splitlines() if line.strip())
+    target = files[-1].with_name(files[-1].stem.removesuffix("-compacted") + "-compacted.json")
+    write_bytes_atomic(target, b"\n".join(lines) + b"\n")
+    for path in files:
+        if path != target:
+            path.unlink()
+    fsync_dir(target.parent)
+    summary.run_records_merged = len(files)
+
+
 def compact(lake: Path) -> CompactSummary:
-    """Compact every partition with more than one file. The caller holds ``LakeLock``."""
+    """Compact every partition with more than one file, and the run records. The caller
+    holds ``LakeLock``."""
     finish_pending(lake)
     summary = CompactSummary()
     root = lake / INVOCATIONS_DIR
-    if not root.is_dir():
-        return summary
-    for folder in sorted(root.glob(f"{PARTITION_KEY}=*")):
-        compact_partition(lake, folder.name.split("=", 1)[1], summary)
+    if root.is_dir():
+        for folder in sorted(root.glob(f"{PARTITION_KEY}=*")):
+            compact_partition(lake, folder.name.split("=", 1)[1], summary)
+    compact_runs(lake, summary)
     return summary

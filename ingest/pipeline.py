@@ -15,6 +15,7 @@ run killed anywhere and rerun ends with the same files an uninterrupted run woul
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import time
@@ -41,7 +42,7 @@ from ingest.lake import (
     lake_salt,
     partition_dir,
     remove_temp_files,
-    write_json_atomic,
+    write_bytes_atomic,
 )
 from ingest.objects import RawObject, SkippedObject
 from ingest.parquet_files import ROW_GROUP_ROWS, rechunked, write_parquet
@@ -339,7 +340,9 @@ def _write_run(
         summary.extra.update(extra())
     summary.seconds = round(time.monotonic() - t0, 3)
     summary.finished_at = datetime.now(UTC).isoformat()
-    write_json_atomic(lake / RUNS_DIR / f"run-{summary.run_id}.json", summary.as_dict())
+    # One line of JSON: `compact` can then merge many runs into one JSON-lines file.
+    record = json.dumps(summary.as_dict(), sort_keys=True) + "\n"
+    write_bytes_atomic(lake / RUNS_DIR / f"run-{summary.run_id}.json", record.encode())
 
 
 class StateTracker:

@@ -24,7 +24,8 @@ run_files AS (
     SELECT *
     FROM read_json(
         logbook_lake() || '/_runs/run-*.json',
-        format = 'auto',
+        -- JSON lines: one record per run file, many in a file merged by `compact`.
+        format = 'newline_delimited',
         -- Explicit types: the run record's other keys (if any) are ignored.
         columns = {
             'run_id': 'VARCHAR',
@@ -61,4 +62,6 @@ SELECT
     CAST(duplicates AS BIGINT) AS duplicates,
     CAST(quarantined AS BIGINT) AS quarantined,
     CAST(bytes_in AS BIGINT) AS bytes_in
-FROM stored;
+FROM stored
+-- A compaction killed before deleting merged files leaves a record twice: keep one.
+QUALIFY row_number() OVER (PARTITION BY run_id ORDER BY finished_at) = 1;

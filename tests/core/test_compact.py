@@ -88,3 +88,26 @@ def test_killed_compaction_is_finished_by_the_next_run(tmp_path: Path, point: st
     rerun = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True)
     assert rerun.returncode == 0, rerun.stderr
     assert snapshot(lake) == snapshot(clean)
+
+
+def test_run_records_are_merged_and_still_read_once_each(tmp_path: Path) -> None:
+    import queries
+
+    lake = tmp_path / "lake"
+    three_runs(lake)
+    assert len(list((lake / "_runs").glob("run-*.json"))) == 3
+    with LakeLock(lake):
+        s = compact(lake)
+    (merged,) = (lake / "_runs").glob("run-*.json")
+    assert merged.name.endswith("-compacted.json") and s.run_records_merged == 3
+    con = queries.connect(lake)
+    assert con.execute("SELECT count(*), sum(rows_written) FROM raw_runs").fetchone() == (3, 12)
+    # A crash after writing the merged file but before deleting the others reads the same.
+    (lake / "_runs" / "run-0-copy.json").write_bytes(merged.read_bytes())
+    assert con.execute("SELECT count(*) FROM raw_runs").fetchone() == (3,)
+    with LakeLock(lake):
+        ingest_records(lake, [converse("later")], options=OPTS)
+        compact(lake)
+    (merged,) = (lake / "_runs").glob("run-*.json")
+    assert len(merged.read_bytes().splitlines()) == 4  # the duplicate line is gone
+    assert queries.connect(lake).execute("SELECT count(*) FROM raw_runs").fetchone() == (4,)
