@@ -16,7 +16,8 @@ if ctx.require_invocations():
         lambda df: charts.heatmap(df, x="served_mode", y="requested_mode", value="requests",
                                   title="Requests by requested and served mode",
                                   value_title="requests"),
-        caption="'unknown': the log cannot tell which mode served the request.",
+        caption=("'unknown': failed calls (nothing was served) and optimized requests whose log "
+                 "cannot tell which mode served them."),
     )
 
     query, frame = ctx.load("fallbacks_daily")
