@@ -180,12 +180,6 @@ def _int(value: Any) -> int | None:
     return None
 
 
-def _str(value: Any) -> str | None:
-    if isinstance(value, str) and value != "":
-        return value
-    return None
-
-
 def _get(d: Any, key: str) -> Any:
     return d.get(key) if isinstance(d, dict) else None
 
@@ -279,7 +273,7 @@ def _read_dict_body(raw: msgspec.Raw) -> _Response:
     stop = body.stopReason if body.stopReason is not None else body.stop_reason
     if stop is None and isinstance(body.results, list) and body.results:
         stop = _get(body.results[0], "completionReason")
-    resp.stop_reason = _str(stop)
+    resp.stop_reason = _text(stop)
     if isinstance(body, _ResponseBody):
         if body.metrics is not None:
             resp.latency_ms = _int(body.metrics.latencyMs)
@@ -422,13 +416,13 @@ def _where(model_id: Any, region: Any, inference_region: Any, identity: Any) -> 
         hit, key = None, ()
     if hit is not None:
         return hit
-    src = _str(region)
-    logged = _str(inference_region)
-    ref = normalize_model_id(_str(model_id))
-    caller_arn = _str(arn)
+    src = _text(region)
+    logged = _text(inference_region)
+    ref = normalize_model_id(_text(model_id))
+    caller_arn = _text(arn)
     where = _Where(
         src, logged or src, logged is not None and src is not None and logged != src,
-        _str(model_id), ref.model, ref.kind, ref.profile_scope, caller_arn,
+        _text(model_id), ref.model, ref.kind, ref.profile_scope, caller_arn,
         short_caller(caller_arn),
     )
     if key:

@@ -182,10 +182,6 @@ def dedupe_key(request_id: str) -> bytes:
     return hashlib.blake2b(request_id.encode(), digest_size=16).digest()
 
 
-def parse_object(obj: RawObject, options: ParseOptions) -> ParsedBatch:
-    return parse_objects([obj], options)
-
-
 def _parse_into(obj: RawObject, options: ParseOptions, rows: list[tuple[Any, ...]],
                 batch: ParsedBatch) -> None:
     dec = decompress(obj.data)
