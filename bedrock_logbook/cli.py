@@ -1,8 +1,6 @@
 """The ``bedrock-logbook`` command: a thin click shell over ``ingest`` and ``queries``.
 
-Exit codes (also in the README): 0 done; 1 unexpected failure; 2 usage error (click);
-3 configuration or input error; 4 AWS access or missing resource; 75 lake busy (another
-ingest holds the lock: nothing was done, try again later).
+Exit codes and shared options: ``bedrock_logbook.cli_common``.
 """
 
 from __future__ import annotations
@@ -12,76 +10,21 @@ import json
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, NoReturn, TypeVar
+from typing import Any
 
 import click
 
-from bedrock_logbook.settings import Settings, SettingsError
-
-EXIT_UNEXPECTED = 1
-EXIT_CONFIG = 3
-EXIT_AWS = 4
-EXIT_BUSY = 75
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def fail(message: str, code: int) -> NoReturn:
-    """One line on stderr, a meaningful exit code, no traceback."""
-    click.echo(f"bedrock-logbook: {message}", err=True)
-    sys.exit(code)
-
-
-def lake_option(f: F) -> F:
-    return click.option(
-        "--lake", type=click.Path(path_type=Path), default=None,
-        help="Lake directory (env BEDROCK_LOGBOOK_LAKE, default ./lake).",
-    )(f)
-
-
-def prices_option(f: F) -> F:
-    return click.option(
-        "--prices", type=click.Path(path_type=Path, exists=True, dir_okay=False), default=None,
-        help="CSV of your own prices overriding/extending the shipped table "
-             "(env BEDROCK_LOGBOOK_PRICES).",
-    )(f)
-
-
-def ingest_options(f: F) -> F:
-    """Options every ``ingest`` source shares."""
-    for option in reversed([
-        click.option("--lake", type=click.Path(path_type=Path), default=None,
-                     help="Lake directory (env BEDROCK_LOGBOOK_LAKE, default ./lake)."),
-        click.option("--keep-bodies/--no-keep-bodies", default=None,
-                     help="Also store prompt and response bodies (off by default: they are "
-                          "sensitive). Env BEDROCK_LOGBOOK_KEEP_BODIES."),
-        click.option("--workers", type=int, default=None,
-                     help="Parser processes (env BEDROCK_LOGBOOK_WORKERS, default 2)."),
-        click.option("--salt", default=None,
-                     help="Salt for prompt fingerprints (env BEDROCK_LOGBOOK_SALT; default: a "
-                          "random salt kept in the lake)."),
-        click.option("--json", "as_json", is_flag=True,
-                     help="Print the run summary as JSON."),
-    ]):
-        f = option(f)
-    return f
-
-
-def load_settings(**overrides: Any) -> Settings:
-    try:
-        return Settings.load(**overrides)
-    except SettingsError as e:
-        fail(str(e), EXIT_CONFIG)
-
-
-def emit_summary(summary: Any, as_json: bool) -> None:
-    if as_json:
-        click.echo(json.dumps(summary.as_dict(), sort_keys=True))
-    else:
-        click.echo(summary.line())
-    if not summary.balanced:
-        fail("record count does not balance (lines != rows + duplicates + quarantined); "
-             "please report this", EXIT_UNEXPECTED)
+from bedrock_logbook.cli_common import (
+    EXIT_BUSY,
+    EXIT_CONFIG,
+    EXIT_UNEXPECTED,
+    emit_summary,
+    fail,
+    ingest_options,
+    lake_option,
+    load_settings,
+    prices_option,
+)
 
 
 def progress_callback(total_bytes: int) -> tuple[Callable[[int, int], None] | None,

@@ -8,36 +8,29 @@ AWS unreachable, 75 lake busy (another run holds the lock; nothing was done).
 from __future__ import annotations
 
 import json
-import sys
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, NoReturn, TypeVar
+from typing import Any
 
 import click
 
-from bedrock_logbook.settings import Settings, SettingsError
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-EXIT_UNEXPECTED, EXIT_CONFIG, EXIT_AWS, EXIT_BUSY = 1, 3, 4, 75
-
-
-def _fail(message: str, code: int) -> NoReturn:
-    click.echo(f"bedrock-logbook: {message}", err=True)
-    sys.exit(code)
+from bedrock_logbook.cli_common import (
+    EXIT_BUSY,
+    EXIT_CONFIG,
+    EXIT_UNEXPECTED,
+    F,
+    emit_summary,
+    fail,
+    ingest_options,
+    load_settings,
+)
+from bedrock_logbook.settings import SettingsError
 
 
 def _common(f: F) -> F:
+    """The shared ingest options, plus the window and AWS options both sources take."""
     for option in reversed([
-        click.option("--lake", type=click.Path(path_type=Path), default=None,
-                     help="Lake directory (env BEDROCK_LOGBOOK_LAKE, default ./lake)."),
-        click.option("--keep-bodies/--no-keep-bodies", default=None,
-                     help="Also store prompt/response bodies (env BEDROCK_LOGBOOK_KEEP_BODIES)."),
-        click.option("--workers", type=int, default=None,
-                     help="Parser processes and download threads (env BEDROCK_LOGBOOK_WORKERS)."),
-        click.option("--salt", default=None,
-                     help="Salt for prompt fingerprints (env BEDROCK_LOGBOOK_SALT)."),
         click.option("--since", default=None,
                      help="Start of the window: a duration ago (6h, 2d) or ISO-8601."),
         click.option("--start", default=None, help="Start of the window (ISO-8601 or 2d)."),
@@ -48,13 +41,12 @@ def _common(f: F) -> F:
                      help="Fetch offloaded output bodies (data/…_output.json.gz) to recover "
                           "latency and token metrics (needs s3:GetObject on them)."),
         click.option("--dry-run", is_flag=True, help="Show what would be read; change nothing."),
-        click.option("--json", "as_json", is_flag=True, help="Print the result as JSON."),
         click.option("--profile", default=None, help="AWS profile (default: AWS_PROFILE)."),
         click.option("--endpoint-url", default=None,
                      help="AWS endpoint (default: AWS_ENDPOINT_URL; for tests and proxies)."),
     ]):
         f = option(f)
-    return f
+    return ingest_options(f)
 
 
 def _run(action: Callable[[], Any]) -> Any:
@@ -65,21 +57,13 @@ def _run(action: Callable[[], Any]) -> Any:
     try:
         return action()
     except LakeBusyError as e:
-        _fail(str(e), EXIT_BUSY)
+        fail(str(e), EXIT_BUSY)
     except (SettingsError, LakeError) as e:
-        _fail(str(e), EXIT_CONFIG)
+        fail(str(e), EXIT_CONFIG)
     except SourceError as e:
-        _fail(str(e), e.exit_code)
+        fail(str(e), e.exit_code)
     except Exception as e:  # noqa: BLE001 - cron wants one line, not a traceback
-        _fail(f"unexpected {type(e).__name__}: {e}", EXIT_UNEXPECTED)
-
-
-def _settings(lake: Path | None, keep_bodies: bool | None, workers: int | None,
-              salt: str | None) -> Settings:
-    try:
-        return Settings.load(lake=lake, keep_bodies=keep_bodies, workers=workers, salt=salt)
-    except SettingsError as e:
-        _fail(str(e), EXIT_CONFIG)
+        fail(f"unexpected {type(e).__name__}: {e}", EXIT_UNEXPECTED)
 
 
 def _clients(profile: str | None, region: str | None, endpoint_url: str | None,
@@ -99,10 +83,7 @@ def _emit(report: Any, as_json: bool, dry_lines: list[str], dry_line: str) -> No
             click.echo(line)
         click.echo(dry_line)
         return
-    click.echo(report.summary.line())
-    if not report.summary.balanced:
-        _fail("record count does not balance (lines != rows + duplicates + quarantined); "
-              "please report this", EXIT_UNEXPECTED)
+    emit_summary(report.summary, as_json=False)
 
 
 @click.command("s3")
@@ -127,7 +108,7 @@ def s3_command(uri: str, accounts: tuple[str, ...], regions: tuple[str, ...],
     from ingest.sources.s3_listing import ListingRequest
     from ingest.sources.window import resolve_window
 
-    settings = _settings(lake, keep_bodies, workers, salt)
+    settings = load_settings(lake=lake, keep_bodies=keep_bodies, workers=workers, salt=salt)
     now = datetime.now(UTC)
 
     def action() -> Any:
@@ -181,7 +162,7 @@ def cloudwatch_command(log_group: str, streams: tuple[str, ...], all_streams: bo
     from ingest.sources.errors import SourceConfigError
     from ingest.sources.window import resolve_window
 
-    settings = _settings(lake, keep_bodies, workers, salt)
+    settings = load_settings(lake=lake, keep_bodies=keep_bodies, workers=workers, salt=salt)
     now = datetime.now(UTC)
 
     def action() -> Any:

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import click
 
-from bedrock_logbook.settings import ENV_PREFIX, Settings, SettingsError
+from bedrock_logbook.cli_common import load_settings
+from bedrock_logbook.settings import ENV_PREFIX, Settings
 
 APP = Path(__file__).resolve().parents[1] / "dashboard" / "app.py"
 
@@ -43,12 +44,7 @@ def dashboard_env(settings: Settings, base: dict[str, str]) -> dict[str, str]:
               help="Interface to listen on (0.0.0.0 to serve other machines)")
 def dashboard_command(lake: Path | None, prices: Path | None, port: int, address: str) -> None:
     """Serve the dashboard at http://ADDRESS:PORT (Ctrl-C stops it)."""
-    from bedrock_logbook.cli import EXIT_CONFIG, fail  # lazy: cli imports this module
-
-    try:
-        settings = Settings.load(lake=lake, prices=prices)
-    except SettingsError as err:
-        fail(str(err), EXIT_CONFIG)
+    settings = load_settings(lake=lake, prices=prices)
     if not settings.lake.exists():
         click.echo(f"note: lake {settings.lake} does not exist yet; the dashboard will say "
                    "how to ingest into it", err=True)
