@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 import socket
@@ -87,15 +86,6 @@ def run_cli(args: list[str], env: dict[str, str], timeout: float = 120
     full_env = {**os.environ, **env}
     return subprocess.run([*CLI, *args], env=full_env, cwd=REPO, capture_output=True,
                           text=True, timeout=timeout)
-
-
-def lake_files(lake: Path) -> dict[str, str]:
-    """Relative path → sha256 of every Parquet under invocations/ and quarantine/."""
-    out: dict[str, str] = {}
-    for sub in ("invocations", "quarantine"):
-        for p in sorted((lake / sub).rglob("*.parquet")) if (lake / sub).exists() else []:
-            out[p.relative_to(lake).as_posix()] = hashlib.sha256(p.read_bytes()).hexdigest()
-    return out
 
 
 def read_rows(lake: Path, sub: str = "invocations") -> list[dict[str, Any]]:

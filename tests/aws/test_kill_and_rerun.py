@@ -11,8 +11,9 @@ from typing import Any
 
 import pytest
 
-from tests.aws.conftest import CLI, REPO, SALT, lake_files, run_cli, upload
+from tests.aws.conftest import CLI, REPO, SALT, run_cli, upload
 from tests.aws.log_fixtures import ACCOUNTS, BASE_HOUR, BUCKET, PREFIX, REGIONS, standard_bucket
+from tests.core.lakeutil import snapshot
 
 pytestmark = pytest.mark.aws
 URI = f"s3://{BUCKET}/{PREFIX}"
@@ -39,7 +40,7 @@ def test_sigkill_at_each_crash_point_then_rerun(
 ) -> None:
     reference = tmp_path / "reference"
     assert run_cli(_args(reference), aws_env).returncode == 0
-    expected = lake_files(reference)
+    expected = snapshot(reference)
     assert len([k for k in expected if k.startswith("invocations/")]) == 3
     assert any(k.startswith("quarantine/") for k in expected)
 
@@ -49,7 +50,7 @@ def test_sigkill_at_each_crash_point_then_rerun(
         assert killed.returncode == -signal.SIGKILL, (point, killed.stderr)
         rerun = run_cli(_args(lake), aws_env)
         assert rerun.returncode == 0, (point, rerun.stderr)
-        assert lake_files(lake) == expected, point
+        assert snapshot(lake) == expected, point
         # And a third run finds nothing new to read.
         third = run_cli([*_args(lake), "--dry-run"], aws_env)
         assert third.stdout.splitlines()[-1].startswith("dry run: 0 objects to read"), point
@@ -70,4 +71,4 @@ def test_sigkill_after_a_delay_then_rerun(
     proc.wait()
     rerun = run_cli(_args(lake), aws_env)
     assert rerun.returncode == 0, rerun.stderr
-    assert lake_files(lake) == lake_files(reference)
+    assert snapshot(lake) == snapshot(reference)

@@ -18,7 +18,7 @@ from ingest.sources.s3_ingest import ingest_s3
 from ingest.sources.s3_keys import parse_s3_uri
 from ingest.sources.s3_listing import ListingRequest
 from ingest.sources.window import TimeWindow
-from tests.aws.conftest import SALT, comparable, lake_files, read_rows, run_cli, upload
+from tests.aws.conftest import SALT, comparable, read_rows, run_cli, upload
 from tests.aws.fault_proxy import FaultProxy, every_nth
 from tests.aws.log_fixtures import (
     ACCOUNTS,
@@ -30,6 +30,7 @@ from tests.aws.log_fixtures import (
     gz_lines,
     standard_bucket,
 )
+from tests.core.lakeutil import snapshot
 
 pytestmark = pytest.mark.aws
 URI = f"s3://{BUCKET}/{PREFIX}"
@@ -172,7 +173,7 @@ def test_offloaded_output_is_resolved_only_when_asked(
 
 
 def _nothing_written(lake: Path) -> bool:
-    return not lake_files(lake) and not list(lake.glob("_runs/*")) \
+    return not snapshot(lake) and not list(lake.glob("_runs/*")) \
         and not list(lake.glob("_state/*/*"))
 
 

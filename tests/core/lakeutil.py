@@ -22,10 +22,12 @@ def write_batch(root: Path, records: Iterable[dict[str, Any] | bytes], *,
 
 
 def snapshot(lake: Path) -> dict[str, str]:
-    """Every data file of the lake (invocations and quarantine) by relative path → sha256."""
+    """Every file under the lake's invocations/ and quarantine/ (stray temp files included),
+    by relative path → sha256; {} for a lake without them."""
     return {
         p.relative_to(lake).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
         for sub in ("invocations", "quarantine")
+        if (lake / sub).is_dir()
         for p in sorted((lake / sub).rglob("*"))
         if p.is_file()
     }
