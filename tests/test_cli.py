@@ -146,3 +146,12 @@ def test_settings_precedence_flag_over_env_over_default() -> None:
         Settings.load(env={"BEDROCK_LOGBOOK_KEEP_BODIES": "maybe"})
     with pytest.raises(SettingsError, match="--workers"):
         Settings.load(env={}, workers=0)
+
+
+def test_source_errors_carry_the_cli_exit_codes() -> None:
+    """ingest may not import the CLI, so the codes are stated twice: they must agree."""
+    from bedrock_logbook import cli_common
+    from ingest.sources import errors
+
+    assert (errors.EXIT_UNEXPECTED, errors.EXIT_CONFIG, errors.EXIT_AWS) == (
+        cli_common.EXIT_UNEXPECTED, cli_common.EXIT_CONFIG, cli_common.EXIT_AWS)

@@ -21,7 +21,6 @@ if TYPE_CHECKING:
     from mypy_boto3_logs import CloudWatchLogsClient
 
 BEDROCK_STREAM = "aws/bedrock/modelinvocations"
-DEFAULT_OVERLAP_MINUTES = 30
 
 
 def watermark_key(group: str) -> str:

@@ -16,11 +16,10 @@ from botocore.exceptions import (
     ProfileNotFound,
 )
 
-EXIT_OK = 0
+# The CLI's exit codes (bedrock_logbook/cli_common.py); ingest may not import the CLI.
 EXIT_UNEXPECTED = 1
 EXIT_CONFIG = 3
 EXIT_AWS = 4
-EXIT_LAKE_BUSY = 75  # EX_TEMPFAIL: cron may simply try again later
 
 _ACCESS_CODES = frozenset(
     {"AccessDenied", "AccessDeniedException", "AllAccessDisabled", "AuthorizationError"}

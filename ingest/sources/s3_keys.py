@@ -108,10 +108,6 @@ class LogKey:
     region: str
     folder_hour: datetime
 
-    @property
-    def region_root_key(self) -> tuple[str, str]:
-        return (self.account, self.region)
-
 
 def parse_log_key(key: str) -> LogKey | None:
     m = LOG_KEY_RE.search(key)

@@ -28,9 +28,6 @@ class TimeWindow:
     def bounded(self) -> bool:
         return self.start is not None or self.end is not None
 
-    def contains(self, t: datetime) -> bool:
-        return (self.start is None or t >= self.start) and (self.end is None or t < self.end)
-
 
 def parse_instant(text: str, now: datetime, flag: str = "--start") -> datetime:
     m = _RELATIVE_RE.match(text)
