@@ -61,9 +61,9 @@ def ingest() -> None:
 def ingest_files(paths: tuple[Path, ...], lake: Path | None, keep_bodies: bool | None,
                  workers: int | None, salt: str | None, as_json: bool) -> None:
     """Ingest local files: directories in the S3 key layout, or .json.gz/.json/.jsonl files."""
-    from ingest.lake import LakeBusyError, LakeError, LakeLock
-    from ingest.objects import list_local, read_local
-    from ingest.pipeline import IngestOptions, ingest_objects
+    from bedrock_logbook.ingest.lake import LakeBusyError, LakeError, LakeLock
+    from bedrock_logbook.ingest.objects import list_local, read_local
+    from bedrock_logbook.ingest.pipeline import IngestOptions, ingest_objects
 
     settings = load_settings(lake=lake, keep_bodies=keep_bodies, workers=workers, salt=salt)
     files: list[Path] = []
@@ -98,8 +98,8 @@ def compact_command(lake: Path | None) -> None:
 
     Safe to kill and rerun; queries see the same rows before and after.
     """
-    from ingest.compact import compact
-    from ingest.lake import LakeBusyError, LakeLock
+    from bedrock_logbook.ingest.compact import compact
+    from bedrock_logbook.ingest.lake import LakeBusyError, LakeLock
 
     settings = load_settings(lake=lake)
     try:
@@ -138,8 +138,7 @@ def sql(query: str, fmt: str, params: tuple[str, ...], lake: Path | None,
     """Run SQL with every view defined (see `bedrock-logbook views`)."""
     import duckdb
 
-    import queries
-
+    from bedrock_logbook import queries
     settings = load_settings(lake=lake, prices=prices)
     bound: dict[str, str] = {}
     for p in params:
@@ -167,8 +166,7 @@ def sql(query: str, fmt: str, params: tuple[str, ...], lake: Path | None,
 @main.command("views")
 def views() -> None:
     """List the views with their one-line purpose."""
-    import queries
-
+    from bedrock_logbook import queries
     infos = queries.list_views()
     width = max(len(v.name) for v in infos)
     for v in infos:
@@ -182,8 +180,7 @@ def views() -> None:
               help="Where to write it (default <lake>/logbook.duckdb).")
 def duckdb_file(lake: Path | None, prices: Path | None, out: Path | None) -> None:
     """Write a .duckdb file holding every view, for the DuckDB CLI or Python (open read-only)."""
-    import queries
-
+    from bedrock_logbook import queries
     settings = load_settings(lake=lake, prices=prices)
     target = out or settings.lake / "logbook.duckdb"
     queries.write_database(settings.lake, target, prices=settings.prices)
@@ -195,7 +192,7 @@ def duckdb_file(lake: Path | None, prices: Path | None, out: Path | None) -> Non
               help="Exit 1 if this file differs from the generated text.")
 def schema_doc(check: Path | None) -> None:
     """Print the lake schema documentation generated from ingest/schema.py."""
-    from ingest.schema import schema_doc as render
+    from bedrock_logbook.ingest.schema import schema_doc as render
 
     text = render()
     if check is not None:

@@ -51,8 +51,8 @@ def _common(f: F) -> F:
 
 def _run(action: Callable[[], Any]) -> Any:
     """Run ``action`` and turn every failure into one stderr line and its exit code."""
-    from ingest.lake import LakeBusyError, LakeError
-    from ingest.sources.errors import SourceError
+    from bedrock_logbook.ingest.lake import LakeBusyError, LakeError
+    from bedrock_logbook.ingest.sources.errors import SourceError
 
     try:
         return action()
@@ -68,7 +68,7 @@ def _run(action: Callable[[], Any]) -> Any:
 
 def _clients(profile: str | None, region: str | None, endpoint_url: str | None,
              workers: int) -> Any:
-    from ingest.sources.aws_clients import AwsClients, make_session
+    from bedrock_logbook.ingest.sources.aws_clients import AwsClients, make_session
 
     return AwsClients(make_session(profile, region), endpoint_url=endpoint_url,
                       max_pool_connections=max(10, 2 * workers))
@@ -102,11 +102,11 @@ def s3_command(uri: str, accounts: tuple[str, ...], regions: tuple[str, ...],
                end: str | None, full: bool, resolve_offloaded: bool, dry_run: bool,
                as_json: bool, profile: str | None, endpoint_url: str | None) -> None:
     """Ingest invocation logs from s3://BUCKET[/PREFIX] (incremental; safe to rerun)."""
-    from ingest.pipeline import IngestOptions
-    from ingest.sources.s3_ingest import dry_run_s3, ingest_s3
-    from ingest.sources.s3_keys import parse_s3_uri
-    from ingest.sources.s3_listing import ListingRequest
-    from ingest.sources.window import resolve_window
+    from bedrock_logbook.ingest.pipeline import IngestOptions
+    from bedrock_logbook.ingest.sources.s3_ingest import dry_run_s3, ingest_s3
+    from bedrock_logbook.ingest.sources.s3_keys import parse_s3_uri
+    from bedrock_logbook.ingest.sources.s3_listing import ListingRequest
+    from bedrock_logbook.ingest.sources.window import resolve_window
 
     settings = load_settings(lake=lake, keep_bodies=keep_bodies, workers=workers, salt=salt)
     now = datetime.now(UTC)
@@ -152,15 +152,15 @@ def cloudwatch_command(log_group: str, streams: tuple[str, ...], all_streams: bo
                        resolve_offloaded: bool, dry_run: bool, as_json: bool,
                        profile: str | None, endpoint_url: str | None) -> None:
     """Ingest invocation logs from a CloudWatch Logs group (incremental; safe to rerun)."""
-    from ingest.pipeline import IngestOptions
-    from ingest.sources.cloudwatch_ingest import (
+    from bedrock_logbook.ingest.pipeline import IngestOptions
+    from bedrock_logbook.ingest.sources.cloudwatch_ingest import (
         CloudWatchRequest,
         dry_run_cloudwatch,
         ingest_cloudwatch,
     )
-    from ingest.sources.cloudwatch_reading import BEDROCK_STREAM
-    from ingest.sources.errors import SourceConfigError
-    from ingest.sources.window import resolve_window
+    from bedrock_logbook.ingest.sources.cloudwatch_reading import BEDROCK_STREAM
+    from bedrock_logbook.ingest.sources.errors import SourceConfigError
+    from bedrock_logbook.ingest.sources.window import resolve_window
 
     settings = load_settings(lake=lake, keep_bodies=keep_bodies, workers=workers, salt=salt)
     now = datetime.now(UTC)

@@ -11,7 +11,7 @@ import click
 from bedrock_logbook.cli_common import load_settings
 from bedrock_logbook.settings import ENV_PREFIX, Settings
 
-APP = Path(__file__).resolve().parents[1] / "dashboard" / "app.py"
+APP = Path(__file__).resolve().parent / "dashboard" / "app.py"
 
 
 def streamlit_command(port: int, address: str) -> list[str]:

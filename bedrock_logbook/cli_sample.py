@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from ingest.sample_writer import DEFAULT_WINDOW_SECONDS, write_sample_logs
+from bedrock_logbook.ingest.sample_writer import DEFAULT_WINDOW_SECONDS, write_sample_logs
 
 
 @click.command("sample")

@@ -21,9 +21,9 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-import queries  # noqa: E402
-from queries import panels  # noqa: E402
-from queries.panels import Filters  # noqa: E402
+from bedrock_logbook import queries  # noqa: E402
+from bedrock_logbook.queries import panels  # noqa: E402
+from bedrock_logbook.queries.panels import Filters  # noqa: E402
 from tests.browser.synthetic_lake import write_lake  # noqa: E402
 
 # What each page runs (as in dashboard/views/*.py).

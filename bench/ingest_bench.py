@@ -36,8 +36,8 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from ingest.objects import skip_reason  # noqa: E402
-from ingest.sample_writer import WriteSummary, write_sample_logs  # noqa: E402
+from bedrock_logbook.ingest.objects import skip_reason  # noqa: E402
+from bedrock_logbook.ingest.sample_writer import WriteSummary, write_sample_logs  # noqa: E402
 
 MARKER = ".bench-data.json"  # dot file: ignored by `ingest files`
 PAGE = os.sysconf("SC_PAGE_SIZE")

@@ -12,7 +12,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from ingest.schema import INVOCATION_COLUMNS, markdown_table, schema_doc  # noqa: E402
+from bedrock_logbook.ingest.schema import INVOCATION_COLUMNS, markdown_table, schema_doc  # noqa: E402
 
 START, END = "<!-- schema:start -->", "<!-- schema:end -->"
 

@@ -16,7 +16,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from ingest.schema import (
+from bedrock_logbook.ingest.schema import (
     INVOCATIONS_DIR,
     INVOCATIONS_SCHEMA,
     QUARANTINE_DIR,

@@ -65,7 +65,7 @@ def test_busy_lake_exits_75_and_changes_nothing(tmp_path: Path, logs: Path) -> N
     lake = tmp_path / "lake"
     holder = subprocess.Popen(
         [sys.executable, "-c",
-         "import time; from pathlib import Path; from ingest.lake import LakeLock\n"
+         "import time; from pathlib import Path; from bedrock_logbook.ingest.lake import LakeLock\n"
          f"with LakeLock(Path({str(lake)!r})):\n print('held', flush=True); time.sleep(60)"],
         cwd=ROOT, stdout=subprocess.PIPE)
     try:
@@ -99,8 +99,7 @@ def test_sql_error_is_one_line(tmp_path: Path) -> None:
 
 
 def test_views_lists_every_view_with_a_purpose() -> None:
-    import queries
-
+    from bedrock_logbook import queries
     r = run("views")
     assert r.returncode == 0
     lines = r.stdout.splitlines()
@@ -151,7 +150,7 @@ def test_settings_precedence_flag_over_env_over_default() -> None:
 def test_source_errors_carry_the_cli_exit_codes() -> None:
     """ingest may not import the CLI, so the codes are stated twice: they must agree."""
     from bedrock_logbook import cli_common
-    from ingest.sources import errors
+    from bedrock_logbook.ingest.sources import errors
 
     assert (errors.EXIT_UNEXPECTED, errors.EXIT_CONFIG, errors.EXIT_AWS) == (
         cli_common.EXIT_UNEXPECTED, cli_common.EXIT_CONFIG, cli_common.EXIT_AWS)

@@ -9,8 +9,8 @@ import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from ingest.pipeline import ingest_records
-from ingest.sample import generate_records
+from bedrock_logbook.ingest.pipeline import ingest_records
+from bedrock_logbook.ingest.sample import generate_records
 from tests.browser.synthetic_lake import write_lake
 
 APP = Path(__file__).resolve().parents[1] / "dashboard" / "app.py"

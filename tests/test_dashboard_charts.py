@@ -6,7 +6,7 @@ from typing import Any
 
 import pandas as pd
 
-from dashboard import charts
+from bedrock_logbook.dashboard import charts
 
 
 def _layers(spec: dict[str, Any]) -> list[dict[str, Any]]:

@@ -12,10 +12,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-import queries
-from dashboard.data import allow_reading_only
-from queries import panels
-from queries.panels import Filters
+from bedrock_logbook import queries
+from bedrock_logbook.dashboard.data import allow_reading_only
+from bedrock_logbook.queries import panels
+from bedrock_logbook.queries.panels import Filters
 from tests.browser.synthetic_lake import write_lake
 
 EXTRA = {"dimension": "model"}

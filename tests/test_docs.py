@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib.util
 from pathlib import Path
 
-from ingest.schema import INVOCATION_COLUMNS, markdown_table, schema_doc
+from bedrock_logbook.ingest.schema import INVOCATION_COLUMNS, markdown_table, schema_doc
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-import queries
-from ingest.lake import LakeLock
-from ingest.objects import list_local, read_local
-from ingest.pipeline import IngestOptions, ingest_objects
+from bedrock_logbook import queries
+from bedrock_logbook.ingest.lake import LakeLock
+from bedrock_logbook.ingest.objects import list_local, read_local
+from bedrock_logbook.ingest.pipeline import IngestOptions, ingest_objects
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = [ROOT / "README.md", ROOT / "docs" / "analyst.md"]

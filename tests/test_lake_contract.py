@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-import queries
-from ingest.lake import LakeLock
-from ingest.pipeline import IngestOptions, ingest_records
-from ingest.schema import INVOCATION_COLUMNS, QUARANTINE_COLUMNS, Column
+from bedrock_logbook import queries
+from bedrock_logbook.ingest.lake import LakeLock
+from bedrock_logbook.ingest.pipeline import IngestOptions, ingest_records
+from bedrock_logbook.ingest.schema import INVOCATION_COLUMNS, QUARANTINE_COLUMNS, Column
 from tests.core.records import converse
 
 DUCKDB_TYPES = {

@@ -8,9 +8,14 @@ from pathlib import Path
 import duckdb
 import pytest
 
-import queries
-from queries.catalog import CatalogError, dependency_order, parse_header, sql_objects
-from queries.prices import PriceFileError, load_prices
+from bedrock_logbook import queries
+from bedrock_logbook.queries.catalog import (
+    CatalogError,
+    dependency_order,
+    parse_header,
+    sql_objects,
+)
+from bedrock_logbook.queries.prices import PriceFileError, load_prices
 from tests.lake_fixtures import write_invocations
 
 H35 = "anthropic.claude-3-5-haiku-20241022-v1:0"

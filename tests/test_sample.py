@@ -16,9 +16,9 @@ import pytest
 from click.testing import CliRunner
 
 from bedrock_logbook.cli_sample import sample_command
-from ingest.objects import LOG_KEY_RE, skip_reason
-from ingest.sample import generate_records
-from ingest.sample_writer import write_sample_logs
+from bedrock_logbook.ingest.objects import LOG_KEY_RE, skip_reason
+from bedrock_logbook.ingest.sample import generate_records
+from bedrock_logbook.ingest.sample_writer import write_sample_logs
 from tests.shared_data import real_log_paths, seed_records
 
 START = datetime(2026, 11, 1, tzinfo=UTC)

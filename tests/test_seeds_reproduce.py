@@ -16,8 +16,8 @@ from typing import Any
 import duckdb
 import pytest
 
-import queries
-from ingest.pipeline import ingest_records
+from bedrock_logbook import queries
+from bedrock_logbook.ingest.pipeline import ingest_records
 from tests import seed_fixtures as seeds
 from tests.shared_data import seed_records
 

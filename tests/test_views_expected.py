@@ -16,7 +16,7 @@ from typing import Any
 import duckdb
 import pytest
 
-import queries
+from bedrock_logbook import queries
 from tests.lake_fixtures import utc, write_invocations, write_quarantine, write_run
 
 H35 = "anthropic.claude-3-5-haiku-20241022-v1:0"

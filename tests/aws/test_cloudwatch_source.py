@@ -10,10 +10,10 @@ from typing import Any
 
 import pytest
 
-from ingest.pipeline import IngestOptions
-from ingest.sources.aws_clients import AwsClients, make_session
-from ingest.sources.cloudwatch_ingest import CloudWatchRequest, ingest_cloudwatch
-from ingest.sources.cloudwatch_reading import BEDROCK_STREAM
+from bedrock_logbook.ingest.pipeline import IngestOptions
+from bedrock_logbook.ingest.sources.aws_clients import AwsClients, make_session
+from bedrock_logbook.ingest.sources.cloudwatch_ingest import CloudWatchRequest, ingest_cloudwatch
+from bedrock_logbook.ingest.sources.cloudwatch_reading import BEDROCK_STREAM
 from tests.aws.conftest import SALT, comparable, read_rows, run_cli, upload
 from tests.aws.fault_proxy import FaultProxy, every_nth
 from tests.aws.log_fixtures import (

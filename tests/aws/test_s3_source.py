@@ -10,14 +10,14 @@ from typing import Any
 
 import pytest
 
-from ingest.lake import LakeLock
-from ingest.objects import list_local, read_local
-from ingest.pipeline import IngestOptions, ingest_objects
-from ingest.sources.aws_clients import AwsClients, make_session
-from ingest.sources.s3_ingest import ingest_s3
-from ingest.sources.s3_keys import parse_s3_uri
-from ingest.sources.s3_listing import ListingRequest
-from ingest.sources.window import TimeWindow
+from bedrock_logbook.ingest.lake import LakeLock
+from bedrock_logbook.ingest.objects import list_local, read_local
+from bedrock_logbook.ingest.pipeline import IngestOptions, ingest_objects
+from bedrock_logbook.ingest.sources.aws_clients import AwsClients, make_session
+from bedrock_logbook.ingest.sources.s3_ingest import ingest_s3
+from bedrock_logbook.ingest.sources.s3_keys import parse_s3_uri
+from bedrock_logbook.ingest.sources.s3_listing import ListingRequest
+from bedrock_logbook.ingest.sources.window import TimeWindow
 from tests.aws.conftest import SALT, comparable, read_rows, run_cli, upload
 from tests.aws.fault_proxy import FaultProxy, every_nth
 from tests.aws.log_fixtures import (

@@ -6,9 +6,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from ingest.sources.errors import SourceConfigError
-from ingest.sources.s3_keys import ListSpec, list_specs, listing_scope, parse_s3_uri
-from ingest.sources.window import TimeWindow, parse_instant, resolve_window
+from bedrock_logbook.ingest.sources.errors import SourceConfigError
+from bedrock_logbook.ingest.sources.s3_keys import ListSpec, list_specs, listing_scope, parse_s3_uri
+from bedrock_logbook.ingest.sources.window import TimeWindow, parse_instant, resolve_window
 
 NOW = datetime(2025, 3, 10, 12, 30, tzinfo=UTC)
 ROOT = "p/AWSLogs/1/BedrockModelInvocationLogs/us-east-1/"

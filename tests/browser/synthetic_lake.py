@@ -19,7 +19,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from ingest.schema import (
+from bedrock_logbook.ingest.schema import (
     INVOCATIONS_DIR,
     INVOCATIONS_SCHEMA,
     QUARANTINE_DIR,

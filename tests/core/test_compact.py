@@ -10,10 +10,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from ingest.compact import compact
-from ingest.crash import CRASH_ENV
-from ingest.lake import LakeLock
-from ingest.pipeline import IngestOptions, ingest_records
+from bedrock_logbook.ingest.compact import compact
+from bedrock_logbook.ingest.crash import CRASH_ENV
+from bedrock_logbook.ingest.lake import LakeLock
+from bedrock_logbook.ingest.pipeline import IngestOptions, ingest_records
 from tests.core.lakeutil import snapshot
 from tests.core.records import converse
 
@@ -91,8 +91,7 @@ def test_killed_compaction_is_finished_by_the_next_run(tmp_path: Path, point: st
 
 
 def test_run_records_are_merged_and_still_read_once_each(tmp_path: Path) -> None:
-    import queries
-
+    from bedrock_logbook import queries
     lake = tmp_path / "lake"
     three_runs(lake)
     assert len(list((lake / "_runs").glob("run-*.json"))) == 3

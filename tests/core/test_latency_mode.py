@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ingest.latency_mode import LatencyMode, normalize_mode, resolve_latency_mode
+from bedrock_logbook.ingest.latency_mode import LatencyMode, normalize_mode, resolve_latency_mode
 
 HAIKU = "anthropic.claude-3-5-haiku-20241022-v1:0"
 L405 = "meta.llama3-1-405b-instruct-v1:0"

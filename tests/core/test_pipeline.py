@@ -17,19 +17,19 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from ingest import state
-from ingest.crash import CRASH_ENV
-from ingest.dedupe import KeySet
-from ingest.lake import LakeBusyError, LakeLock
-from ingest.objects import RawObject, list_local, read_local
-from ingest.parquet_files import rechunked
-from ingest.pipeline import (
+from bedrock_logbook.ingest import state
+from bedrock_logbook.ingest.crash import CRASH_ENV
+from bedrock_logbook.ingest.dedupe import KeySet
+from bedrock_logbook.ingest.lake import LakeBusyError, LakeLock
+from bedrock_logbook.ingest.objects import RawObject, list_local, read_local
+from bedrock_logbook.ingest.parquet_files import rechunked
+from bedrock_logbook.ingest.pipeline import (
     IngestOptions,
     RunSummary,
     ingest_objects,
     ingest_records,
 )
-from ingest.schema import INVOCATIONS_SCHEMA
+from bedrock_logbook.ingest.schema import INVOCATIONS_SCHEMA
 from tests.core.lakeutil import snapshot, write_batch
 from tests.core.records import converse, imwrs_anthropic
 
@@ -221,7 +221,8 @@ def test_lock_excludes_a_second_ingest_and_survives_a_killed_holder(tmp_path: Pa
         pass
     holder = subprocess.Popen(
         [sys.executable, "-c",
-         "import sys,time; from pathlib import Path; from ingest.lake import LakeLock\n"
+         "import sys,time; from pathlib import Path\n"
+         "from bedrock_logbook.ingest.lake import LakeLock\n"
          f"with LakeLock(Path({str(lake)!r})):\n print('held', flush=True); time.sleep(60)"],
         stdout=subprocess.PIPE, cwd=Path(__file__).resolve().parents[2])
     assert holder.stdout is not None and holder.stdout.readline().strip() == b"held"

@@ -10,10 +10,10 @@ from typing import Any
 import pyarrow.parquet as pq
 import pytest
 
-from ingest.lake import LakeLock
-from ingest.objects import list_local, read_local
-from ingest.parse import ParseOptions, Rejected, parse_record
-from ingest.pipeline import IngestOptions, ingest_objects
+from bedrock_logbook.ingest.lake import LakeLock
+from bedrock_logbook.ingest.objects import list_local, read_local
+from bedrock_logbook.ingest.parse import ParseOptions, Rejected, parse_record
+from bedrock_logbook.ingest.pipeline import IngestOptions, ingest_objects
 from tests.shared_data import REAL_LOGS, real_log, seed_records
 
 KEYS = (

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from ingest.parse import ROW_FIELDS, ParseOptions, Rejected, parse_record
-from ingest.schema import INVOCATIONS_SCHEMA
+from bedrock_logbook.ingest.parse import ROW_FIELDS, ParseOptions, Rejected, parse_record
+from bedrock_logbook.ingest.schema import INVOCATIONS_SCHEMA
 from tests.core.records import PROFILE_ARN, converse, imwrs_anthropic, invoke_model_anthropic
 
 

@@ -1,0 +1,56 @@
+"""Data health: ingest runs, quarantined input, latency coverage and freshness."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pandas as pd
+import streamlit as st
+
+from bedrock_logbook.dashboard import charts, context
+from bedrock_logbook.dashboard import components as ui
+
+STALE_AFTER = timedelta(hours=24)
+
+ctx = context.current()
+st.title("Data health")
+query, fresh = ctx.load("health_freshness")
+f = fresh.iloc[0]
+now = datetime.now(UTC)
+newest = None if pd.isna(f["newest_record"]) else f["newest_record"].to_pydatetime()
+last_run = None if pd.isna(f["last_run_finished"]) else f["last_run_finished"].to_pydatetime()
+cols = st.columns([3, 3, 2, 2])
+cols[0].metric("Newest record (UTC)", "—" if newest is None else f"{newest:%Y-%m-%d %H:%M}")
+cols[1].metric("Last ingest run (UTC)", "—" if last_run is None else f"{last_run:%Y-%m-%d %H:%M}")
+cols[2].metric("Ingest runs", f"{int(f['runs']):,}")
+cols[3].metric("Quarantined", f"{int(f['quarantined']):,}")
+if newest is None:
+    context.show_empty_lake(ctx.lake)
+elif now - newest > STALE_AFTER:
+    st.warning(f"The newest record is {(now - newest).days} day(s) old: is ingestion still "
+               "running? (Bedrock delivers logs within minutes.)")
+ui.sql_and_download([(query, fresh)], "health_freshness")
+
+query, runs = ctx.load("health_runs")
+ui.chart_panel("Ingest runs", query, runs, charts.runs_timeline, key="health_runs_chart")
+ui.table_panel("Latest runs", query, runs, key="health_runs_table")
+
+query, reasons = ctx.load("health_quarantine_reasons")
+ui.chart_panel(
+    "Quarantined records by reason", query, reasons,
+    lambda df: charts.ranked_bars(df, category="reason", value="records",
+                                  title="Quarantined records", value_title="records",
+                                  value_format=","),
+)
+query, recent = ctx.load("health_quarantine_recent")
+ui.table_panel("Quarantined records", query, recent,
+               caption="The raw text is kept in the lake (`raw_quarantine` view).")
+
+query, coverage = ctx.load("health_latency_coverage")
+ui.chart_panel(
+    "Latency coverage", query, coverage,
+    lambda df: charts.share_bars(df, category="operation", share="share_with_latency",
+                                 title="Share of requests whose log carries a latency",
+                                 share_title="with latency"),
+    caption="InvokeModel logs carry no latency; streams and Converse do. Filters apply.",
+)

@@ -1,0 +1,148 @@
+"""The lake on disk: lock, metadata, atomic files, and what request IDs a partition holds.
+
+Every file is written to a hidden temp name beside its target, flushed to disk, then renamed,
+so a reader (or a crash) sees either the old lake or the new file, never half of one.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import secrets
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pyarrow.parquet as pq
+
+from bedrock_logbook.ingest.schema import (
+    INVOCATIONS_DIR,
+    LAKE_META_FILE,
+    LAKE_SCHEMA_VERSION,
+    LOCK_FILE,
+    PARTITION_KEY,
+)
+
+TMP_PREFIX = ".tmp-"
+
+
+class LakeError(RuntimeError):
+    """The lake cannot be used as asked; the message says why and what to do."""
+
+
+class LakeBusyError(LakeError):
+    """Another process holds the lake's ingest lock."""
+
+
+class LakeLock:
+    """Exclusive ingest lock on a lake, held for the life of the ``with`` block.
+
+    flock is released by the kernel when its holder dies, so a lock left by a killed run
+    never needs a human: the next run simply gets it.
+    """
+
+    def __init__(self, lake: Path) -> None:
+        self.lake = lake
+        self._fd: int | None = None
+
+    def __enter__(self) -> LakeLock:
+        self.lake.mkdir(parents=True, exist_ok=True)
+        path = self.lake / LOCK_FILE
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(fd, 64, 0).decode(errors="replace").strip() or "unknown"
+            os.close(fd)
+            raise LakeBusyError(
+                f"another ingest (pid {holder}) is writing to {self.lake}; nothing done"
+            ) from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        self._fd = fd
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+
+
+def fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def temp_path_for(target: Path) -> Path:
+    return target.with_name(f"{TMP_PREFIX}{target.name}")
+
+
+def commit_file(tmp: Path, target: Path) -> None:
+    """Make a fully written temp file durable, then atomically put it in place."""
+    fd = os.open(tmp, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    os.replace(tmp, target)
+    fsync_dir(target.parent)
+
+
+def write_bytes_atomic(target: Path, data: bytes) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = temp_path_for(target)
+    tmp.write_bytes(data)
+    commit_file(tmp, target)
+
+
+def write_json_atomic(target: Path, obj: Any) -> None:
+    write_bytes_atomic(target, (json.dumps(obj, indent=1, sort_keys=True) + "\n").encode())
+
+
+def remove_temp_files(lake: Path) -> int:
+    """Temp files left by a killed run are garbage by construction: remove them."""
+    n = 0
+    for p in lake.rglob(f"{TMP_PREFIX}*"):
+        if p.is_file():
+            p.unlink()
+            n += 1
+    return n
+
+
+def lake_salt(lake: Path, override: str | None) -> bytes:
+    """The fingerprint salt: the override, else a random one created once for this lake."""
+    if override:
+        return override.encode()
+    meta_path = lake / LAKE_META_FILE
+    if meta_path.exists():
+        meta = json.loads(meta_path.read_text())
+        if int(meta.get("schema_version", 0)) > LAKE_SCHEMA_VERSION:
+            raise LakeError(
+                f"{lake} was written by a newer bedrock-logbook (lake schema "
+                f"{meta['schema_version']} > {LAKE_SCHEMA_VERSION}); upgrade bedrock-logbook"
+            )
+        return str(meta["salt"]).encode()
+    meta = {"schema_version": LAKE_SCHEMA_VERSION, "salt": secrets.token_hex(16)}
+    write_json_atomic(meta_path, meta)
+    return str(meta["salt"]).encode()
+
+
+def partition_dir(lake: Path, date: str) -> Path:
+    return lake / INVOCATIONS_DIR / f"{PARTITION_KEY}={date}"
+
+
+def partition_files(lake: Path, date: str) -> list[Path]:
+    d = partition_dir(lake, date)
+    return sorted(d.glob("*.parquet")) if d.is_dir() else []
+
+
+def existing_request_ids(lake: Path, date: str) -> Iterator[str]:
+    """Request IDs already stored in one date partition (reads one column only)."""
+    for path in partition_files(lake, date):
+        pf = pq.ParquetFile(path)
+        for batch in pf.iter_batches(columns=["request_id"], batch_size=65536):
+            yield from batch.column(0).to_pylist()

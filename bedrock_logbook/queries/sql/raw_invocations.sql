@@ -1,0 +1,121 @@
+-- purpose: Every invocation stored in the Parquet lake, typed, with its hive partition date.
+-- grain: one row per stored invocation (request_id is unique: ingest dedupes before writing)
+-- layer: raw
+-- depends:
+CREATE OR REPLACE VIEW raw_invocations AS
+WITH
+-- With no Parquet file yet, read_parquet(allow_empty) yields one dummy column; this typed
+-- empty relation keeps the columns and types stable for an empty or missing lake.
+typed_empty AS (
+    SELECT
+        CAST(NULL AS VARCHAR) AS request_id,
+        CAST(NULL AS TIMESTAMPTZ) AS ts,
+        CAST(NULL AS VARCHAR) AS account_id,
+        CAST(NULL AS VARCHAR) AS region,
+        CAST(NULL AS VARCHAR) AS inference_region,
+        CAST(NULL AS BOOLEAN) AS cross_region,
+        CAST(NULL AS VARCHAR) AS operation,
+        CAST(NULL AS VARCHAR) AS model_id,
+        CAST(NULL AS VARCHAR) AS model,
+        CAST(NULL AS VARCHAR) AS model_id_kind,
+        CAST(NULL AS VARCHAR) AS profile_scope,
+        CAST(NULL AS VARCHAR) AS caller_arn,
+        CAST(NULL AS VARCHAR) AS caller,
+        CAST(NULL AS VARCHAR) AS requested_latency,
+        CAST(NULL AS VARCHAR) AS served_latency,
+        CAST(NULL AS VARCHAR) AS served_latency_source,
+        CAST(NULL AS VARCHAR) AS served_latency_confidence,
+        CAST(NULL AS VARCHAR) AS fallback_reason,
+        CAST(NULL AS VARCHAR) AS latency_quality_flag,
+        CAST(NULL AS VARCHAR) AS service_tier,
+        CAST(NULL AS BIGINT) AS input_tokens,
+        CAST(NULL AS BIGINT) AS output_tokens,
+        CAST(NULL AS BIGINT) AS cache_read_tokens,
+        CAST(NULL AS BIGINT) AS cache_write_tokens,
+        CAST(NULL AS BIGINT) AS cache_write_5m_tokens,
+        CAST(NULL AS BIGINT) AS cache_write_1h_tokens,
+        CAST(NULL AS BIGINT) AS max_output_tokens,
+        CAST(NULL AS BIGINT) AS latency_ms,
+        CAST(NULL AS BIGINT) AS first_byte_ms,
+        CAST(NULL AS DOUBLE) AS output_tokens_per_s,
+        CAST(NULL AS VARCHAR) AS stop_reason,
+        CAST(NULL AS VARCHAR) AS error_code,
+        CAST(NULL AS VARCHAR) AS guardrail_action,
+        CAST(NULL AS MAP(VARCHAR, VARCHAR)) AS request_metadata,
+        CAST(NULL AS BIGINT) AS input_body_bytes,
+        CAST(NULL AS BIGINT) AS output_body_bytes,
+        CAST(NULL AS VARCHAR) AS input_body_s3_path,
+        CAST(NULL AS VARCHAR) AS output_body_s3_path,
+        CAST(NULL AS VARCHAR) AS system_prompt_fp,
+        CAST(NULL AS VARCHAR) AS prompt_fp,
+        CAST(NULL AS VARCHAR) AS schema_version,
+        CAST(NULL AS VARCHAR) AS source,
+        CAST(NULL AS BIGINT) AS source_line,
+        CAST(NULL AS VARCHAR) AS input_body_json,
+        CAST(NULL AS VARCHAR) AS output_body_json,
+        CAST(NULL AS DATE) AS date
+    WHERE false
+),
+lake_files AS (
+    SELECT *
+    FROM read_parquet(
+        logbook_lake() || '/invocations/date=*/part-*.parquet',
+        hive_partitioning = true,
+        hive_types = {'date': DATE},
+        union_by_name = true,  -- later files may append nullable columns
+        allow_empty = true
+    )
+),
+stored AS (
+    SELECT * FROM typed_empty
+    UNION ALL BY NAME
+    SELECT * FROM lake_files
+)
+SELECT
+    CAST(request_id AS VARCHAR) AS request_id,
+    CAST(ts AS TIMESTAMPTZ) AS ts,
+    CAST(account_id AS VARCHAR) AS account_id,
+    CAST(region AS VARCHAR) AS region,
+    CAST(inference_region AS VARCHAR) AS inference_region,
+    CAST(cross_region AS BOOLEAN) AS cross_region,
+    CAST(operation AS VARCHAR) AS operation,
+    CAST(model_id AS VARCHAR) AS model_id,
+    CAST(model AS VARCHAR) AS model,
+    CAST(model_id_kind AS VARCHAR) AS model_id_kind,
+    CAST(profile_scope AS VARCHAR) AS profile_scope,
+    CAST(caller_arn AS VARCHAR) AS caller_arn,
+    CAST(caller AS VARCHAR) AS caller,
+    CAST(requested_latency AS VARCHAR) AS requested_latency,
+    CAST(served_latency AS VARCHAR) AS served_latency,
+    CAST(served_latency_source AS VARCHAR) AS served_latency_source,
+    CAST(served_latency_confidence AS VARCHAR) AS served_latency_confidence,
+    CAST(fallback_reason AS VARCHAR) AS fallback_reason,
+    CAST(latency_quality_flag AS VARCHAR) AS latency_quality_flag,
+    CAST(service_tier AS VARCHAR) AS service_tier,
+    CAST(input_tokens AS BIGINT) AS input_tokens,
+    CAST(output_tokens AS BIGINT) AS output_tokens,
+    CAST(cache_read_tokens AS BIGINT) AS cache_read_tokens,
+    CAST(cache_write_tokens AS BIGINT) AS cache_write_tokens,
+    CAST(cache_write_5m_tokens AS BIGINT) AS cache_write_5m_tokens,
+    CAST(cache_write_1h_tokens AS BIGINT) AS cache_write_1h_tokens,
+    CAST(max_output_tokens AS BIGINT) AS max_output_tokens,
+    CAST(latency_ms AS BIGINT) AS latency_ms,
+    CAST(first_byte_ms AS BIGINT) AS first_byte_ms,
+    CAST(output_tokens_per_s AS DOUBLE) AS output_tokens_per_s,
+    CAST(stop_reason AS VARCHAR) AS stop_reason,
+    CAST(error_code AS VARCHAR) AS error_code,
+    CAST(guardrail_action AS VARCHAR) AS guardrail_action,
+    CAST(request_metadata AS MAP(VARCHAR, VARCHAR)) AS request_metadata,
+    CAST(input_body_bytes AS BIGINT) AS input_body_bytes,
+    CAST(output_body_bytes AS BIGINT) AS output_body_bytes,
+    CAST(input_body_s3_path AS VARCHAR) AS input_body_s3_path,
+    CAST(output_body_s3_path AS VARCHAR) AS output_body_s3_path,
+    CAST(system_prompt_fp AS VARCHAR) AS system_prompt_fp,
+    CAST(prompt_fp AS VARCHAR) AS prompt_fp,
+    CAST(schema_version AS VARCHAR) AS schema_version,
+    CAST(source AS VARCHAR) AS source,
+    CAST(source_line AS BIGINT) AS source_line,
+    CAST(input_body_json AS VARCHAR) AS input_body_json,
+    CAST(output_body_json AS VARCHAR) AS output_body_json,
+    CAST(date AS DATE) AS date
+FROM stored;
