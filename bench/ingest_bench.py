@@ -164,6 +164,7 @@ DUCKDB_SCRIPT = r"""
 import json, sys, duckdb
 files, out = json.load(open(sys.argv[1])), sys.argv[2]
 con = duckdb.connect()
+con.execute("SET TimeZone = 'UTC'")  # timestamps parsed and written as UTC, whatever TZ is
 con.execute("SET threads = 2")
 con.execute("SET preserve_insertion_order = false")
 columns = {

@@ -20,6 +20,7 @@ def connect(lake: Path, *, prices: Path | None = None) -> duckdb.DuckDBPyConnect
     """
     con = duckdb.connect(":memory:")
     try:
+        use_utc(con)
         _create_objects(con, lake, load_prices(prices))
     except BaseException:
         con.close()
@@ -43,6 +44,7 @@ def write_database(lake: Path, db_path: Path, *, prices: Path | None = None) -> 
     try:
         con = duckdb.connect(str(tmp))
         try:
+            use_utc(con)
             _create_objects(con, lake, price_rows)
             con.execute("CHECKPOINT")
         finally:
@@ -51,6 +53,18 @@ def write_database(lake: Path, db_path: Path, *, prices: Path | None = None) -> 
     finally:
         tmp.unlink(missing_ok=True)
         Path(f"{tmp}.wal").unlink(missing_ok=True)
+
+
+def use_utc(con: duckdb.DuckDBPyConnection) -> None:
+    """Make the session's time zone UTC, whatever the host's ``TZ`` is.
+
+    A TIMESTAMPTZ is shown, truncated and cast to DATE in the session's zone, which DuckDB
+    takes from the host: under ``TZ=America/Los_Angeles`` a request at 02:00 UTC would land
+    on the previous day. The views take their days from the lake's UTC date partition
+    (``date``) so they hold in any session, e.g. the DuckDB CLI over a ``duckdb-file``
+    database, where this setting does not persist; this keeps timestamps shown in UTC too.
+    """
+    con.execute("SET TimeZone = 'UTC'")
 
 
 def _create_objects(

@@ -25,7 +25,7 @@ if ctx.require_invocations():
         cols = st.columns(3)
         cols[0].metric("Fallbacks", f"{int(frame['requests'].sum()):,}")
         cols[1].metric("Billed for them", ui.usd(frame["cost_usd"].sum()))
-        cols[2].metric("Saved vs optimized price", ui.usd(frame["saved_usd"].sum()),
+        cols[2].metric("Saved vs optimized price", ui.usd(frame["saved_by_fallback_usd"].sum()),
                        help="Fallbacks are billed at standard rates")
     ui.chart_panel(
         "Fallbacks: asked optimized, served standard", query, frame,

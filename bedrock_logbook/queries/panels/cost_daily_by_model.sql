@@ -1,6 +1,6 @@
 -- Daily cost per model (the eight costliest models; the rest summed as 'other').
 WITH selected AS (
-    SELECT date_trunc('day', ts)::DATE AS day, coalesce(model, model_id) AS model, cost_usd
+    SELECT day, coalesce(model, model_id) AS model, cost_usd
     FROM invocations
     WHERE /*filters*/ TRUE
 ),

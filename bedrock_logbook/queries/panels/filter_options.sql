@@ -1,8 +1,8 @@
 -- Values offered by the sidebar filters (the whole lake, unfiltered), in one scan. Lists are
 -- never NULL, so an empty lake offers empty choices.
 SELECT
-    min(ts)::DATE AS first_day,
-    max(ts)::DATE AS last_day,
+    min(date) AS first_day,  -- the lake's UTC date partition
+    max(date) AS last_day,
     count(*) AS requests,
     coalesce(list_sort(list(DISTINCT coalesce(model, model_id))
         FILTER (WHERE coalesce(model, model_id) IS NOT NULL)), []::VARCHAR[]) AS models,

@@ -1,8 +1,8 @@
--- Requests, tokens and cost per UTC day.
+-- Requests, tokens and cost per UTC day (`day`: the UTC date of the invocation).
 SELECT
-    date_trunc('day', ts)::DATE AS day,
+    day,
     count(*) AS requests,
-    coalesce(sum(input_tokens), 0) + coalesce(sum(output_tokens), 0) AS tokens,
+    coalesce(sum(total_tokens), 0) AS total_tokens,
     coalesce(sum(cost_usd), 0) AS cost_usd,
     count(*) FILTER (WHERE error_code IS NOT NULL) AS errors
 FROM invocations
