@@ -1,6 +1,8 @@
-"""Regenerate the docs that come from code: docs/lake-schema.md and the README's column table.
+"""Regenerate the docs that come from code: docs/lake-schema.md, the README's column table
+and docs/metrics.md.
 
-Run `make docs` after changing ingest/schema.py; tests/test_docs.py fails while they differ.
+Run `make docs` after changing ingest/schema.py or queries/metrics.py; tests/test_docs.py and
+tests/test_metrics.py fail while they differ.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bedrock_logbook.ingest.schema import INVOCATION_COLUMNS, markdown_table, schema_doc  # noqa: E402
+from bedrock_logbook.queries.metrics import metrics_doc  # noqa: E402
 
 START, END = "<!-- schema:start -->", "<!-- schema:end -->"
 
@@ -24,6 +27,7 @@ def readme_with_table(text: str) -> str:
 
 def main() -> None:
     (ROOT / "docs" / "lake-schema.md").write_text(schema_doc())
+    (ROOT / "docs" / "metrics.md").write_text(metrics_doc())
     readme = ROOT / "README.md"
     readme.write_text(readme_with_table(readme.read_text()))
 

@@ -173,11 +173,14 @@ def seed_001_records() -> list[dict[str, Any]]:
     return records
 
 
-# --- seed 004: ten profile and ten direct Claude 3.5 Sonnet runs from us-east-1 -----------
-# The seed's text and table compare Claude 3.5 Sonnet through the 'us.' profile with the
-# direct model, but its code (and its printed log record) sent the profile request to
-# us.anthropic.claude-3-sonnet-20240229-v1:0. We build the fixture on the table's claim:
-# both sides Claude 3.5 Sonnet.
+# --- seed 004: ten profile and ten direct runs from us-east-1 --------------------------------
+# The seed's text calls both sides Claude 3.5 Sonnet, but its timing code sent the profile
+# request to us.anthropic.claude-3-sonnet-20240229-v1:0 (Claude 3 Sonnet) and the direct one
+# to anthropic.claude-3-5-sonnet-20240620-v1:0, and its printed log record is that profile
+# call: modelId us.anthropic.claude-3-sonnet-20240229-v1:0, latencyMs 11759, inferenceRegion
+# us-west-2 -- run 01 of the table (11.76 s, us-west-2). So the table compares two models;
+# the fixture follows the code and the log record.
+S3_PROFILE = "us.anthropic.claude-3-sonnet-20240229-v1:0"
 SEED_004_SYSTEM = "あなたは AWS サービスの専門家であり、常に正確で簡潔な回答を提供します。"
 SEED_004_PROMPT = "S3、EBS、EFS の違いを教えてください。日本語で回答してください。"
 # (profile seconds, serving Region, direct seconds), as printed.
@@ -194,7 +197,7 @@ def seed_004_records() -> list[dict[str, Any]]:
     records: list[dict[str, Any]] = []
     for i, (profile_s, served_in, direct_s) in enumerate(SEED_004_TABLE):
         for j, (model_id, seconds, inference_region) in enumerate((
-            ("us." + S35, profile_s, served_in),
+            (S3_PROFILE, profile_s, served_in),
             (S35, direct_s, None),
         )):
             index = 2 * i + j

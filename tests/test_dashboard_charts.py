@@ -96,13 +96,14 @@ def test_heatmap_is_rects_with_values_written_in() -> None:
 
 def test_latency_percentiles_facets_by_model_with_p50_bars_and_p99_ticks() -> None:
     df = pd.DataFrame({"inference_region": ["us-east-1"], "served_mode": ["optimized"],
-                       "model": ["m"], "requests": [3], "p50_ms": [100.0], "p90_ms": [150.0],
-                       "p99_ms": [200.0], "mean_ms": [120.0]})
+                       "model": ["m"], "requests_with_latency": [30],
+                       "p50_latency_ms": [100.0], "p90_latency_ms": [150.0],
+                       "p99_latency_ms": [None], "mean_latency_ms": [120.0]})
     spec = charts.latency_percentiles(df).to_dict()
     assert spec["facet"]["field"] == "model"
     bars, ticks = _layers(spec)
     assert (_mark(bars), _mark(ticks)) == ("bar", "tick")
-    assert (_field(bars, "y"), _field(ticks, "y")) == ("p50_ms", "p99_ms")
+    assert (_field(bars, "y"), _field(ticks, "y")) == ("p50_latency_ms", "p99_latency_ms")
     assert _field(bars, "xOffset") == "served_mode"
 
 

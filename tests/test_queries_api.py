@@ -168,7 +168,7 @@ def test_view_headers_declare_what_the_sql_reads() -> None:
     for obj in sql_objects():
         body = "\n".join(line.split("--")[0] for line in obj.text.splitlines())
         body = re.sub(r"'[^']*'", "''", body)  # paths and labels are not references
-        created = re.search(r"CREATE OR REPLACE (?:VIEW|TABLE) (\w+)", body)
+        created = re.search(r"CREATE OR REPLACE (?:VIEW|TABLE|MACRO) (\w+)", body)
         assert created and created[1] == obj.name, obj.name
         read = {n for n in names - {obj.name} if re.search(rf"\b{n}\b", body)}
         assert read == set(obj.depends), obj.name

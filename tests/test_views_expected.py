@@ -206,11 +206,14 @@ def test_latency_by_region_mode(con: duckdb.DuckDBPyConnection) -> None:
     assert [(r["inference_region"], r["requests"]) for r in got] == [
         ("us-east-2", 1), ("us-west-2", 2)]
     west = got[1]
-    assert west["p50_latency_ms"] == approx(1750.0)
-    assert west["p90_latency_ms"] == approx(1500 + 0.9 * 500)
-    assert west["p99_latency_ms"] == approx(1500 + 0.99 * 500)
+    # two latencies: below the 20 (p99: 100) a percentile needs, so none is shown
+    assert west["requests_with_latency"] == 2
+    assert (west["p50_latency_ms"], west["p90_latency_ms"], west["p99_latency_ms"]) == (
+        None, None, None)
     assert west["mean_latency_ms"] == approx(1750.0)
     assert west["mean_output_tokens_per_s"] == approx((100 + 100 * 1000 / 1500) / 2)
+    # ratio of sums: (200 + 100) tokens over (2000 + 1500) ms
+    assert west["throughput_tokens_per_s"] == approx(300 * 1000 / 3500)
     sonnet = rows(con, f"SELECT * FROM latency_by_region_mode WHERE model = '{S35}'")
     assert sonnet[0]["requests"] == 1 and sonnet[0]["requests_with_latency"] == 0
     assert sonnet[0]["p50_latency_ms"] is None
@@ -218,14 +221,14 @@ def test_latency_by_region_mode(con: duckdb.DuckDBPyConnection) -> None:
 
 @expected("latency_by_region_mode_daily")
 def test_latency_by_region_mode_daily(con: duckdb.DuckDBPyConnection) -> None:
-    got = rows(con, "SELECT day, inference_region, requests, p50_latency_ms "
+    got = rows(con, "SELECT day, inference_region, requests, mean_latency_ms, p50_latency_ms "
                     f"FROM latency_by_region_mode_daily WHERE model = '{H35}' "
                     "AND served_latency = 'standard' ORDER BY day, inference_region")
-    assert [(r["day"], r["inference_region"], r["requests"], r["p50_latency_ms"])
-            for r in got] == [
-        (D10, "us-west-2", 1, 2000.0),
-        (D11, "us-east-2", 1, 3000.0),
-        (D11, "us-west-2", 1, 1500.0),
+    assert [(r["day"], r["inference_region"], r["requests"], r["mean_latency_ms"],
+             r["p50_latency_ms"]) for r in got] == [
+        (D10, "us-west-2", 1, 2000.0, None),
+        (D11, "us-east-2", 1, 3000.0, None),
+        (D11, "us-west-2", 1, 1500.0, None),
     ]
 
 
@@ -237,13 +240,16 @@ def test_decode_speed(con: duckdb.DuckDBPyConnection) -> None:
     std = got["standard"]
     assert (std["n"], std["ms_per_output_token"], std["intercept_ms"]) == (
         3, approx(5.0), approx(1000.0))
-    assert std["output_tokens_per_s"] == approx(200.0)
+    assert std["decode_tokens_per_s"] == approx(200.0)
     assert std["r2"] == approx(1.0)
+    # throughput, a ratio of sums: 700 tokens over 6500 ms
+    assert std["throughput_tokens_per_s"] == approx(700 * 1000 / 6500)
     # optimized: (200, 1000), (400, 1600) -> 400 + 3 * tokens
     opt = got["optimized"]
     assert (opt["n"], opt["ms_per_output_token"], opt["intercept_ms"]) == (
         2, approx(3.0), approx(400.0))
-    assert opt["output_tokens_per_s"] == approx(1000 / 3)
+    assert opt["decode_tokens_per_s"] == approx(1000 / 3)
+    assert opt["throughput_tokens_per_s"] == approx(600 * 1000 / 2600)
 
 
 @expected("decode_speed_by_region")
@@ -260,10 +266,10 @@ def test_decode_speed_by_region(con: duckdb.DuckDBPyConnection) -> None:
 
 @expected("mode_prompt_pairs")
 def test_mode_prompt_pairs(con: duckdb.DuckDBPyConnection) -> None:
-    got = rows(con, "SELECT prompt_fp, standard_latency_ms, optimized_latency_ms, "
+    got = rows(con, "SELECT prompt_fp, standard_mean_latency_ms, optimized_mean_latency_ms, "
                     "latency_improvement FROM mode_prompt_pairs ORDER BY prompt_fp")
     # p2 ran only standard (r3 fell back), so it has no pair.
-    assert [(r["prompt_fp"], r["standard_latency_ms"], r["optimized_latency_ms"])
+    assert [(r["prompt_fp"], r["standard_mean_latency_ms"], r["optimized_mean_latency_ms"])
             for r in got] == [("p1", 2000.0, 1000.0), ("p3", 3000.0, 1600.0)]
     assert got[0]["latency_improvement"] == approx(0.5)
     assert got[1]["latency_improvement"] == approx(1 - 1600 / 3000)
@@ -273,15 +279,20 @@ def test_mode_prompt_pairs(con: duckdb.DuckDBPyConnection) -> None:
 def test_mode_comparison(con: duckdb.DuckDBPyConnection) -> None:
     (h,) = rows(con, f"SELECT * FROM mode_comparison WHERE model = '{H35}'")
     assert (h["standard_requests"], h["optimized_requests"], h["paired_prompts"]) == (3, 2, 2)
-    assert h["standard_p50_latency_ms"] == approx(2000.0)
-    assert h["optimized_p50_latency_ms"] == approx(1300.0)
+    # 3 and 2 latencies: too few for a median (20), so no p50 and no p50 improvement
+    assert (h["standard_requests_with_latency"], h["optimized_requests_with_latency"]) == (3, 2)
+    assert (h["standard_p50_latency_ms"], h["optimized_p50_latency_ms"]) == (None, None)
+    assert h["p50_latency_improvement_pct"] is None
     assert h["standard_mean_output_tokens_per_s"] == approx(100.0)
     assert h["optimized_mean_output_tokens_per_s"] == approx(225.0)
     assert h["latency_improvement_pct"] == approx(100 * (0.5 + 1 - 1600 / 3000) / 2)
-    assert h["p50_latency_improvement_pct"] == approx(35.0)
-    # standard: $0.0016 + $0.0008 + $0.0024 over 700 output tokens; optimized $0.005 / 600
-    assert h["standard_usd_per_1k_output"] == approx(0.0048 / 700 * 1000)
-    assert h["optimized_usd_per_1k_output"] == approx(0.005 / 600 * 1000)
+    # list prices: $4.00 and $5.00 per million output tokens -> per 1K
+    assert h["standard_list_usd_per_1k_output"] == approx(0.004)
+    assert h["optimized_list_usd_per_1k_output"] == approx(0.005)
+    # observed, input included: standard ($0.0016 + $0.0008 + $0.0024) / 3, optimized
+    # ($0.002 + $0.003) / 2
+    assert h["standard_observed_usd_per_request"] == approx(0.0048 / 3)
+    assert h["optimized_observed_usd_per_request"] == approx(0.005 / 2)
 
 
 @expected("served_vs_requested")
@@ -304,24 +315,34 @@ def test_routing_pairs(con: duckdb.DuckDBPyConnection) -> None:
                     "ORDER BY inference_region")
     # from us-east-2 via 'us': east r1, r6, r7 (3 requests, 1200 + 1400 + 1400 tokens),
     # west r2, r3 (2 requests, 1200 + 600 tokens)
-    assert [(r["inference_region"], r["requests"], r["tokens"]) for r in got] == [
+    assert [(r["inference_region"], r["requests"], r["total_tokens"]) for r in got] == [
         ("us-east-2", 3, 4000), ("us-west-2", 2, 1800)]
     assert got[0]["request_share"] == approx(0.6)
     assert got[1]["token_share"] == approx(1800 / 5800)
-    assert got[0]["p50_latency_ms"] == approx(1600.0)
+    assert [r["requests_with_latency"] for r in got] == [3, 2]
+    assert got[0]["p50_latency_ms"] is None  # 3 < 20
     assert got[1]["mean_latency_ms"] == approx(1750.0)
 
 
 @expected("routing_profile_vs_direct")
 def test_routing_profile_vs_direct(con: duckdb.DuckDBPyConnection) -> None:
-    got = {r["model"]: r for r in rows(con, "SELECT * FROM routing_profile_vs_direct")}
-    h = got[H35]
-    assert (h["profile_requests"], h["direct_requests"]) == (5, 0)
-    assert h["profile_rerouted_share"] == approx(0.4)
-    assert h["profile_mean_latency_ms"] == approx((1000 + 2000 + 1500 + 3000 + 1600) / 5)
-    assert h["direct_mean_latency_ms"] is None and h["mean_latency_diff_ms"] is None
-    s = got[S35]
+    got = {(r["model"], r["served_latency"]): r
+           for r in rows(con, "SELECT * FROM routing_profile_vs_direct")}
+    # successful calls with a known model: r1-r4, r6, r7; one row per model and served mode
+    assert set(got) == {(H35, "optimized"), (H35, "standard"), (S35, "unknown")}
+    opt, std = got[(H35, "optimized")], got[(H35, "standard")]
+    assert (opt["profile_requests"], opt["direct_requests"]) == (2, 0)  # r1, r7
+    assert opt["profile_rerouted_share"] == approx(0.0)
+    assert opt["profile_mean_latency_ms"] == approx((1000 + 1600) / 2)
+    assert (std["profile_requests"], std["direct_requests"]) == (3, 0)  # r2, r3, r6
+    assert std["profile_rerouted_share"] == approx(2 / 3)
+    assert std["profile_requests_with_latency"] == 3
+    assert std["profile_mean_latency_ms"] == approx((2000 + 1500 + 3000) / 3)
+    assert std["profile_p50_latency_ms"] is None  # 3 < 20
+    assert std["direct_mean_latency_ms"] is None and std["mean_latency_diff_ms"] is None
+    s = got[(S35, "unknown")]
     assert (s["profile_requests"], s["direct_requests"]) == (0, 1)
+    assert s["direct_requests_with_latency"] == 0
 
 
 @expected("cost_by_dimension")
@@ -392,9 +413,9 @@ def test_summary_overview(con: duckdb.DuckDBPyConnection) -> None:
     assert (s["requests"], s["input_tokens"], s["output_tokens"]) == (7, 6500, 1400)
     assert (s["cache_read_tokens"], s["unpriced_requests"]) == (8000, 1)
     assert s["cost_usd"] == approx(0.002 + 0.0016 + 0.0008 + 0.0099 + 0.0024 + 0.003)
-    # latencies 1000, 1500, 1600, 2000, 3000
-    assert s["p50_latency_ms"] == approx(1600.0)
-    assert s["p99_latency_ms"] == approx(2000 + 0.96 * 1000)
+    # five latencies (1000, 1500, 1600, 2000, 3000): too few for p50 (20) or p99 (100)
+    assert s["requests_with_latency"] == 5
+    assert (s["p50_latency_ms"], s["p99_latency_ms"]) == (None, None)
     assert s["error_rate"] == approx(1 / 7)
     assert s["share_optimized"] == approx(2 / 7)
     assert s["share_cross_region"] == approx(2 / 7)

@@ -81,17 +81,19 @@ def latency_percentiles(df: Any) -> ChartSpec:
     """One small chart per model: p50 bars and p99 ticks per inference region and mode."""
     tooltip = [
         alt.Tooltip("model:N"), alt.Tooltip("inference_region:N"), alt.Tooltip("served_mode:N"),
-        alt.Tooltip("requests:Q", format=","), alt.Tooltip("p50_ms:Q", format=",.0f"),
-        alt.Tooltip("p90_ms:Q", format=",.0f"), alt.Tooltip("p99_ms:Q", format=",.0f"),
+        alt.Tooltip("requests_with_latency:Q", format=","),
+        alt.Tooltip("p50_latency_ms:Q", format=",.0f"),
+        alt.Tooltip("p90_latency_ms:Q", format=",.0f"),
+        alt.Tooltip("p99_latency_ms:Q", format=",.0f"),
     ]
     x = alt.X("inference_region:N", title=None)
     bars = alt.Chart().mark_bar().encode(
         x=x, xOffset=alt.XOffset("served_mode:N"),
-        y=alt.Y("p50_ms:Q", title="ms (bar p50, tick p99)"),
+        y=alt.Y("p50_latency_ms:Q", title="ms (bar p50, tick p99)"),
         color=_mode_color(), tooltip=tooltip,
     )
     ticks = alt.Chart().mark_tick(color="black", thickness=2).encode(
-        x=x, xOffset=alt.XOffset("served_mode:N"), y="p99_ms:Q", tooltip=tooltip,
+        x=x, xOffset=alt.XOffset("served_mode:N"), y="p99_latency_ms:Q", tooltip=tooltip,
     )
     chart: ChartSpec = (
         alt.layer(bars, ticks, data=df)

@@ -3,7 +3,7 @@
 Each file creates one object named after the file and starts with a header of
 ``-- key: value`` lines: purpose (one line, shown by ``bedrock-logbook views``), grain,
 layer (raw, seed, staging or metrics), depends (objects it reads) and, for the price table
-filled from Python, ``kind: table``.
+filled from Python, ``kind: table`` (``kind: macro`` for a SQL macro the views share).
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ class ViewInfo:
 @dataclass(frozen=True)
 class SqlObject:
     name: str
-    kind: str  # 'view' or 'table'
+    kind: str  # 'view', 'table' or 'macro'
     layer: str
     purpose: str
     grain: str
@@ -57,8 +57,8 @@ def parse_header(name: str, text: str) -> SqlObject:
     if fields["layer"] not in LAYERS:
         raise CatalogError(f"{name}.sql: layer must be one of {LAYERS}, got {fields['layer']!r}")
     kind = fields.get("kind", "view")
-    if kind not in ("view", "table"):
-        raise CatalogError(f"{name}.sql: kind must be view or table, got {kind!r}")
+    if kind not in ("view", "table", "macro"):
+        raise CatalogError(f"{name}.sql: kind must be view, table or macro, got {kind!r}")
     depends = tuple(d.strip() for d in fields["depends"].split(",") if d.strip())
     return SqlObject(
         name, kind, fields["layer"], fields["purpose"], fields["grain"], depends, text

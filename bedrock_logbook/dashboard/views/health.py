@@ -38,7 +38,7 @@ ui.table_panel("Latest runs", query, runs, key="health_runs_table")
 query, reasons = ctx.load("health_quarantine_reasons")
 ui.chart_panel(
     "Quarantined records by reason", query, reasons,
-    lambda df: charts.ranked_bars(df, category="reason", value="records",
+    lambda df: charts.ranked_bars(df, category="reason", value="quarantined",
                                   title="Quarantined records", value_title="records",
                                   value_format=","),
 )
@@ -49,7 +49,7 @@ ui.table_panel("Quarantined records", query, recent,
 query, coverage = ctx.load("health_latency_coverage")
 ui.chart_panel(
     "Latency coverage", query, coverage,
-    lambda df: charts.share_bars(df, category="operation", share="share_with_latency",
+    lambda df: charts.share_bars(df, category="operation", share="latency_share",
                                  title="Share of requests whose log carries a latency",
                                  share_title="with latency"),
     caption="InvokeModel logs carry no latency; streams and Converse do. Filters apply.",

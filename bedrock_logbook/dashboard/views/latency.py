@@ -14,7 +14,9 @@ if ctx.require_invocations():
                "`invocationLatency`); InvokeModel calls log none and are left out.")
     query, frame = ctx.load("latency_percentiles")
     ui.chart_panel("Percentiles by model, inference region and mode", query, frame,
-                   charts.latency_percentiles)
+                   charts.latency_percentiles,
+                   caption="Percentiles need 20 requests with a latency in the group (p99: "
+                           "100); smaller groups show none.")
 
     query, frame = ctx.load("latency_histogram")
     ui.chart_panel("Distribution per served mode", query, frame, charts.latency_histogram,
@@ -32,15 +34,16 @@ if ctx.require_invocations():
     fit_query, fit = ctx.load("decode_fit")
     ui.table_panel(
         "Decode-speed fit per mode", fit_query, fit,
-        caption="decode tokens/s = 1000 / slope; the intercept approximates time to first "
-                "token plus prompt processing.",
+        caption="decode tokens/s = 1000 / slope (successful calls); the intercept "
+                "approximates time to first token plus prompt processing.",
     )
 
     query, frame = ctx.load("tokens_per_s")
     ui.chart_panel(
         "Output tokens per second", query, frame,
-        lambda df: charts.ranked_bars(df, category="model", value="p50_tokens_per_s",
-                                      title="Median output tokens/s (whole request)",
+        lambda df: charts.ranked_bars(df, category="model", value="throughput_tokens_per_s",
+                                      title="Throughput: output tokens per second of latency "
+                                            "(whole requests)",
                                       value_title="tokens/s", value_format=",.0f",
                                       color="served_mode"),
     )

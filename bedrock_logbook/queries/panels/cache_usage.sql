@@ -1,5 +1,5 @@
--- Prompt-cache use per model: tokens read from / written to the cache, the share of input
--- served from the cache, and what it saved: reads billed at the cache-read rate instead of
+-- Prompt-cache use per model: tokens read from / written to the cache, the cache hit ratio
+-- (as in the cache_savings view), and what it saved: reads billed at the cache-read rate instead of
 -- the input rate, less the premium paid on cache writes (rates from the invocations view).
 SELECT
     coalesce(model, model_id) AS model,
@@ -9,7 +9,7 @@ SELECT
     coalesce(sum(cache_write_tokens), 0) AS cache_write_tokens,
     coalesce(sum(cache_read_tokens), 0)
         / nullif(coalesce(sum(input_tokens), 0) + coalesce(sum(cache_read_tokens), 0)
-                 + coalesce(sum(cache_write_tokens), 0), 0) AS share_input_from_cache,
+                 + coalesce(sum(cache_write_tokens), 0), 0) AS cache_hit_ratio,
     sum(coalesce(cache_read_tokens, 0) * (input_rate - cache_read_rate)) / 1e6
         AS cache_read_savings_usd,
     sum(coalesce(cache_write_tokens, 0) * (cache_write_rate - input_rate)) / 1e6

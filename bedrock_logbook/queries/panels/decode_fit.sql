@@ -3,14 +3,17 @@
 -- intercept approximates time to first token plus prompt processing.
 SELECT
     coalesce(served_latency, 'unknown') AS served_mode,
-    count(*) AS requests,
+    count(*) AS n,
     regr_slope(latency_ms, output_tokens) AS ms_per_output_token,
     regr_intercept(latency_ms, output_tokens) AS intercept_ms,
     regr_r2(latency_ms, output_tokens) AS r2,
-    1000.0 / nullif(regr_slope(latency_ms, output_tokens), 0) AS decode_tokens_per_s,
-    max(output_tokens) AS max_output_tokens
+    -- As in the decode_speed view: no speed from a flat or negative slope.
+    CASE WHEN regr_slope(latency_ms, output_tokens) > 0
+        THEN 1000.0 / regr_slope(latency_ms, output_tokens) END AS decode_tokens_per_s,
+    max(output_tokens) AS largest_output_tokens
 FROM raw_invocations
-WHERE /*filters*/ TRUE AND latency_ms IS NOT NULL AND output_tokens IS NOT NULL
+WHERE /*filters*/ TRUE AND error_code IS NULL AND latency_ms IS NOT NULL
+    AND output_tokens IS NOT NULL
 GROUP BY ALL
 HAVING count(*) >= 2
 ORDER BY served_mode

@@ -6,7 +6,8 @@ WITH fit AS (
         regr_intercept(latency_ms, output_tokens) AS intercept,
         max(output_tokens) AS max_x
     FROM raw_invocations
-    WHERE /*filters*/ TRUE AND latency_ms IS NOT NULL AND output_tokens IS NOT NULL
+    WHERE /*filters*/ TRUE AND error_code IS NULL AND latency_ms IS NOT NULL
+        AND output_tokens IS NOT NULL
     GROUP BY ALL
     HAVING count(*) >= 2 AND regr_slope(latency_ms, output_tokens) IS NOT NULL
 )

@@ -2,8 +2,8 @@
 SELECT
     coalesce(operation, '(none)') AS operation,
     count(*) AS requests,
-    avg(CASE WHEN latency_ms IS NOT NULL THEN 1.0 ELSE 0.0 END) AS share_with_latency,
-    avg(CASE WHEN served_latency IS NOT NULL THEN 1.0 ELSE 0.0 END) AS share_served_mode_known
+    count(latency_ms) / count(*) AS latency_share,
+    count(served_latency) / count(*) AS share_served_mode_known
 FROM raw_invocations
 WHERE /*filters*/ TRUE
 GROUP BY ALL

@@ -4,7 +4,8 @@ SELECT
     coalesce(served_latency, 'unknown') AS served_mode,
     count(*) AS requests,
     coalesce(sum(cost_usd), 0) AS cost_usd,
-    quantile_cont(latency_ms, 0.5) AS p50_latency_ms
+    count(latency_ms) AS requests_with_latency,
+    guarded_quantile(latency_ms, 0.5) AS p50_latency_ms
 FROM invocations
 WHERE /*filters*/ TRUE
 GROUP BY ALL

@@ -30,8 +30,10 @@ rates AS (
         avg(output_rate) FILTER (WHERE served_latency IS DISTINCT FROM 'optimized') AS std_output,
         avg(cache_read_rate) FILTER (WHERE served_latency IS DISTINCT FROM 'optimized') AS std_cache_read,
         avg(cache_write_rate) FILTER (WHERE served_latency IS DISTINCT FROM 'optimized') AS std_cache_write,
-        quantile_cont(latency_ms, 0.5) FILTER (WHERE served_latency = 'optimized') AS optimized_p50_ms,
-        quantile_cont(latency_ms, 0.5) FILTER (WHERE served_latency = 'standard') AS standard_p50_ms
+        guarded_quantile(CASE WHEN served_latency = 'optimized' THEN latency_ms END, 0.5)
+            AS optimized_p50_latency_ms,
+        guarded_quantile(CASE WHEN served_latency = 'standard' THEN latency_ms END, 0.5)
+            AS standard_p50_latency_ms
     FROM invocations
     WHERE /*filters*/ TRUE AND coalesce(priced, FALSE)
     GROUP BY ALL
@@ -39,7 +41,7 @@ rates AS (
 SELECT
     s.model,
     count(*) AS requests,
-    count(*) FILTER (WHERE s.optimized) AS optimized_requests,
+    count(*) FILTER (WHERE s.optimized) AS served_optimized,
     sum(s.cost_usd) AS actual_cost_usd,
     sum(CASE WHEN s.optimized THEN s.cost_usd ELSE (
         s.input_tokens * r.opt_input + s.output_tokens * r.opt_output
@@ -51,8 +53,8 @@ SELECT
         + s.cache_read_tokens * coalesce(r.std_cache_read, s.cache_read_rate, 0)
         + s.cache_write_tokens * coalesce(r.std_cache_write, s.cache_write_rate, 0)
     ) / 1e6 END) AS all_standard_cost_usd,
-    any_value(r.standard_p50_ms) AS standard_p50_ms,
-    any_value(r.optimized_p50_ms) AS optimized_p50_ms
+    any_value(r.standard_p50_latency_ms) AS standard_p50_latency_ms,
+    any_value(r.optimized_p50_latency_ms) AS optimized_p50_latency_ms
 FROM selected AS s JOIN rates AS r USING (model)
 GROUP BY s.model
 ORDER BY actual_cost_usd DESC NULLS LAST, s.model

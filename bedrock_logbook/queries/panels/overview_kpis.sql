@@ -6,10 +6,12 @@ SELECT
     coalesce(sum(cache_read_tokens), 0) + coalesce(sum(cache_write_tokens), 0) AS cache_tokens,
     coalesce(sum(cost_usd), 0) AS cost_usd,
     count(*) FILTER (WHERE NOT coalesce(priced, FALSE)) AS unpriced_requests,
-    quantile_cont(latency_ms, 0.5) AS p50_latency_ms,
-    quantile_cont(latency_ms, 0.99) AS p99_latency_ms,
-    avg(CASE WHEN error_code IS NOT NULL THEN 1.0 ELSE 0.0 END) AS error_rate,
-    avg(CASE WHEN served_latency = 'optimized' THEN 1.0 ELSE 0.0 END) AS share_optimized,
-    avg(CASE WHEN cross_region THEN 1.0 ELSE 0.0 END) AS share_cross_region
+    count(latency_ms) AS requests_with_latency,
+    guarded_quantile(latency_ms, 0.5) AS p50_latency_ms,
+    guarded_quantile(latency_ms, 0.99) AS p99_latency_ms,
+    -- Same formulas as the summary_overview view (docs/metrics.md).
+    count(*) FILTER (WHERE error_code IS NOT NULL) / nullif(count(*), 0) AS error_rate,
+    count(*) FILTER (WHERE served_latency = 'optimized') / nullif(count(*), 0) AS share_optimized,
+    count(*) FILTER (WHERE cross_region) / nullif(count(*), 0) AS share_cross_region
 FROM invocations
 WHERE /*filters*/ TRUE

@@ -26,8 +26,10 @@ SELECT
     CAST(sum(input_tokens) AS BIGINT) AS input_tokens,
     CAST(sum(cache_read_tokens) AS BIGINT) AS cache_read_tokens,
     CAST(sum(cache_write_tokens) AS BIGINT) AS cache_write_tokens,
+    -- Share of all prompt tokens (uncached input, cache reads, cache writes) read from cache.
     CAST(
-        sum(cache_read_tokens) / nullif(sum(cache_read_tokens) + sum(input_tokens), 0)
+        sum(cache_read_tokens)
+        / nullif(sum(input_tokens) + sum(cache_read_tokens) + sum(cache_write_tokens), 0)
         AS DOUBLE
     ) AS cache_hit_ratio,
     CAST(sum(cost_usd) AS DOUBLE) AS cost_usd,

@@ -8,7 +8,7 @@ WITH per_mode AS (
         model,
         prompt_fp,
         latency_mode,
-        count(*) AS runs,
+        count(*) AS calls,
         avg(latency_ms) AS mean_latency_ms
     FROM invocations
     WHERE prompt_fp IS NOT NULL AND latency_ms IS NOT NULL AND error_code IS NULL
@@ -17,10 +17,10 @@ WITH per_mode AS (
 SELECT
     s.model,
     s.prompt_fp,
-    CAST(s.runs AS BIGINT) AS standard_runs,
-    CAST(o.runs AS BIGINT) AS optimized_runs,
-    CAST(s.mean_latency_ms AS DOUBLE) AS standard_latency_ms,
-    CAST(o.mean_latency_ms AS DOUBLE) AS optimized_latency_ms,
+    CAST(s.calls AS BIGINT) AS standard_calls,
+    CAST(o.calls AS BIGINT) AS optimized_calls,
+    CAST(s.mean_latency_ms AS DOUBLE) AS standard_mean_latency_ms,
+    CAST(o.mean_latency_ms AS DOUBLE) AS optimized_mean_latency_ms,
     CAST(1 - o.mean_latency_ms / s.mean_latency_ms AS DOUBLE) AS latency_improvement
 FROM per_mode AS s
 JOIN per_mode AS o
