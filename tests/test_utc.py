@@ -91,6 +91,9 @@ file_con = duckdb.connect(str(db), read_only=True)
 out["file_zone"] = file_con.execute("SELECT current_setting('TimeZone')").fetchone()[0]
 out["file_views"] = {name: rows(file_con, VIEWS[name])
                      for name in ("invocations", "cost_by_dimension", "errors_daily")}
+# the percentile macro is in the file too
+out["file_views"]["summary_overview"] = rows(
+    file_con, "SELECT requests_with_latency, p50_latency_ms FROM summary_overview")
 print(json.dumps(out, default=str))
 """
 
@@ -154,6 +157,7 @@ def test_a_duckdb_file_opened_in_another_zone_keeps_utc_days(result: dict[str, A
     assert [(r["day"], r["requests"]) for r in views["cost_by_dimension"]] == [
         (JAN10, 1), (JAN11, 3)]
     assert [(r["day"], r["errors"]) for r in views["errors_daily"]] == [(JAN11, 1)]
+    assert views["summary_overview"] == [{"requests_with_latency": 3, "p50_latency_ms": None}]
 
 
 def test_hand_days_differ_from_los_angeles_days() -> None:

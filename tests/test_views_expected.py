@@ -254,7 +254,8 @@ def test_decode_speed(con: duckdb.DuckDBPyConnection) -> None:
 
 @expected("decode_speed_by_region")
 def test_decode_speed_by_region(con: duckdb.DuckDBPyConnection) -> None:
-    got = rows(con, "SELECT inference_region, n, ms_per_output_token, intercept_ms "
+    got = rows(con, "SELECT inference_region, n, ms_per_output_token, intercept_ms, "
+                    "decode_tokens_per_s, throughput_tokens_per_s "
                     f"FROM decode_speed_by_region WHERE model = '{H35}' "
                     "AND served_latency = 'standard' ORDER BY inference_region")
     # us-east-2 has one point (no fit); us-west-2: (200, 2000), (100, 1500) -> 1000 + 5x
@@ -262,6 +263,9 @@ def test_decode_speed_by_region(con: duckdb.DuckDBPyConnection) -> None:
     assert got[0]["ms_per_output_token"] is None
     assert (got[1]["n"], got[1]["ms_per_output_token"], got[1]["intercept_ms"]) == (
         2, approx(5.0), approx(1000.0))
+    assert got[1]["decode_tokens_per_s"] == approx(200.0)
+    assert got[1]["throughput_tokens_per_s"] == approx(300 * 1000 / 3500)
+    assert got[0]["throughput_tokens_per_s"] == approx(400 * 1000 / 3000)  # r6 alone
 
 
 @expected("mode_prompt_pairs")

@@ -105,6 +105,8 @@ METRICS: tuple[Metric, ...] = (
                "panel:overview_kpis.requests_with_latency",
                "panel:profile_vs_direct.requests_with_latency",
                "panel:routing_matrix.requests_with_latency",
+               "panel:mode_what_if.standard_requests_with_latency",
+               "panel:mode_what_if.optimized_requests_with_latency",
            )),
     Metric("n",
            "`regr_count(latency_ms, output_tokens)`: successful calls with both a latency and "

@@ -30,6 +30,10 @@ rates AS (
         avg(output_rate) FILTER (WHERE served_latency IS DISTINCT FROM 'optimized') AS std_output,
         avg(cache_read_rate) FILTER (WHERE served_latency IS DISTINCT FROM 'optimized') AS std_cache_read,
         avg(cache_write_rate) FILTER (WHERE served_latency IS DISTINCT FROM 'optimized') AS std_cache_write,
+        count(latency_ms) FILTER (WHERE served_latency = 'optimized')
+            AS optimized_requests_with_latency,
+        count(latency_ms) FILTER (WHERE served_latency = 'standard')
+            AS standard_requests_with_latency,
         guarded_quantile(CASE WHEN served_latency = 'optimized' THEN latency_ms END, 0.5)
             AS optimized_p50_latency_ms,
         guarded_quantile(CASE WHEN served_latency = 'standard' THEN latency_ms END, 0.5)
@@ -53,7 +57,9 @@ SELECT
         + s.cache_read_tokens * coalesce(r.std_cache_read, s.cache_read_rate, 0)
         + s.cache_write_tokens * coalesce(r.std_cache_write, s.cache_write_rate, 0)
     ) / 1e6 END) AS all_standard_cost_usd,
+    any_value(r.standard_requests_with_latency) AS standard_requests_with_latency,
     any_value(r.standard_p50_latency_ms) AS standard_p50_latency_ms,
+    any_value(r.optimized_requests_with_latency) AS optimized_requests_with_latency,
     any_value(r.optimized_p50_latency_ms) AS optimized_p50_latency_ms
 FROM selected AS s JOIN rates AS r USING (model)
 GROUP BY s.model
