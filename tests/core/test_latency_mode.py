@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+import msgspec
 import pytest
 
 from bedrock_logbook import settings
@@ -17,8 +18,6 @@ from bedrock_logbook.ingest import latency_mode
 from bedrock_logbook.ingest.latency_mode import normalize_mode
 from bedrock_logbook.ingest.parse import ParseOptions, parse_record
 from tests.core.records import converse
-
-import msgspec
 
 HAIKU_PROFILE = "us.anthropic.claude-3-5-haiku-20241022-v1:0"
 L405_PROFILE = "us.meta.llama3-1-405b-instruct-v1:0"
