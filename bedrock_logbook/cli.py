@@ -59,13 +59,15 @@ def ingest() -> None:
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @ingest_options
 def ingest_files(paths: tuple[Path, ...], lake: Path | None, keep_bodies: bool | None,
-                 workers: int | None, salt: str | None, as_json: bool) -> None:
+                 workers: int | None, salt: str | None, latency_field: str | None,
+                 as_json: bool) -> None:
     """Ingest local files: directories in the S3 key layout, or .json.gz/.json/.jsonl files."""
     from bedrock_logbook.ingest.lake import LakeBusyError, LakeError, LakeLock
     from bedrock_logbook.ingest.objects import list_local, read_local
     from bedrock_logbook.ingest.pipeline import IngestOptions, ingest_objects
 
-    settings = load_settings(lake=lake, keep_bodies=keep_bodies, workers=workers, salt=salt)
+    settings = load_settings(lake=lake, keep_bodies=keep_bodies, workers=workers, salt=salt,
+                             latency_field=latency_field)
     files: list[Path] = []
     skipped = []
     for path in paths:
@@ -77,7 +79,8 @@ def ingest_files(paths: tuple[Path, ...], lake: Path | None, keep_bodies: bool |
         skipped.extend(skip)
     update, close = progress_callback(sum(p.stat().st_size for p in files))
     options = IngestOptions(keep_bodies=settings.keep_bodies, salt=settings.salt,
-                            workers=settings.workers, progress=update)
+                            workers=settings.workers, latency_field=settings.latency_field,
+                            progress=update)
     try:
         with LakeLock(settings.lake):
             summary = ingest_objects(settings.lake, read_local(files), source="files",

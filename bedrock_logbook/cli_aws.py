@@ -98,7 +98,8 @@ def _emit(report: Any, as_json: bool, dry_lines: list[str], dry_line: str) -> No
 @_common
 def s3_command(uri: str, accounts: tuple[str, ...], regions: tuple[str, ...],
                lookback_hours: int, lake: Path | None, keep_bodies: bool | None,
-               workers: int | None, salt: str | None, since: str | None, start: str | None,
+               workers: int | None, salt: str | None, latency_field: str | None,
+               since: str | None, start: str | None,
                end: str | None, full: bool, resolve_offloaded: bool, dry_run: bool,
                as_json: bool, profile: str | None, endpoint_url: str | None) -> None:
     """Ingest invocation logs from s3://BUCKET[/PREFIX] (incremental; safe to rerun)."""
@@ -108,7 +109,8 @@ def s3_command(uri: str, accounts: tuple[str, ...], regions: tuple[str, ...],
     from bedrock_logbook.ingest.sources.s3_listing import ListingRequest
     from bedrock_logbook.ingest.sources.window import resolve_window
 
-    settings = load_settings(lake=lake, keep_bodies=keep_bodies, workers=workers, salt=salt)
+    settings = load_settings(lake=lake, keep_bodies=keep_bodies, workers=workers, salt=salt,
+                             latency_field=latency_field)
     now = datetime.now(UTC)
 
     def action() -> Any:
@@ -121,7 +123,8 @@ def s3_command(uri: str, accounts: tuple[str, ...], regions: tuple[str, ...],
         if dry_run:
             return dry_run_s3(settings.lake, clients, request, now)
         options = IngestOptions(keep_bodies=settings.keep_bodies, salt=settings.salt,
-                                workers=settings.workers)
+                                workers=settings.workers,
+                                latency_field=settings.latency_field)
         return ingest_s3(settings.lake, clients, request, options, now,
                          resolve_offloaded=resolve_offloaded)
 
@@ -148,6 +151,7 @@ def s3_command(uri: str, accounts: tuple[str, ...], regions: tuple[str, ...],
 def cloudwatch_command(log_group: str, streams: tuple[str, ...], all_streams: bool,
                        region: str | None, overlap_minutes: int, lake: Path | None,
                        keep_bodies: bool | None, workers: int | None, salt: str | None,
+                       latency_field: str | None,
                        since: str | None, start: str | None, end: str | None, full: bool,
                        resolve_offloaded: bool, dry_run: bool, as_json: bool,
                        profile: str | None, endpoint_url: str | None) -> None:
@@ -162,7 +166,8 @@ def cloudwatch_command(log_group: str, streams: tuple[str, ...], all_streams: bo
     from bedrock_logbook.ingest.sources.errors import SourceConfigError
     from bedrock_logbook.ingest.sources.window import resolve_window
 
-    settings = load_settings(lake=lake, keep_bodies=keep_bodies, workers=workers, salt=salt)
+    settings = load_settings(lake=lake, keep_bodies=keep_bodies, workers=workers, salt=salt,
+                             latency_field=latency_field)
     now = datetime.now(UTC)
 
     def action() -> Any:
@@ -179,7 +184,8 @@ def cloudwatch_command(log_group: str, streams: tuple[str, ...], all_streams: bo
         if dry_run:
             return dry_run_cloudwatch(settings.lake, clients, request)
         options = IngestOptions(keep_bodies=settings.keep_bodies, salt=settings.salt,
-                                workers=settings.workers)
+                                workers=settings.workers,
+                                latency_field=settings.latency_field)
         return ingest_cloudwatch(settings.lake, clients, request, options)
 
     report = _run(action)

@@ -66,6 +66,11 @@ def ingest_options(f: F) -> F:
         click.option("--salt", default=None,
                      help="Salt for prompt fingerprints (env BEDROCK_LOGBOOK_SALT; default: a "
                           "random salt kept in the lake)."),
+        click.option("--latency-field", type=click.Choice(["applied", "requested"]),
+                     default=None,
+                     help="Read the log's top-level performanceConfig as the latency mode "
+                          "Bedrock applied (default) or as the mode the caller requested "
+                          "(docs/served-latency.md). Env BEDROCK_LOGBOOK_LATENCY_FIELD."),
         click.option("--json", "as_json", is_flag=True,
                      help="Print the result as JSON."),
     ]):

@@ -30,8 +30,17 @@ from bedrock_logbook.ingest.sample_writer import DEFAULT_WINDOW_SECONDS, write_s
 @click.option("--window-seconds", type=click.IntRange(min=1, max=3600),
               default=DEFAULT_WINDOW_SECONDS, show_default=True,
               help="Delivery window per batch file (must divide 3600).")
+@click.option("--truth", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Also write what really happened to each request (requested and served "
+                   "latency mode, fallback cause, service tier, cache TTL split) to this "
+                   "JSON-lines file, to score the parser against. Not written by default.")
+@click.option("--latency-field", type=click.Choice(["applied", "requested"]), default="applied",
+              show_default=True,
+              help="What the simulated Bedrock writes in the top-level performanceConfig: the "
+                   "mode it applied (our reading of real logs) or the mode requested.")
 def sample_command(records: int, out: Path, seed: int, start: datetime, hours: int,
-                   bad_lines: bool, text_scale: float, window_seconds: int) -> None:
+                   bad_lines: bool, text_scale: float, window_seconds: int,
+                   truth: Path | None, latency_field: str) -> None:
     """Generate sample Bedrock invocation logs in the S3 delivery layout."""
     if (out / "AWSLogs").exists():
         raise click.UsageError(
@@ -43,6 +52,7 @@ def sample_command(records: int, out: Path, seed: int, start: datetime, hours: i
     summary = write_sample_logs(
         out, records, seed=seed, start=start.replace(tzinfo=UTC), hours=hours,
         bad_lines=bad_lines, text_scale=text_scale, window_seconds=window_seconds,
+        truth=truth, latency_field=latency_field,
     )
     click.echo(
         f"wrote {summary.records} records in {summary.batch_files} batch files "

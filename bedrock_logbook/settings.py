@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 ENV_PREFIX = "BEDROCK_LOGBOOK_"
+LATENCY_FIELD_READINGS = ("applied", "requested")  # same as ingest.latency_mode's
 
 
 class SettingsError(ValueError):
@@ -26,6 +27,9 @@ class Settings:
     workers: int = 2
     keep_bodies: bool = False
     salt: str | None = None  # fingerprint salt; default: a random salt kept in the lake
+    # How the log's top-level performanceConfig is read: 'applied' (the mode Bedrock applied,
+    # default) or 'requested' (the mode the caller asked for). docs/served-latency.md.
+    latency_field: str = "applied"
 
     @classmethod
     def load(
@@ -63,4 +67,10 @@ def _coerce(name: str, value: Any, where: str) -> Any:
         if text in ("0", "false", "no", "off"):
             return False
         raise SettingsError(f"{where}: expected true/false, got {value!r}")
+    if name == "latency_field":
+        text = str(value).strip().lower()
+        if text not in LATENCY_FIELD_READINGS:
+            raise SettingsError(f"{where}: latency_field must be 'applied' or 'requested', "
+                                f"got {value!r}")
+        return text
     return str(value)

@@ -7,6 +7,7 @@ import json
 import re
 import statistics
 import zlib
+from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,7 +18,7 @@ from click.testing import CliRunner
 
 from bedrock_logbook.cli_sample import sample_command
 from bedrock_logbook.ingest.objects import LOG_KEY_RE, skip_reason
-from bedrock_logbook.ingest.sample import generate_records
+from bedrock_logbook.ingest.sample import Invocation, generate_invocations, generate_records
 from bedrock_logbook.ingest.sample_writer import write_sample_logs
 from tests.shared_data import real_log_paths, seed_records
 
@@ -30,8 +31,13 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="module")
-def records() -> list[dict[str, Any]]:
-    return list(generate_records(4000, seed=11, start=START, hours=48))
+def invocations() -> list[Invocation]:
+    return list(generate_invocations(4000, seed=11, start=START, hours=48))
+
+
+@pytest.fixture(scope="module")
+def records(invocations: list[Invocation]) -> list[dict[str, Any]]:
+    return [inv.record for inv in invocations]
 
 
 @pytest.fixture(scope="module")
@@ -251,34 +257,77 @@ def test_every_model_id_spelling_and_routing_is_present(records: list[dict[str, 
             pytest.fail(f"routed call without a profile: {r['modelId']}")
 
 
-def test_latency_optimized_requests_fallbacks_and_speed(records: list[dict[str, Any]]) -> None:
+def test_latency_optimized_requests_fallbacks_and_speed(
+        invocations: list[Invocation]) -> None:
+    """The log shows only what Bedrock would: the applied mode at top level, the served mode
+    in some Converse responses, the request echoed in some Converse requests."""
+    records = [inv.record for inv in invocations]
     modes = {json.dumps(r["performanceConfig"]) for r in records if "performanceConfig" in r}
     assert modes == {'{"latency": "OPTIMIZED"}', '{"latency": "STANDARD"}'}
-    echoed = {(r["performanceConfig"]["latency"], r["output"]["outputBodyJson"]
-               ["performanceConfig"]["latency"])
-              for r in records if "performanceConfig" in r and r["operation"].startswith("Conv")
-              and "outputBodyJson" in r["output"]}
-    # served optimized, fell back to standard, asked for standard
-    assert echoed == {("OPTIMIZED", "optimized"), ("OPTIMIZED", "standard"),
-                      ("STANDARD", "standard")}
+    causes: Counter[str | None] = Counter()
+    in_response = echoed = checked_405b = 0
+    for inv in invocations:
+        r, t = inv.record, inv.truth
+        assert t is not None and t.request_id == r["requestId"]
+        causes[t.fallback_cause] += 1
+        if "performanceConfig" in r:
+            applied = t.served if t.served is not None else t.requested
+            assert r["performanceConfig"]["latency"] == applied.upper()
+        else:
+            assert t.requested == "standard"
+        out_body = r["output"].get("outputBodyJson")
+        if isinstance(out_body, dict) and "performanceConfig" in out_body:
+            in_response += 1
+            assert out_body["performanceConfig"]["latency"] == t.served
+        in_body = r["input"].get("inputBodyJson")
+        if isinstance(in_body, dict) and "performanceConfig" in in_body:
+            echoed += 1
+            assert in_body["performanceConfig"]["latency"] == t.requested
+        if t.rejected_not_offered:
+            assert r["errorCode"] == "ValidationException"
+        # AWS judges the 405B limit before generating: input + the request's max tokens.
+        if ("llama3-1-405b" in r["modelId"] and t.requested == "optimized" and t.served
+                and isinstance(in_body, dict)):
+            max_tokens = in_body.get("max_gen_len") or in_body["inferenceConfig"]["maxTokens"]
+            planned = r["input"]["inputTokenCount"] + max_tokens
+            assert (t.fallback_cause == "token_limit") == (planned > 11_000)
+            checked_405b += 1
+    assert {"quota", "capacity", "token_limit"} <= set(causes)
+    assert in_response > 0 and echoed > 0 and checked_405b > 20
+    assert sum(t.rejected_not_offered for t in (i.truth for i in invocations) if t) > 0
 
     haiku = "anthropic.claude-3-5-haiku-20241022-v1:0"
     speeds: dict[str, list[float]] = {"optimized": [], "standard": []}
-    for r in records:
+    for inv in invocations:
+        r, t = inv.record, inv.truth
         body = r["output"].get("outputBodyJson")
-        if (haiku not in r["modelId"] or not r["operation"].startswith("Converse")
+        if (haiku not in r["modelId"] or not r["operation"].startswith("Converse") or t is None
                 or not isinstance(body, dict) or r["output"]["outputTokenCount"] < 100):
             continue
-        served = body.get("performanceConfig", {}).get("latency", "standard")
-        speeds[served].append(r["output"]["outputTokenCount"] * 1000
-                              / body["metrics"]["latencyMs"])
+        assert t.served is not None
+        speeds[t.served].append(r["output"]["outputTokenCount"] * 1000
+                                / body["metrics"]["latencyMs"])
     ratio = statistics.median(speeds["optimized"]) / statistics.median(speeds["standard"])
     assert 1.4 < ratio < 2.4, ratio
 
-    for r in records:
-        total = r["input"]["inputTokenCount"] + r["output"].get("outputTokenCount", 0)
-        if "llama3-1-405b" in r["modelId"] and total > 11_000:
-            assert r.get("inferenceRegion") != "us-east-2" or "performanceConfig" not in r
+
+def test_truth_side_file_only_when_asked(tmp_path: Path) -> None:
+    runner = CliRunner()
+    args = ["--records", "300", "--hours", "4", "--seed", "9"]
+    plain = runner.invoke(sample_command, [*args, "--out", str(tmp_path / "a")])
+    assert plain.exit_code == 0, plain.output
+    truth = tmp_path / "truth.jsonl"
+    told = runner.invoke(sample_command, [*args, "--out", str(tmp_path / "b"),
+                                          "--truth", str(truth)])
+    assert told.exit_code == 0, told.output
+    # The truth file changes nothing in the logs and is not written into them.
+    assert _tree(tmp_path / "a") == _tree(tmp_path / "b")
+    lines = [json.loads(x) for x in truth.read_text().splitlines()]
+    ids = {json.loads(line)["requestId"] for _, line in _lines(tmp_path / "b")}
+    assert len(lines) == 300 and {t["request_id"] for t in lines} == ids
+    assert set(lines[0]) == {"request_id", "requested", "served", "fallback_cause",
+                             "rejected_not_offered", "service_tier", "cache_write_5m",
+                             "cache_write_1h"}
 
 
 def test_errors_guardrails_cache_bodies_and_key_orders(records: list[dict[str, Any]]) -> None:

@@ -16,9 +16,11 @@ from typing import Any, NamedTuple
 import msgspec
 
 from bedrock_logbook.ingest.latency_mode import (
+    FIELD_REQUESTED,
     TOKEN_LIMITED_MODELS,
     normalize_mode,
     resolve_latency_mode,
+    token_limit_evidence,
 )
 from bedrock_logbook.ingest.model_id import normalize_model_id, short_caller
 
@@ -68,13 +70,19 @@ class _Record(msgspec.Struct):
 
 
 class _RequestBody(msgspec.Struct):
-    """Request-body keys that identify the prompt, and an echoed performanceConfig."""
+    """Request-body keys that identify the prompt, an echoed performanceConfig, and the
+    maximum output tokens in each body shape."""
 
     system: msgspec.Raw = _ABSENT
     messages: msgspec.Raw = _ABSENT
     prompt: msgspec.Raw = _ABSENT
     inputText: msgspec.Raw = _ABSENT
     performanceConfig: Any = None
+    inferenceConfig: Any = None  # Converse {maxTokens}; Nova native {max_new_tokens}
+    max_tokens: Any = None  # Anthropic Messages (also Mistral, Cohere)
+    max_gen_len: Any = None  # Meta Llama
+    max_tokens_to_sample: Any = None  # Claude v2 text completions
+    textGenerationConfig: Any = None  # Amazon Titan {maxTokenCount}
 
 
 class _Usage(msgspec.Struct):
@@ -86,6 +94,8 @@ class _Usage(msgspec.Struct):
     output_tokens: Any = None
     cache_read_input_tokens: Any = None
     cache_creation_input_tokens: Any = None
+    cacheDetails: Any = None  # Converse: [{"ttl": "5m"|"1h", "inputTokens": N}]
+    cache_creation: Any = None  # Anthropic: {ephemeral_5m_input_tokens, ephemeral_1h_...}
 
 
 class _Metrics(msgspec.Struct):
@@ -169,6 +179,9 @@ class Rejected(Exception):
 class ParseOptions:
     salt: bytes = b""
     keep_bodies: bool = False
+    # How the top-level performanceConfig is read: 'applied' (default) or 'requested'
+    # (docs/served-latency.md).
+    latency_field: str = "applied"
 
 
 def _int(value: Any) -> int | None:
@@ -249,6 +262,8 @@ class _Response:
     output_tokens: int | None = None
     cache_read: int | None = None
     cache_write: int | None = None
+    cache_write_5m: int | None = None
+    cache_write_1h: int | None = None
     mode: str | None = None
     service_tier: str | None = None
     guardrail: str | None = None
@@ -290,6 +305,10 @@ def _read_dict_body(raw: msgspec.Raw) -> _Response:
             resp.cache_read = _int(_either(u.cacheReadInputTokens, u.cache_read_input_tokens))
             resp.cache_write = _int(
                 _either(u.cacheWriteInputTokens, u.cache_creation_input_tokens))
+            if u.cacheDetails is not None:
+                _apply_cache_details(resp, u.cacheDetails)
+            elif u.cache_creation is not None:
+                _apply_cache_creation(resp, u.cache_creation)
     if body.invocation_metrics is not None:
         fallback_latency = resp.latency_ms
         _apply_metrics(resp, body.invocation_metrics)
@@ -298,6 +317,42 @@ def _read_dict_body(raw: msgspec.Raw) -> _Response:
     resp.service_tier = _service_tier(body.serviceTier)
     resp.guardrail = _guardrail(body.guardrail_action, resp.stop_reason)
     return resp
+
+
+def _apply_cache_details(resp: _Response, details: Any) -> None:
+    """Converse ``usage.cacheDetails``: cache-write tokens per TTL. An entry we cannot read
+    leaves the split unknown (NULL) rather than wrong."""
+    if not isinstance(details, list) or not details:
+        return
+    split = {"5m": 0, "1h": 0}
+    for entry in details:
+        ttl = _get(entry, "ttl")
+        n = _int(_get(entry, "inputTokens"))
+        if ttl not in split or n is None:
+            return
+        split[ttl] += n
+    resp.cache_write_5m, resp.cache_write_1h = split["5m"], split["1h"]
+
+
+def _apply_cache_creation(resp: _Response, creation: Any) -> None:
+    """Anthropic ``usage.cache_creation``: ephemeral_5m / ephemeral_1h input tokens."""
+    if not isinstance(creation, dict):
+        return
+    five = creation.get("ephemeral_5m_input_tokens", 0)
+    hour = creation.get("ephemeral_1h_input_tokens", 0)
+    five_n, hour_n = _int(five), _int(hour)
+    if five_n is not None and hour_n is not None:
+        resp.cache_write_5m, resp.cache_write_1h = five_n, hour_n
+
+
+class _StreamStart(msgspec.Struct):
+    """First chunk of an Anthropic stream: ``message_start`` carries the input usage."""
+
+    type: Any = None
+    message: Any = None
+
+
+_stream_start_decoder = msgspec.json.Decoder(_StreamStart)
 
 
 def _read_chunk_list(raw: msgspec.Raw) -> _Response:
@@ -328,6 +383,15 @@ def _read_chunk_list(raw: msgspec.Raw) -> _Response:
             break
     if resp.stop_reason == "guardrail_intervened" or _chunks_intervened(raw, items):
         resp.guardrail = "INTERVENED"
+    if items:
+        try:
+            start = _stream_start_decoder.decode(items[0])
+        except (msgspec.ValidationError, msgspec.DecodeError):
+            return resp
+        if start.type == "message_start":
+            creation = _get(_get(start.message, "usage"), "cache_creation")
+            if creation is not None:
+                _apply_cache_creation(resp, creation)
     return resp
 
 
@@ -490,21 +554,26 @@ def row_from_record(rec: _Record, options: ParseOptions, source: str,
         cache_write = resp.cache_write
 
     error_code = _text(rec.errorCode)
-    total_tokens = None
-    if where.model in TOKEN_LIMITED_MODELS and (
-            input_tokens is not None or output_tokens is not None):
-        total_tokens = (input_tokens or 0) + (output_tokens or 0) + (cache_read or 0) + (
-            cache_write or 0)
+    max_output = _max_output_tokens(request_body) if request_body is not None else None
+    token_rule = None
+    if where.model in TOKEN_LIMITED_MODELS and input_tokens is not None:
+        token_rule = token_limit_evidence(
+            where.model, input_tokens + (cache_read or 0) + (cache_write or 0), output_tokens,
+            max_output)
     # Positional: lru_cache keys keyword calls more slowly, and this runs once per record.
     mode = resolve_latency_mode(
         normalize_mode(rec.performanceConfig),
         normalize_mode(request_body.performanceConfig) if request_body else None,
         resp.mode,
         where.model,
-        where.inference_region,
-        total_tokens,
+        where.region,
+        token_rule,
         error_code is not None,
+        options.latency_field == FIELD_REQUESTED,
     )
+    cache_5m, cache_1h = resp.cache_write_5m, resp.cache_write_1h
+    if cache_write is None and cache_5m is not None and cache_1h is not None:
+        cache_write = cache_5m + cache_1h
 
     latency = resp.latency_ms
     tps = None
@@ -534,17 +603,17 @@ def row_from_record(rec: _Record, options: ParseOptions, source: str,
         mode.requested,
         mode.served,
         mode.source,
-        None,  # served_latency_confidence: filled by the truth issue's resolver
+        mode.confidence,
         mode.fallback_reason,
-        None,  # latency_quality_flag
+        mode.quality_flag,
         resp.service_tier or _service_tier(rec.serviceTier),
         input_tokens,
         output_tokens,
         cache_read,
         cache_write,
-        None,  # cache_write_5m_tokens
-        None,  # cache_write_1h_tokens
-        None,  # max_output_tokens
+        cache_5m,
+        cache_1h,
+        max_output,
         latency,
         resp.first_byte_ms,
         tps,
@@ -568,6 +637,22 @@ def row_from_record(rec: _Record, options: ParseOptions, source: str,
 
 _NO_INPUT = _Input()
 _NO_OUTPUT = _Output()
+
+
+def _max_output_tokens(body: _RequestBody) -> int | None:
+    """The request's maximum output tokens, whichever body shape carries it."""
+    cfg = body.inferenceConfig
+    if type(cfg) is dict:
+        n = _int(_either(cfg.get("maxTokens"), cfg.get("max_new_tokens")))
+        if n is not None:
+            return n
+    for value in (body.max_tokens, body.max_gen_len, body.max_tokens_to_sample):
+        if value is not None:
+            return _int(value)
+    cfg = body.textGenerationConfig
+    if type(cfg) is dict:
+        return _int(cfg.get("maxTokenCount"))
+    return None
 
 
 def _fingerprints(salt: bytes, body: _RequestBody) -> tuple[str | None, str | None]:

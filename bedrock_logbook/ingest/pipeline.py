@@ -64,6 +64,7 @@ class IngestOptions:
     keep_bodies: bool = False
     salt: str | None = None
     workers: int = 2
+    latency_field: str = "applied"  # how the top-level performanceConfig is read
     # Called after each object with (objects done, input bytes done).
     progress: Callable[[int, int], None] | None = None
 
@@ -262,7 +263,8 @@ def ingest_objects(
     staging = lake / STAGING_DIR
     shutil.rmtree(staging, ignore_errors=True)  # left by a killed run: never committed
     staging.mkdir()
-    parse_options = ParseOptions(lake_salt(lake, options.salt), options.keep_bodies)
+    parse_options = ParseOptions(lake_salt(lake, options.salt), options.keep_bodies,
+                                 options.latency_field)
 
     skipped_reasons: Counter[str] = Counter()
     for s in skipped:

@@ -5,6 +5,13 @@ log-format.md and the real records in ../shared: every operation and provider bo
 ``modelId`` spelling, cross-region routing, latency-optimized requests with fallbacks,
 errors, guardrails, cache counts, offloaded and dropped bodies, media, both key orders.
 ``ingest.sample_writer`` lays them out as S3 delivery objects.
+
+Each invocation is first decided as it really happened (``Truth``: requested and served
+latency mode, the true fallback cause, service tier, cache-write TTL split), then dressed as
+the record Bedrock would log, which shows only part of it: the top-level performanceConfig
+is the mode Bedrock applied (``latency_field='applied'``, our reading; 'requested' simulates
+the other reading), the response body's performanceConfig and the request body's echo appear
+only sometimes, and fallback causes are never logged.
 """
 
 from __future__ import annotations
@@ -23,6 +30,8 @@ from bedrock_logbook.ingest.sample_bodies import Call, Media, build_bodies
 from bedrock_logbook.ingest.sample_catalog import (
     ERROR_CODES,
     MODELS,
+    NOT_OFFERED_ASK_SHARE,
+    OPTIMIZED_ELSEWHERE_SHARE,
     OPTIMIZED_REGION,
     PROFILE_DESTINATIONS,
     WORKLOADS,
@@ -45,6 +54,30 @@ _MEDIA_BYTES = {
 }
 
 
+@dataclass(frozen=True)
+class Truth:
+    """What really happened to one request (the log shows only part of it)."""
+
+    request_id: str
+    requested: str  # 'standard' | 'optimized'
+    served: str | None  # None: the call failed (nothing served)
+    # Why an optimized request was served standard: 'quota' (optimized usage quota used up),
+    # 'capacity' (no optimized capacity), 'token_limit' (Llama 3.1 405B over 11K: input + max
+    # output tokens); None otherwise.
+    fallback_cause: str | None
+    rejected_not_offered: bool  # optimized asked where AWS does not offer it
+    service_tier: str  # the tier the request was served in ('default' when none was set)
+    cache_write_5m: int
+    cache_write_1h: int
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"request_id": self.request_id, "requested": self.requested,
+                "served": self.served, "fallback_cause": self.fallback_cause,
+                "rejected_not_offered": self.rejected_not_offered,
+                "service_tier": self.service_tier, "cache_write_5m": self.cache_write_5m,
+                "cache_write_1h": self.cache_write_1h}
+
+
 @dataclass
 class Invocation:
     """One generated record plus the ``data/`` objects Bedrock would have written for it."""
@@ -52,6 +85,14 @@ class Invocation:
     record: Record
     # (s3 URI, payload): JSON bodies (to be gzipped) for offloads, raw bytes for media.
     payloads: list[tuple[str, bytes]] = field(default_factory=list)
+    truth: Truth | None = None
+
+
+# Shares of Converse records whose bodies carry performanceConfig (UNCONFIRMED in real logs:
+# seed 003's OPTIMIZED Converse record has none in its response body).
+RESPONSE_MODE_SHARE = 0.3
+REQUEST_ECHO_SHARE = 0.5
+CACHE_DETAILS_SHARE = 0.7  # Converse usage with the cacheDetails TTL split
 
 
 def generate_records(
@@ -61,10 +102,11 @@ def generate_records(
     start: datetime = DEFAULT_START,
     hours: int = 72,
     text_scale: float = 1.0,
+    latency_field: str = "applied",
 ) -> Iterator[Record]:
     """``n`` ModelInvocationLog records with timestamps in ``[start, start + hours)``."""
     for inv in generate_invocations(n, seed=seed, start=start, hours=hours,
-                                    text_scale=text_scale):
+                                    text_scale=text_scale, latency_field=latency_field):
         yield inv.record
 
 
@@ -75,12 +117,20 @@ def generate_invocations(
     start: datetime = DEFAULT_START,
     hours: int = 72,
     text_scale: float = 1.0,
+    latency_field: str = "applied",
 ) -> Iterator[Invocation]:
+    """Invocations with their records, ``data/`` payloads and ground truth.
+
+    ``latency_field``: what the simulated Bedrock writes in the top-level performanceConfig,
+    'applied' (the mode it served; our reading of real logs) or 'requested'.
+    """
     if n < 0 or hours < 1:
         raise ValueError("need n >= 0 and hours >= 1")
+    if latency_field not in ("applied", "requested"):
+        raise ValueError("latency_field must be 'applied' or 'requested'")
     if start.tzinfo is None:
         start = start.replace(tzinfo=UTC)
-    gen = _Generator(seed, start, hours, text_scale)
+    gen = _Generator(seed, start, hours, text_scale, latency_field == "requested")
     for i in range(n):
         yield gen.invocation(i, n)
 
@@ -96,7 +146,9 @@ def hour_prefix(account: str, region: str, when: datetime) -> str:
 
 
 class _Generator:
-    def __init__(self, seed: int, start: datetime, hours: int, text_scale: float) -> None:
+    def __init__(self, seed: int, start: datetime, hours: int, text_scale: float,
+                 field_is_requested: bool = False) -> None:
+        self.field_is_requested = field_is_requested
         self.rng = random.Random(seed)
         self.start = start
         self.hours = hours
@@ -126,10 +178,14 @@ class _Generator:
         if output_tokens >= max_tokens:
             output_tokens, stop = max_tokens, "length"
         cache_read, cache_write = self._cache(wl, newer)
+        cache_write_1h = self._cache_1h(spec, cache_write)
 
-        requested, served, inference_region = self._routing(
-            wl, spec, id_form, in_burst, input_tokens + output_tokens)
-        error = self._error(wl, in_burst)
+        requested, served, cause, inference_region = self._routing(
+            wl, spec, id_form, in_burst, input_tokens + cache_read + cache_write + max_tokens)
+        rejected = requested == "optimized" and served is None
+        error = "ValidationException" if rejected else self._error(wl, in_burst)
+        if error is not None:
+            served, cause = None, None
         guardrail = error is None and rng.random() < wl.guardrail_share
         if guardrail:
             output_tokens, stop = (0 if operation.startswith("Converse") else 12), "guardrail"
@@ -149,11 +205,15 @@ class _Generator:
             temperature=rng.choice((0.0, 0.2, 0.5, 0.7, 1.0)),
             message_id="msg_bdrk_01" + "".join(rng.choices(_B62, k=22)),
             uses_cache=wl.uses_cache, newer_format=newer, guardrail=guardrail,
+            cache_write_1h=cache_write_1h,
         )
-        if operation.startswith("Converse") and requested is not None:
-            call.served_mode = served if served else requested
-            if rng.random() < 0.5:  # UNCONFIRMED whether the request body echoes it
-                call.echo_request_mode = requested
+        if operation.startswith("Converse"):
+            call.cache_details = rng.random() < CACHE_DETAILS_SHARE
+            if requested is not None:
+                if served is not None and rng.random() < RESPONSE_MODE_SHARE:
+                    call.served_mode = served
+                if rng.random() < REQUEST_ECHO_SHARE:
+                    call.echo_request_mode = requested
         tier = self._service_tier(wl, newer)
         if tier and operation.startswith("Converse"):
             call.service_tier = tier
@@ -193,8 +253,9 @@ class _Generator:
             top["requestMetadata"] = {
                 k: (rng.choice(v) if v else (requested or "standard")) for k, v in wl.metadata
             }
-        if requested is not None:
-            top["performanceConfig"] = {"latency": requested.upper()}
+        if requested is not None:  # the caller set it; Bedrock records it
+            logged = requested if self.field_is_requested or served is None else served
+            top["performanceConfig"] = {"latency": logged.upper()}
         if tier:  # UNCONFIRMED shape: dict like the API for Converse, plain header value else
             top["serviceTier"] = {"type": tier} if operation.startswith("Converse") else tier
         if error is not None:
@@ -204,6 +265,10 @@ class _Generator:
             newer, ts=ts, account=wl.account, caller=rng.choice(wl.callers),
             region=wl.region, request_id=request_id, operation=operation,
             model_id=model_id, inp=inp, out=out, top=top, inference_region=inference_region)
+        inv.truth = Truth(
+            request_id, requested or "standard", None if error else (served or "standard"),
+            cause, rejected, tier or "default",
+            cache_write - cache_write_1h, cache_write_1h)
         return inv
 
     # -- decisions -----------------------------------------------------------------------
@@ -233,33 +298,58 @@ class _Generator:
             return 0, _lognormal_int(self.rng, 9_000 if big else 1_200, 0.6)
         return 0, 0
 
+    def _cache_1h(self, spec: ModelSpec, cache_write: int) -> int:
+        """How many of the cache-write tokens had a 1-hour TTL (Anthropic models only)."""
+        if not cache_write or spec.family != "anthropic_messages":
+            return 0
+        roll = self.rng.random()
+        if roll < 0.25:
+            return cache_write
+        if roll < 0.35:
+            return cache_write // 3
+        return 0
+
     def _routing(self, wl: Workload, spec: ModelSpec, id_form: str, in_burst: bool,
-                 total_tokens: int) -> tuple[str | None, str | None, str | None]:
-        """(requested mode as logged, served mode, inferenceRegion or None when absent)."""
+                 planned_tokens: int) -> tuple[str | None, str | None, str | None, str | None]:
+        """(mode the caller set or None, served mode, true fallback cause, inferenceRegion
+        or None when absent). Served is None for a request AWS rejects (optimized not
+        offered). ``planned_tokens``: input + the request's max output tokens, what AWS can
+        judge the 405B limit on before generating."""
         rng = self.rng
         requested: str | None = None
         served: str | None = None
-        can_optimize = (spec.optimized_ms_per_token is not None and wl.geo == "us"
-                        and wl.region == OPTIMIZED_REGION and id_form in ("profile", "profile_arn"))
-        if can_optimize and rng.random() < wl.optimized_share:
+        cause: str | None = None
+        profile = wl.geo == "us" and id_form in ("profile", "profile_arn")
+        if profile and spec.optimized_ms_per_token is not None and (
+                rng.random() < wl.optimized_share):
             requested = "optimized"
-            too_big = (spec.optimized_max_total_tokens is not None
-                       and total_tokens > spec.optimized_max_total_tokens)
-            quota_gone = in_burst and rng.random() < 0.8
-            served = "standard" if (too_big or quota_gone or rng.random() < 0.03) else "optimized"
+            if wl.region not in spec.optimized_regions:
+                return requested, None, None, None
+            limit = spec.optimized_max_total_tokens
+            if limit is not None and planned_tokens > limit:
+                cause = "token_limit"
+            elif in_burst and rng.random() < 0.8:
+                cause = "quota"
+            elif rng.random() < 0.03:
+                cause = "capacity"
+            served = "standard" if cause else "optimized"
+        elif profile and rng.random() < NOT_OFFERED_ASK_SHARE and (
+                wl.region not in spec.optimized_regions):
+            return "optimized", None, None, None  # a misconfigured caller: rejected
         elif rng.random() < wl.explicit_standard_share:
             requested = served = "standard"
         if served == "optimized":
-            return requested, served, OPTIMIZED_REGION  # present and equal (seed 003)
+            dest = OPTIMIZED_REGION
+            if rng.random() < OPTIMIZED_ELSEWHERE_SHARE:
+                dest = rng.choice([d for d in PROFILE_DESTINATIONS["us"] if d != dest])
+            return requested, served, cause, dest  # present, even when equal (seed 003)
         if wl.geo is None or id_form not in ("profile", "profile_arn"):
-            return requested, served, None
+            return requested, served, cause, None
         dests = PROFILE_DESTINATIONS[wl.geo]
-        if requested == "optimized":  # fell back: standard capacity elsewhere
-            dests = tuple(d for d in dests if d != OPTIMIZED_REGION)
         dest = dests[min(int(rng.expovariate(1.2)), len(dests) - 1)]
         if dest == wl.region and rng.random() < 0.85:
-            return requested, served, None
-        return requested, served, dest
+            return requested, served, cause, None
+        return requested, served, cause, dest
 
     def _error(self, wl: Workload, in_burst: bool) -> str | None:
         rng = self.rng

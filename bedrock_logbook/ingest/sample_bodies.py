@@ -52,7 +52,7 @@ class Call:
     input_tokens: int
     output_tokens: int
     cache_read: int
-    cache_write: int
+    cache_write: int  # all cache-write tokens, of which cache_write_1h had a 1-hour TTL
     latency_ms: int
     first_byte_ms: int
     stop: str  # end | length | stop_sequence | guardrail
@@ -65,6 +65,8 @@ class Call:
     echo_request_mode: str | None = None  # performanceConfig echoed in the Converse request
     service_tier: str | None = None
     guardrail: bool = False
+    cache_write_1h: int = 0
+    cache_details: bool = False  # Converse usage carries the cacheDetails TTL split
     media: list[Media] = field(default_factory=list)
 
 
@@ -159,6 +161,11 @@ def _converse_response(call: Call) -> Body:
     if call.newer_format and call.uses_cache:
         usage["cacheReadInputTokens"] = call.cache_read
         usage["cacheWriteInputTokens"] = call.cache_write
+        if call.cache_details and call.cache_write:
+            usage["cacheDetails"] = [
+                {"ttl": ttl, "inputTokens": n}
+                for ttl, n in (("5m", call.cache_write - call.cache_write_1h),
+                               ("1h", call.cache_write_1h)) if n]
     usage["outputTokens"] = call.output_tokens
     usage["totalTokens"] = (call.input_tokens + call.output_tokens
                             + (call.cache_read + call.cache_write if "cacheReadInputTokens"
@@ -199,6 +206,9 @@ def _anthropic_usage(call: Call, output_tokens: int) -> Body:
     if call.uses_cache and call.newer_format:
         usage["cache_creation_input_tokens"] = call.cache_write
         usage["cache_read_input_tokens"] = call.cache_read
+        usage["cache_creation"] = {
+            "ephemeral_5m_input_tokens": call.cache_write - call.cache_write_1h,
+            "ephemeral_1h_input_tokens": call.cache_write_1h}
     usage["output_tokens"] = output_tokens
     return usage
 
@@ -338,8 +348,8 @@ def _nova_request(call: Call) -> Body:
     if call.system:
         body["system"] = [{"text": call.system}]
     body["messages"] = [{"role": "user", "content": [{"text": call.prompt}]}]
-    body["inferenceConfig"] = {"maxTokens": call.max_tokens, "temperature": call.temperature,
-                               "topP": 0.9}
+    body["inferenceConfig"] = {"max_new_tokens": call.max_tokens,
+                               "temperature": call.temperature, "top_p": 0.9}
     return body
 
 

@@ -23,6 +23,8 @@ class ModelSpec:
     # Llama 3.1 405B falls back to standard above 11K total tokens (log-format.md §4.2).
     optimized_max_total_tokens: int | None = None
     anthropic_model_name: str = ""  # the "model" field of Anthropic response bodies
+    # Regions you can call the optimized version FROM (AWS's table, log-format.md §4.2).
+    optimized_regions: tuple[str, ...] = ()
 
 
 def _lo(std_ms: float) -> float:
@@ -33,7 +35,8 @@ MODELS: dict[str, ModelSpec] = {
     m.base_id: m
     for m in (
         ModelSpec("anthropic.claude-3-5-haiku-20241022-v1:0", "anthropic_messages", 15.0, 420,
-                  22, _lo(15.0), 260, None, "claude-3-5-haiku-20241022"),
+                  22, _lo(15.0), 260, None, "claude-3-5-haiku-20241022",
+                  ("us-east-2", "us-west-2")),
         ModelSpec("anthropic.claude-3-haiku-20240307-v1:0", "anthropic_messages", 8.0, 300, 12,
                   anthropic_model_name="claude-3-haiku-20240307"),
         ModelSpec("anthropic.claude-3-5-sonnet-20240620-v1:0", "anthropic_messages", 19.0, 650,
@@ -50,13 +53,15 @@ MODELS: dict[str, ModelSpec] = {
                   anthropic_model_name="claude-opus-4-5-20251101"),
         ModelSpec("anthropic.claude-v2:1", "claude_text", 26.0, 600, 40),
         ModelSpec("amazon.titan-text-express-v1", "titan", 11.0, 350, 10),
-        ModelSpec("amazon.nova-pro-v1:0", "nova", 12.0, 380, 14, _lo(12.0), 230),
+        ModelSpec("amazon.nova-pro-v1:0", "nova", 12.0, 380, 14, _lo(12.0), 230,
+                  optimized_regions=("us-east-1", "us-east-2", "us-west-2")),
         ModelSpec("amazon.nova-lite-v1:0", "nova", 6.0, 250, 8),
         ModelSpec("amazon.nova-micro-v1:0", "nova", 4.0, 200, 5),
         ModelSpec("meta.llama3-1-8b-instruct-v1:0", "llama", 7.0, 260, 8),
-        ModelSpec("meta.llama3-1-70b-instruct-v1:0", "llama", 18.0, 450, 25, _lo(18.0), 270),
+        ModelSpec("meta.llama3-1-70b-instruct-v1:0", "llama", 18.0, 450, 25, _lo(18.0), 270,
+                  optimized_regions=("us-east-2", "us-west-2")),
         ModelSpec("meta.llama3-1-405b-instruct-v1:0", "llama", 34.0, 800, 55, _lo(34.0), 480,
-                  11_000),
+                  11_000, optimized_regions=("us-east-2",)),
     )
 }
 
@@ -69,8 +74,13 @@ PROFILE_DESTINATIONS: dict[str, tuple[str, ...]] = {
     "global": ("us-east-1", "us-east-2", "us-west-2", "eu-west-1", "ap-southeast-4"),
 }
 
-# Latency-optimized capacity lives in us-east-2 (Ohio); optimized requests served there.
+# Latency-optimized capacity lives mostly in us-east-2 (Ohio); a share of optimized requests
+# is served elsewhere in the profile's geography (the table lists call Regions, not serving
+# ones).
 OPTIMIZED_REGION = "us-east-2"
+OPTIMIZED_ELSEWHERE_SHARE = 0.15
+# Requests that ask for optimized where AWS does not offer it (rejected: ValidationException).
+NOT_OFFERED_ASK_SHARE = 0.004
 
 ERROR_CODES: tuple[tuple[str, float], ...] = (
     ("ThrottlingException", 0.55),

@@ -6,6 +6,10 @@ Layout (log-format.md §1.2): gzip NDJSON batch files at
 records invoked just before an hour boundary land in the next hour's folder; offloaded bodies
 and media under ``.../HH/data/``; a permission-check object at the prefix root. Output is
 byte-identical for the same arguments (gzip mtime 0, names derived from the seed).
+
+For tests, ``truth`` names a side file (JSON lines, one per generated request, in generation
+order) with what really happened to each request (``sample.Truth``); it is written only when
+asked, never into the log tree by default.
 """
 
 from __future__ import annotations
@@ -13,10 +17,11 @@ from __future__ import annotations
 import gzip
 import hashlib
 import random
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import BinaryIO
 
 import msgspec
 
@@ -56,18 +61,37 @@ def write_sample_logs(
     max_records_per_file: int = 1000,
     compresslevel: int = 6,
     window_seconds: int = DEFAULT_WINDOW_SECONDS,
+    truth: Path | None = None,
+    latency_field: str = "applied",
 ) -> WriteSummary:
-    """Generate ``n`` records and write them under ``out`` in the S3 delivery layout."""
+    """Generate ``n`` records and write them under ``out`` in the S3 delivery layout.
+
+    ``truth``: also write each request's ground truth there (JSON lines).
+    """
     if window_seconds <= 0 or 3600 % window_seconds:
         raise ValueError("window_seconds must divide an hour")
     writer = _BatchWriter(out, seed, bad_lines, max_records_per_file, compresslevel,
                           window_seconds)
     writer.write_object(PERMISSION_CHECK_KEY, b"")
-    writer.run(generate_invocations(n, seed=seed, start=start, hours=hours,
-                                    text_scale=text_scale))
+    invocations = generate_invocations(n, seed=seed, start=start, hours=hours,
+                                       text_scale=text_scale, latency_field=latency_field)
+    if truth is None:
+        writer.run(invocations)
+    else:
+        truth.parent.mkdir(parents=True, exist_ok=True)
+        with truth.open("wb") as sink:
+            writer.run(_tee_truth(invocations, sink))
     if bad_lines:
         writer.write_truncated_file(seed, start, hours)
     return writer.summary
+
+
+def _tee_truth(invocations: Iterable[Invocation], sink: BinaryIO) -> Iterator[Invocation]:
+    encode = msgspec.json.Encoder().encode
+    for inv in invocations:
+        if inv.truth is not None:
+            sink.write(encode(inv.truth.as_dict()) + b"\n")
+        yield inv
 
 
 class _BatchWriter:
