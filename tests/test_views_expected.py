@@ -46,7 +46,7 @@ ROWS: list[dict[str, Any]] = [
     {**_H35_PROFILE, "request_id": "r3", "ts": "2025-01-11T09:00:00Z",
      "inference_region": "us-west-2", "cross_region": True, "caller": "bob",
      "requested_latency": "optimized", "served_latency": "standard",
-     "fallback_reason": "region_not_offered",
+     "fallback_reason": "quota_or_capacity",
      "input_tokens": 500, "output_tokens": 100, "latency_ms": 1500,
      "output_tokens_per_s": 100 * 1000 / 1500, "prompt_fp": "p2",
      "request_metadata": {"team": "b", "env": "prod"}},
@@ -305,7 +305,7 @@ def test_served_vs_requested(con: duckdb.DuckDBPyConnection) -> None:
     assert [(r["day"], r["requested_optimized"], r["served_optimized"], r["fallbacks"])
             for r in got] == [(D10, 1, 1, 0), (D11, 2, 1, 1)]
     d11 = got[1]
-    assert dict(d11["fallbacks_by_reason"]) == {"region_not_offered": 1}
+    assert dict(d11["fallbacks_by_reason"]) == {"quota_or_capacity": 1}
     assert d11["fallback_rate"] == approx(0.5)
     assert d11["requested_cost_usd"] == approx(0.001 + 0.003)
     assert d11["billed_cost_usd"] == approx(0.0008 + 0.003)

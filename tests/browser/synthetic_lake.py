@@ -51,7 +51,7 @@ US_REGIONS = ("us-east-1", "us-east-2", "us-west-2")
 CALLERS = ("etl-batch", "chat-frontend", "alice", "bob", "support-bot", "eval-runner")
 OPERATIONS = ("Converse", "ConverseStream", "InvokeModel", "InvokeModelWithResponseStream")
 # The values ingest writes (ingest/latency_mode.py): the lake must look like a real one.
-FALLBACK_REASONS = ("quota_or_capacity", "token_limit_11k")
+FALLBACK_REASONS = ("quota_or_capacity", "token_limit")
 TEAMS = ("search", "support", "research")
 OPTIMIZED_SPEEDUP = 1.9  # seed 000: optimized decodes ~1.9x faster
 
