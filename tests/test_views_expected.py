@@ -166,17 +166,18 @@ def test_raw_runs(con: duckdb.DuckDBPyConnection) -> None:
 
 @expected("prices")
 def test_prices(con: duckdb.DuckDBPyConnection) -> None:
-    got = rows(con, "SELECT latency_mode, token_class, effective_from, usd_per_million "
-                    f"FROM prices WHERE model = '{H35}' AND token_class IN ('input', 'output') "
+    got = rows(con, "SELECT model, latency_mode, token_class, effective_from, usd_per_million, "
+                    f"origin FROM prices WHERE model IN ('{H35}', 'regional.{H35}') "
+                    "AND token_class IN ('input', 'output') "
                     "ORDER BY latency_mode, effective_from, token_class")
-    assert [(r["latency_mode"], r["token_class"], r["effective_from"].isoformat(),
-             r["usd_per_million"]) for r in got] == [
-        ("optimized", "input", "2024-12-02", 1.0),
-        ("optimized", "output", "2024-12-02", 5.0),
-        ("standard", "input", "2024-11-04", 1.0),
-        ("standard", "output", "2024-11-04", 5.0),
-        ("standard", "input", "2024-12-02", 0.8),
-        ("standard", "output", "2024-12-02", 4.0),
+    # Standard: genai-prices' rate for the model and its geo profiles ($0.80 / $4.00, the
+    # price after the 20% cut, seed 001); optimized: the project file ($1 / $5, seed 001).
+    assert [(r["model"], r["latency_mode"], r["token_class"], r["effective_from"].isoformat(),
+             r["usd_per_million"], r["origin"]) for r in got] == [
+        (H35, "optimized", "input", "2024-12-02", 1.0, "project"),
+        (H35, "optimized", "output", "2024-12-02", 5.0, "project"),
+        ("regional." + H35, "standard", "input", "1970-01-01", 0.8, "genai-prices"),
+        ("regional." + H35, "standard", "output", "1970-01-01", 4.0, "genai-prices"),
     ]
 
 
