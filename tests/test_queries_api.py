@@ -52,7 +52,7 @@ def test_every_view_answers_on_an_empty_or_missing_lake(tmp_path: Path, make: st
             assert count == expected, view.name
     assert not lake.exists() if make == "missing" else True  # the lake is only read
     summary = con.execute("SELECT requests, cost_usd FROM summary_overview").fetchall()
-    assert summary == [(0, 0.0)]
+    assert summary == [(0, None)]  # nothing priced: cost unknown, not $0
 
 
 def test_connect_does_not_write_into_the_lake(tmp_path: Path) -> None:
