@@ -127,6 +127,30 @@ def test_cache_writes_priced_at_their_ttl_rate(tmp_path: Path) -> None:
     assert got["hour"]["cost_usd"] == approx((300 + 150 + 3000 * 6) / 1e6)
 
 
+def test_a_class_without_its_own_rate_is_billed_at_its_parents_rate(tmp_path: Path) -> None:
+    """genai-prices nests cache tokens within input and 1-hour writes within cache writes: with
+    no cache-write rate for Nova Pro its writes cost the input rate ($0.80), and Claude 3.5
+    Haiku's 1-hour writes cost its cache-write rate ($1.00, no 1-hour rate listed)."""
+    con = lake_con(tmp_path, [
+        row("nova", model="amazon.nova-pro-v1:0", scope="us", input_tokens=1000,
+            output_tokens=100, cache_write_tokens=2000),
+        row("h35", model=H35, scope="us", input_tokens=1000, output_tokens=100,
+            cache_write_tokens=2000, cache_write_1h_tokens=2000),
+    ])
+    got = by_id(con, "cost_usd, price_source")
+    assert got["nova"]["cost_usd"] == approx((1000 * 0.80 + 100 * 3.20 + 2000 * 0.80) / 1e6)
+    assert got["h35"]["cost_usd"] == approx((1000 * 0.80 + 100 * 4.00 + 2000 * 1.00) / 1e6)
+    when = dt.datetime(2026, 11, 1, tzinfo=dt.UTC)
+    oracle = calc_price(Usage(input_tokens=3000, cache_write_tokens=2000, output_tokens=100),
+                        "us.amazon.nova-pro-v1:0", provider_id="aws",
+                        genai_request_timestamp=when)
+    assert got["nova"]["cost_usd"] == approx(float(oracle.total_price))
+    e = explain(con, "nova")
+    assert e is not None
+    (write,) = [line for line in e.lines if line.token_class == "cache_write (5 min)"]
+    assert write.source and "bills these tokens at the input rate" in write.source
+
+
 def test_service_tiers_priced_at_their_rates(tmp_path: Path) -> None:
     con = lake_con(tmp_path, [
         row("none"), row("default", service_tier="default"),

@@ -227,6 +227,26 @@ def _dated_prices(model: Any) -> Iterator[tuple[dt.date, Any]]:
         # Time-of-day prices (off-peak discounts) do not exist for AWS; none to map.
 
 
+# genai-prices' usage units nest (1-hour writes within cache writes, cache tokens within input):
+# a class without its own rate is billed at its parent's rate.
+_GENAI_PARENT = {"cache_read": "input", "cache_write": "input", "cache_write_1h": "cache_write"}
+
+
+def _rates_by_class(prices: Any) -> dict[str, tuple[Any, str | None]]:
+    """Each token class's genai-prices value, and the class whose rate it borrows (if any)."""
+    rates: dict[str, tuple[Any, str | None]] = {}
+    for key, token_class in _GENAI_KEYS.items():
+        value = getattr(prices, key, None)
+        if value is not None:
+            rates[token_class] = (value, None)
+    for token_class in ("cache_read", "cache_write", "cache_write_1h"):
+        parent = _GENAI_PARENT[token_class]
+        if token_class not in rates and parent in rates:
+            value, borrowed = rates[parent]
+            rates[token_class] = (value, borrowed or parent)
+    return rates
+
+
 @cache
 def genai_price_rows() -> tuple[PriceRow, ...]:
     """Standard-mode, default-tier rates for every AWS Bedrock model in genai-prices."""
@@ -237,19 +257,19 @@ def genai_price_rows() -> tuple[PriceRow, ...]:
     for model in provider.models:
         source = _genai_source(provider, model)
         for effective_from, prices in _dated_prices(model):
-            for key, token_class in _GENAI_KEYS.items():
-                value = getattr(prices, key, None)
-                if value is None:
-                    continue
+            for token_class, (value, borrowed) in _rates_by_class(prices).items():
                 steps = [(0, value)]
                 if isinstance(value, TieredPrices):
                     # genai-prices: a tier applies when prompt tokens exceed ``start``.
                     steps = [(0, value.base)] + [(t.start + 1, t.price) for t in value.tiers]
+                note = "" if borrowed is None else (
+                    f" [no {token_class} rate: genai-prices bills these tokens at the "
+                    f"{borrowed} rate]")
                 for min_prompt_tokens, rate in steps:
                     rows.append(PriceRow(
                         model=model.id, latency_mode="standard", profile_scope="*",
                         region="*", token_class=token_class, effective_from=effective_from,
-                        usd_per_million=Decimal(rate), source=source, origin=GENAI,
+                        usd_per_million=Decimal(rate), source=source + note, origin=GENAI,
                         min_prompt_tokens=min_prompt_tokens,
                     ))
     return tuple(rows)
