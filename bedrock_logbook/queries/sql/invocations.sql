@@ -109,7 +109,7 @@ tier_rates AS (
         ORDER BY c.min_prompt_tokens DESC
     ) = 1
 ),
-rates AS (
+tier_rate_rows AS (
     SELECT
         model, scope_key, region_key, day, mode, tier_min_prompt_tokens,
         max(usd_per_million) FILTER (WHERE token_class = 'input') AS input_rate,
@@ -136,6 +136,17 @@ rates AS (
             FILTER (WHERE token_class = 'input') AS rate_label
     FROM tier_rates
     GROUP BY ALL
+),
+rates AS (
+    SELECT
+        *,
+        -- Where the next tier starts (NULL: none): requests join their tier by equality on
+        -- the combination plus this range, which stays a hash join.
+        lead(tier_min_prompt_tokens) OVER (
+            PARTITION BY model, scope_key, region_key, day, mode
+            ORDER BY tier_min_prompt_tokens
+        ) AS tier_next_prompt_tokens
+    FROM tier_rate_rows
 ),
 priced AS (
     SELECT
@@ -188,16 +199,20 @@ priced AS (
     FROM base AS b
     LEFT JOIN service_tier_list AS st
         ON st.model = b.model AND st.service_tier = b.tier_key
-    ASOF LEFT JOIN rates AS billed
+    LEFT JOIN rates AS billed
         ON billed.model = b.model AND billed.scope_key = b.scope_key
         AND billed.region_key = b.region_key AND billed.day = b.day
         AND billed.mode = b.latency_mode
         AND b.prompt_tokens >= billed.tier_min_prompt_tokens
-    ASOF LEFT JOIN rates AS asked
+        AND (billed.tier_next_prompt_tokens IS NULL
+            OR b.prompt_tokens < billed.tier_next_prompt_tokens)
+    LEFT JOIN rates AS asked
         ON asked.model = b.model AND asked.scope_key = b.scope_key
         AND asked.region_key = b.region_key AND asked.day = b.day
         AND asked.mode = b.requested_mode
         AND b.prompt_tokens >= asked.tier_min_prompt_tokens
+        AND (asked.tier_next_prompt_tokens IS NULL
+            OR b.prompt_tokens < asked.tier_next_prompt_tokens)
 ),
 costed AS (
     SELECT
