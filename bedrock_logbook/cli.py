@@ -210,12 +210,14 @@ def _register_commands() -> None:
     """Commands that live in their own modules (one job each)."""
     from bedrock_logbook.cli_aws import cloudwatch_command, s3_command
     from bedrock_logbook.cli_dashboard import dashboard_command
+    from bedrock_logbook.cli_prices import prices_command
     from bedrock_logbook.cli_sample import sample_command
 
     ingest.add_command(s3_command, "s3")
     ingest.add_command(cloudwatch_command, "cloudwatch")
     main.add_command(sample_command, "sample")
     main.add_command(dashboard_command, "dashboard")
+    main.add_command(prices_command, "prices")
 
 
 _register_commands()

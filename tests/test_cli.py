@@ -130,7 +130,7 @@ def test_schema_doc_check(tmp_path: Path) -> None:
 @pytest.mark.parametrize("command", [[], ["ingest"], ["ingest", "files"], ["sql"], ["views"],
                                      ["duckdb-file"], ["schema-doc"], ["ingest", "s3"],
                                      ["ingest", "cloudwatch"], ["sample"], ["dashboard"],
-                                     ["compact"]])
+                                     ["compact"], ["prices"], ["prices", "explain"]])
 def test_help_everywhere(command: list[str]) -> None:
     r = run(*command, "--help")
     assert r.returncode == 0 and "Usage:" in r.stdout

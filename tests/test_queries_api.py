@@ -52,7 +52,7 @@ def test_every_view_answers_on_an_empty_or_missing_lake(tmp_path: Path, make: st
             assert count == expected, view.name
     assert not lake.exists() if make == "missing" else True  # the lake is only read
     summary = con.execute("SELECT requests, cost_usd FROM summary_overview").fetchall()
-    assert summary == [(0, 0.0)]
+    assert summary == [(0, None)]  # nothing priced: cost unknown, not $0
 
 
 def test_connect_does_not_write_into_the_lake(tmp_path: Path) -> None:
@@ -132,8 +132,13 @@ def test_region_specific_price_beats_a_general_one(tmp_path: Path) -> None:
 
 def test_price_before_any_effective_date_is_unpriced_not_zero(tmp_path: Path) -> None:
     lake = tmp_path / "lake"
-    write_invocations(lake, [_row("old", ts="2024-01-01T00:00:00Z")])
-    con = queries.connect(lake)
+    write_invocations(lake, [_row("old", ts="2024-01-01T00:00:00Z", model="acme.m-v1")])
+    user = tmp_path / "p.csv"
+    user.write_text(
+        "model,latency_mode,profile_scope,region,token_class,effective_from,usd_per_million,"
+        "source\nacme.m-v1,,,,input,2025-01-01,1,q\nacme.m-v1,,,,output,2025-01-01,1,q\n",
+        encoding="utf-8")
+    con = queries.connect(lake, prices=user)
     assert con.execute("SELECT cost_usd, priced FROM invocations").fetchall() == [(None, False)]
 
 

@@ -166,17 +166,18 @@ def test_raw_runs(con: duckdb.DuckDBPyConnection) -> None:
 
 @expected("prices")
 def test_prices(con: duckdb.DuckDBPyConnection) -> None:
-    got = rows(con, "SELECT latency_mode, token_class, effective_from, usd_per_million "
-                    f"FROM prices WHERE model = '{H35}' AND token_class IN ('input', 'output') "
+    got = rows(con, "SELECT model, latency_mode, token_class, effective_from, usd_per_million, "
+                    f"origin FROM prices WHERE model IN ('{H35}', 'regional.{H35}') "
+                    "AND token_class IN ('input', 'output') "
                     "ORDER BY latency_mode, effective_from, token_class")
-    assert [(r["latency_mode"], r["token_class"], r["effective_from"].isoformat(),
-             r["usd_per_million"]) for r in got] == [
-        ("optimized", "input", "2024-12-02", 1.0),
-        ("optimized", "output", "2024-12-02", 5.0),
-        ("standard", "input", "2024-11-04", 1.0),
-        ("standard", "output", "2024-11-04", 5.0),
-        ("standard", "input", "2024-12-02", 0.8),
-        ("standard", "output", "2024-12-02", 4.0),
+    # Standard: genai-prices' rate for the model and its geo profiles ($0.80 / $4.00, the
+    # price after the 20% cut, seed 001); optimized: the project file ($1 / $5, seed 001).
+    assert [(r["model"], r["latency_mode"], r["token_class"], r["effective_from"].isoformat(),
+             r["usd_per_million"], r["origin"]) for r in got] == [
+        (H35, "optimized", "input", "2024-12-02", 1.0, "project"),
+        (H35, "optimized", "output", "2024-12-02", 5.0, "project"),
+        ("regional." + H35, "standard", "input", "1970-01-01", 0.8, "genai-prices"),
+        ("regional." + H35, "standard", "output", "1970-01-01", 4.0, "genai-prices"),
     ]
 
 
@@ -351,12 +352,14 @@ def test_routing_profile_vs_direct(con: duckdb.DuckDBPyConnection) -> None:
 
 @expected("cost_by_dimension")
 def test_cost_by_dimension(con: duckdb.DuckDBPyConnection) -> None:
-    got = rows(con, "SELECT day, value, requests, unpriced_requests, cost_usd "
+    got = rows(con, "SELECT day, value, requests, unpriced_requests, cost_usd, priced_share "
                     "FROM cost_by_dimension WHERE dimension = 'caller' ORDER BY day, value")
     assert [(r["day"], r["value"], r["requests"], r["unpriced_requests"]) for r in got] == [
         (D10, "alice", 2, 0), (D11, "alice", 2, 0), (D11, "bob", 2, 0), (D11, "carol", 1, 1)]
+    # carol's only request is unpriced: her cost is unknown (NULL), not $0.
     assert [r["cost_usd"] for r in got] == [
-        approx(0.0036), approx(0.0054), approx(0.0107), 0.0]
+        approx(0.0036), approx(0.0054), approx(0.0107), None]
+    assert [r["priced_share"] for r in got] == [1.0, 1.0, 1.0, 0.0]
     scopes = rows(con, "SELECT value, sum(requests) AS n FROM cost_by_dimension "
                        "WHERE dimension = 'profile_scope' GROUP BY value ORDER BY value")
     assert [(r["value"], r["n"]) for r in scopes] == [
@@ -372,6 +375,7 @@ def test_cost_by_metadata_key(con: duckdb.DuckDBPyConnection) -> None:
     assert [(r["metadata_key"], r["metadata_value"], r["requests"]) for r in got] == [
         ("env", "prod", 1), ("team", "a", 1), ("team", "b", 2)]
     assert got[2]["cost_usd"] == approx(0.0008 + 0.0099)
+    assert (got[2]["unpriced_requests"], got[2]["priced_share"]) == (0, 1.0)
     assert got[2]["input_tokens"] == 2500
 
 
@@ -416,6 +420,7 @@ def test_summary_overview(con: duckdb.DuckDBPyConnection) -> None:
     (s,) = rows(con, "SELECT * FROM summary_overview")
     assert (s["requests"], s["input_tokens"], s["output_tokens"]) == (7, 6500, 1400)
     assert (s["cache_read_tokens"], s["unpriced_requests"]) == (8000, 1)
+    assert s["priced_share"] == approx(6 / 7)
     assert s["cost_usd"] == approx(0.002 + 0.0016 + 0.0008 + 0.0099 + 0.0024 + 0.003)
     # five latencies (1000, 1500, 1600, 2000, 3000): too few for p50 (20) or p99 (100)
     assert s["requests_with_latency"] == 5

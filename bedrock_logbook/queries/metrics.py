@@ -124,7 +124,13 @@ METRICS: tuple[Metric, ...] = (
     Metric("unpriced_requests", "`count(*) FILTER (WHERE NOT priced)`", _GROUP, "nothing", (
         "cost_by_dimension.unpriced_requests", "cost_by_metadata_key.unpriced_requests",
         "summary_overview.unpriced_requests", "panel:cost_by_dimension.unpriced_requests",
-        "panel:overview_kpis.unpriced_requests",
+        "panel:cost_by_metadata.unpriced_requests", "panel:overview_kpis.unpriced_requests",
+    )),
+    Metric("priced_share", "`count(*) FILTER (WHERE priced) / count(*)`: the share of requests "
+           "whose cost is known", _GROUP, "nothing (unpriced requests count in the denominator)", (
+        "cost_by_dimension.priced_share", "cost_by_metadata_key.priced_share",
+        "summary_overview.priced_share", "panel:cost_by_dimension.priced_share",
+        "panel:cost_by_metadata.priced_share", "panel:overview_kpis.priced_share",
     )),
     Metric("errors", "`count(*) FILTER (WHERE error_code IS NOT NULL)`: failed calls", _GROUP,
            "successful calls", ("errors_daily.errors", "panel:overview_daily.errors")),

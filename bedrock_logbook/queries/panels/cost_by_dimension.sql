@@ -14,10 +14,11 @@ SELECT
     count(*) AS requests,
     coalesce(sum(input_tokens), 0) AS input_tokens,
     coalesce(sum(output_tokens), 0) AS output_tokens,
-    coalesce(sum(cost_usd), 0) AS cost_usd,
-    count(*) FILTER (WHERE NOT coalesce(priced, FALSE)) AS unpriced_requests
+    sum(cost_usd) AS cost_usd,  -- priced requests only; NULL when none is priced
+    count(*) FILTER (WHERE NOT coalesce(priced, FALSE)) AS unpriced_requests,
+    count(*) FILTER (WHERE priced) / count(*) AS priced_share
 FROM invocations
 WHERE /*filters*/ TRUE
 GROUP BY ALL
-ORDER BY cost_usd DESC, requests DESC, value
+ORDER BY cost_usd DESC NULLS LAST, requests DESC, value
 LIMIT 50

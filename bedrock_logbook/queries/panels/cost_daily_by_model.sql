@@ -11,7 +11,7 @@ top_models AS (
 SELECT
     day,
     CASE WHEN model IN (SELECT model FROM top_models) THEN model ELSE 'other' END AS model,
-    coalesce(sum(cost_usd), 0) AS cost_usd
+    sum(cost_usd) AS cost_usd  -- priced requests only; NULL when none is priced
 FROM selected
 GROUP BY ALL
 ORDER BY day, model

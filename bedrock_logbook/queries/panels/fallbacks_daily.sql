@@ -4,8 +4,8 @@ SELECT
     day,
     coalesce(fallback_reason, 'not stated') AS fallback_reason,
     count(*) AS requests,
-    coalesce(sum(cost_usd), 0) AS cost_usd,
-    coalesce(sum(requested_cost_usd - cost_usd), 0) AS saved_by_fallback_usd
+    sum(cost_usd) AS cost_usd,  -- priced requests only; NULL when none is priced
+    sum(requested_cost_usd - cost_usd) AS saved_by_fallback_usd
 FROM invocations
 WHERE /*filters*/ TRUE AND requested_latency = 'optimized' AND served_latency = 'standard'
 GROUP BY ALL

@@ -3,7 +3,7 @@ SELECT
     coalesce(requested_latency, 'standard') AS requested_mode,
     coalesce(served_latency, 'unknown') AS served_mode,
     count(*) AS requests,
-    coalesce(sum(cost_usd), 0) AS cost_usd,
+    sum(cost_usd) AS cost_usd,  -- priced requests only; NULL when none is priced
     count(latency_ms) AS requests_with_latency,
     guarded_quantile(latency_ms, 0.5) AS p50_latency_ms
 FROM invocations

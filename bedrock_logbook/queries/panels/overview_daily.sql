@@ -3,7 +3,7 @@ SELECT
     day,
     count(*) AS requests,
     coalesce(sum(total_tokens), 0) AS total_tokens,
-    coalesce(sum(cost_usd), 0) AS cost_usd,
+    sum(cost_usd) AS cost_usd,  -- priced requests only; NULL when none is priced
     count(*) FILTER (WHERE error_code IS NOT NULL) AS errors
 FROM invocations
 WHERE /*filters*/ TRUE

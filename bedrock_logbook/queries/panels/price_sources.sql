@@ -5,7 +5,7 @@ SELECT
     coalesce(priced, FALSE) AS priced,
     regexp_replace(coalesce(price_source, '(none)'), ' on \d{4}-\d{2}-\d{2}$', '') AS price_source,
     count(*) AS requests,
-    coalesce(sum(cost_usd), 0) AS cost_usd
+    sum(cost_usd) AS cost_usd
 FROM invocations
 WHERE /*filters*/ TRUE
 GROUP BY ALL

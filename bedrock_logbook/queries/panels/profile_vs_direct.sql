@@ -9,7 +9,9 @@ SELECT
     count(latency_ms) AS requests_with_latency,
     guarded_quantile(latency_ms, 0.5) AS p50_latency_ms,
     guarded_quantile(latency_ms, 0.99) AS p99_latency_ms,
-    coalesce(sum(cost_usd), 0) / count(*) * 1000 AS cost_per_1k_requests_usd
+    -- per priced request: unpriced requests are neither $0 nor in the denominator
+    sum(cost_usd) / nullif(count(*) FILTER (WHERE priced), 0) * 1000
+        AS cost_per_1k_requests_usd
 FROM invocations
 WHERE /*filters*/ TRUE
 GROUP BY ALL

@@ -10,8 +10,9 @@ WITH per_request AS (
         coalesce(cache_read_tokens, 0) AS cache_read_tokens,
         coalesce(cache_write_tokens, 0) AS cache_write_tokens,
         cost_usd,
-        -- Without a cache every prompt token (read, written or not) is billed as input.
-        (
+        -- Without a cache every prompt token (read, written or not) is billed as input,
+        -- at the request's service tier.
+        service_tier_multiplier * (
             (coalesce(input_tokens, 0) + coalesce(cache_read_tokens, 0)
                 + coalesce(cache_write_tokens, 0)) * input_rate
             + coalesce(output_tokens, 0) * output_rate

@@ -20,6 +20,9 @@ SELECT
     CAST(count(*) FILTER (WHERE NOT priced) AS BIGINT) AS unpriced_requests,
     CAST(coalesce(sum(input_tokens), 0) AS BIGINT) AS input_tokens,
     CAST(coalesce(sum(output_tokens), 0) AS BIGINT) AS output_tokens,
-    CAST(coalesce(sum(cost_usd), 0) AS DOUBLE) AS cost_usd
+    -- Priced requests only (NULL when none is priced, never $0 for "unknown");
+    -- unpriced_requests and priced_share say how much is missing.
+    CAST(sum(cost_usd) AS DOUBLE) AS cost_usd,
+    CAST(count(*) FILTER (WHERE priced) / count(*) AS DOUBLE) AS priced_share
 FROM tagged
 GROUP BY entry.key, entry.value;

@@ -1,7 +1,7 @@
--- purpose: Lake invocations with the billed latency mode, per-token rates, cost_usd and its source.
+-- purpose: Lake invocations with the billed latency mode and service tier, per-token rates, cost_usd and its source.
 -- grain: one row per invocation (request_id)
 -- layer: staging
--- depends: raw_invocations, prices
+-- depends: raw_invocations, prices, price_model_match, service_tier_list
 CREATE OR REPLACE VIEW invocations AS
 WITH
 -- Not materialised: it is read three times, and each read needs only a few of its columns.
@@ -16,119 +16,245 @@ base AS NOT MATERIALIZED (
         CAST(CASE WHEN r.served_latency IS NOT NULL THEN 'served' ELSE 'requested' END AS VARCHAR)
             AS latency_mode_basis,
         CAST(coalesce(r.requested_latency, 'standard') AS VARCHAR) AS requested_mode,
-        CAST(coalesce(r.profile_scope, 'direct') AS VARCHAR) AS scope_key
+        CAST(coalesce(r.profile_scope, 'direct') AS VARCHAR) AS scope_key,
+        CAST(coalesce(r.region, '') AS VARCHAR) AS region_key,
+        -- No serviceTier in the log means the default (standard) tier.
+        CAST(coalesce(r.service_tier, 'default') AS VARCHAR) AS tier_key,
+        -- What tiered rates are judged on: every prompt token, cached or not.
+        CAST(coalesce(r.input_tokens, 0) + coalesce(r.cache_read_tokens, 0)
+            + coalesce(r.cache_write_tokens, 0) AS BIGINT) AS prompt_tokens,
+        -- Cache writes by TTL; with no split in the log all of them are 5-minute writes.
+        CAST(CASE
+            WHEN r.cache_write_5m_tokens IS NULL AND r.cache_write_1h_tokens IS NULL
+                THEN coalesce(r.cache_write_tokens, 0)
+            ELSE coalesce(r.cache_write_5m_tokens, 0)
+        END AS BIGINT) AS write_5m_tokens,
+        CAST(coalesce(r.cache_write_1h_tokens, 0) AS BIGINT) AS write_1h_tokens
     FROM raw_invocations AS r
 ),
 -- Resolve prices once per distinct (model, mode, scope, region, day) and join back on
 -- equality: a lake holds far fewer combinations than rows.
 lake_combos AS (
-    SELECT DISTINCT model, scope_key, region, day, latency_mode, requested_mode
+    SELECT DISTINCT model, scope_key, region_key, day, latency_mode, requested_mode
     FROM base WHERE model IS NOT NULL
 ),
 combos AS (
-    SELECT model, scope_key, region, day, latency_mode AS mode FROM lake_combos
+    SELECT model, scope_key, region_key, day, latency_mode AS mode FROM lake_combos
     UNION
-    SELECT model, scope_key, region, day, requested_mode AS mode FROM lake_combos
+    SELECT model, scope_key, region_key, day, requested_mode AS mode FROM lake_combos
 ),
-candidates AS (
+-- genai-prices' own rule picks its price model from the reference as Bedrock took it: the
+-- profile ID ('global.' + model) for profiles, the model ID for direct calls.
+refs AS (
+    SELECT DISTINCT
+        model, scope_key,
+        lower(CASE WHEN scope_key IN ('direct', 'application') THEN model
+                   ELSE scope_key || '.' || model END) AS ref
+    FROM combos
+),
+price_models AS (
+    SELECT r.model, r.scope_key, m.price_model
+    FROM refs AS r
+    JOIN price_model_match AS m ON CASE m.op
+        WHEN 'equals' THEN r.ref = m.pattern
+        WHEN 'contains' THEN contains(r.ref, m.pattern)
+        WHEN 'starts_with' THEN starts_with(r.ref, m.pattern)
+        WHEN 'ends_with' THEN ends_with(r.ref, m.pattern)
+    END
+    QUALIFY row_number() OVER (PARTITION BY r.model, r.scope_key ORDER BY m.rank) = 1
+),
+applicable AS (
     SELECT
-        c.model, c.scope_key, c.region, c.day, c.mode,
-        p.token_class, p.usd_per_million, p.source, p.effective_from, p.specificity
+        c.model, c.scope_key, c.region_key, c.day, c.mode,
+        p.token_class, p.min_prompt_tokens, p.usd_per_million, p.source, p.effective_from,
+        p.specificity, p.packaged,
+        -- A user row for this token class shuts out every packaged row for it.
+        bool_or(NOT p.packaged) OVER (
+            PARTITION BY c.model, c.scope_key, c.region_key, c.day, c.mode, p.token_class
+        ) AS user_priced
     FROM combos AS c
+    LEFT JOIN price_models AS pm ON pm.model = c.model AND pm.scope_key = c.scope_key
     JOIN prices AS p
-        ON p.model = c.model
+        ON (p.model = c.model OR p.model = pm.price_model)
         AND p.latency_mode IN (c.mode, '*')
         AND p.profile_scope IN (c.scope_key, '*')
-        AND p.region IN (coalesce(c.region, ''), '*')
+        AND p.region IN (c.region_key, '*')
         AND p.effective_from <= c.day
+),
+candidates AS (
+    SELECT * FROM applicable
+    WHERE NOT (packaged AND user_priced)
     QUALIFY row_number() OVER (
-        PARTITION BY c.model, c.scope_key, c.region, c.day, c.mode, p.token_class
-        ORDER BY p.specificity DESC, p.effective_from DESC
+        PARTITION BY model, scope_key, region_key, day, mode, token_class, min_prompt_tokens
+        ORDER BY specificity DESC, effective_from DESC
     ) = 1
 ),
-rates AS (
+-- Prompt-size tiers of each combination; a class without a rate at a tier keeps the rate of
+-- the tier below it.
+tiers AS (
+    SELECT DISTINCT model, scope_key, region_key, day, mode, min_prompt_tokens FROM candidates
+),
+tier_rates AS (
     SELECT
-        model, scope_key, region, day, mode,
+        t.model, t.scope_key, t.region_key, t.day, t.mode,
+        t.min_prompt_tokens AS tier_min_prompt_tokens,
+        c.token_class, c.usd_per_million, c.source, c.effective_from
+    FROM tiers AS t
+    JOIN candidates AS c
+        ON c.model = t.model AND c.scope_key = t.scope_key AND c.region_key = t.region_key
+        AND c.day = t.day AND c.mode = t.mode AND c.min_prompt_tokens <= t.min_prompt_tokens
+    QUALIFY row_number() OVER (
+        PARTITION BY t.model, t.scope_key, t.region_key, t.day, t.mode, t.min_prompt_tokens,
+            c.token_class
+        ORDER BY c.min_prompt_tokens DESC
+    ) = 1
+),
+tier_rate_rows AS (
+    SELECT
+        model, scope_key, region_key, day, mode, tier_min_prompt_tokens,
         max(usd_per_million) FILTER (WHERE token_class = 'input') AS input_rate,
         max(usd_per_million) FILTER (WHERE token_class = 'output') AS output_rate,
         max(usd_per_million) FILTER (WHERE token_class = 'cache_read') AS cache_read_rate,
         max(usd_per_million) FILTER (WHERE token_class = 'cache_write') AS cache_write_rate,
+        max(usd_per_million) FILTER (WHERE token_class = 'cache_write_1h')
+            AS cache_write_1h_rate,
+        max(source) FILTER (WHERE token_class = 'input') AS input_rate_source,
+        max(source) FILTER (WHERE token_class = 'output') AS output_rate_source,
+        max(source) FILTER (WHERE token_class = 'cache_read') AS cache_read_rate_source,
+        max(source) FILTER (WHERE token_class = 'cache_write') AS cache_write_rate_source,
+        max(source) FILTER (WHERE token_class = 'cache_write_1h')
+            AS cache_write_1h_rate_source,
         max(effective_from) FILTER (WHERE token_class = 'input') AS rate_effective_from,
-        max(source) FILTER (WHERE token_class = 'input') AS rate_source,
         -- price_source text, built once per rate rather than once per request
-        max(mode || ' rate effective ' || CAST(effective_from AS VARCHAR) || ': ' || source)
-            FILTER (WHERE token_class = 'input') AS served_label,
-        max(mode || ' rate (served mode unknown: requested mode''s rate) effective '
-            || CAST(effective_from AS VARCHAR) || ': ' || source)
-            FILTER (WHERE token_class = 'input') AS requested_label
-    FROM candidates
+        max(mode || ' rate'
+            || CASE WHEN effective_from > DATE '1970-01-01'
+                    THEN ' effective ' || CAST(effective_from AS VARCHAR) ELSE '' END
+            || CASE WHEN tier_min_prompt_tokens > 0
+                    THEN ' (prompts of ' || CAST(tier_min_prompt_tokens AS VARCHAR)
+                        || '+ tokens)' ELSE '' END
+            || ': ' || source)
+            FILTER (WHERE token_class = 'input') AS rate_label
+    FROM tier_rates
     GROUP BY ALL
+),
+rates AS (
+    SELECT
+        *,
+        -- Where the next tier starts (NULL: none): requests join their tier by equality on
+        -- the combination plus this range, which stays a hash join.
+        lead(tier_min_prompt_tokens) OVER (
+            PARTITION BY model, scope_key, region_key, day, mode
+            ORDER BY tier_min_prompt_tokens
+        ) AS tier_next_prompt_tokens
+    FROM tier_rate_rows
 ),
 priced AS (
     SELECT
         b.*,
         billed.input_rate, billed.output_rate, billed.cache_read_rate, billed.cache_write_rate,
-        billed.rate_effective_from, billed.rate_source,
-        billed.served_label, billed.requested_label,
+        billed.cache_write_1h_rate,
+        billed.input_rate_source, billed.output_rate_source, billed.cache_read_rate_source,
+        billed.cache_write_rate_source, billed.cache_write_1h_rate_source,
+        billed.rate_effective_from, billed.input_rate_source AS rate_source,
+        billed.rate_label,
+        -- Priority and flex are billed as a multiple of the default tier's rate.
+        CAST(CASE b.tier_key
+            WHEN 'default' THEN 1
+            WHEN 'reserved' THEN NULL
+            ELSE st.multiplier
+        END AS DOUBLE) AS service_tier_multiplier,
+        CAST(st.source AS VARCHAR) AS service_tier_source,
         asked.input_rate AS requested_input_rate,
         asked.output_rate AS requested_output_rate,
         asked.cache_read_rate AS requested_cache_read_rate,
         asked.cache_write_rate AS requested_cache_write_rate,
-        -- Which token class, if any, has tokens but no rate: such a request stays unpriced.
+        asked.cache_write_1h_rate AS requested_cache_write_1h_rate,
+        -- Why a request cannot be priced; NULL when it can.
         CASE
             WHEN b.model IS NULL THEN 'model unknown (' || coalesce(b.model_id_kind, '?') || ')'
+            WHEN b.tier_key = 'reserved'
+                THEN 'reserved service tier: billed by committed tokens per minute, '
+                    || 'not per request'
+            WHEN b.error_code IS NULL AND (b.input_tokens IS NULL OR b.output_tokens IS NULL)
+                THEN 'succeeded without token counts in the log'
             WHEN billed.input_rate IS NULL OR billed.output_rate IS NULL
                 THEN 'no ' || b.latency_mode || ' price for ' || b.model || ' on '
                     || CAST(b.day AS VARCHAR)
+            WHEN b.tier_key <> 'default' AND st.multiplier IS NULL
+                THEN 'no ' || b.tier_key || ' service-tier rate for ' || b.model
             WHEN coalesce(b.cache_read_tokens, 0) > 0 AND billed.cache_read_rate IS NULL
                 THEN 'no cache_read price for ' || b.model
-            WHEN coalesce(b.cache_write_tokens, 0) > 0 AND billed.cache_write_rate IS NULL
+            WHEN b.write_5m_tokens > 0 AND billed.cache_write_rate IS NULL
                 THEN 'no cache_write price for ' || b.model
+            WHEN b.write_1h_tokens > 0 AND billed.cache_write_1h_rate IS NULL
+                THEN 'no cache_write_1h price for ' || b.model
         END AS unpriced_reason,
         CASE
             WHEN asked.input_rate IS NULL OR asked.output_rate IS NULL THEN false
             WHEN coalesce(b.cache_read_tokens, 0) > 0 AND asked.cache_read_rate IS NULL THEN false
-            WHEN coalesce(b.cache_write_tokens, 0) > 0 AND asked.cache_write_rate IS NULL
-                THEN false
+            WHEN b.write_5m_tokens > 0 AND asked.cache_write_rate IS NULL THEN false
+            WHEN b.write_1h_tokens > 0 AND asked.cache_write_1h_rate IS NULL THEN false
             ELSE true
         END AS requested_priced
     FROM base AS b
+    LEFT JOIN service_tier_list AS st
+        ON st.model = b.model AND st.service_tier = b.tier_key
     LEFT JOIN rates AS billed
         ON billed.model = b.model AND billed.scope_key = b.scope_key
-        AND billed.region IS NOT DISTINCT FROM b.region AND billed.day = b.day
+        AND billed.region_key = b.region_key AND billed.day = b.day
         AND billed.mode = b.latency_mode
+        AND b.prompt_tokens >= billed.tier_min_prompt_tokens
+        AND (billed.tier_next_prompt_tokens IS NULL
+            OR b.prompt_tokens < billed.tier_next_prompt_tokens)
     LEFT JOIN rates AS asked
         ON asked.model = b.model AND asked.scope_key = b.scope_key
-        AND asked.region IS NOT DISTINCT FROM b.region AND asked.day = b.day
+        AND asked.region_key = b.region_key AND asked.day = b.day
         AND asked.mode = b.requested_mode
+        AND b.prompt_tokens >= asked.tier_min_prompt_tokens
+        AND (asked.tier_next_prompt_tokens IS NULL
+            OR b.prompt_tokens < asked.tier_next_prompt_tokens)
+),
+costed AS (
+    SELECT
+        *,
+        CAST(CASE WHEN unpriced_reason IS NULL THEN service_tier_multiplier * (
+            coalesce(input_tokens, 0) * input_rate
+            + coalesce(output_tokens, 0) * output_rate
+            + coalesce(cache_read_tokens, 0) * coalesce(cache_read_rate, 0)
+            + write_5m_tokens * coalesce(cache_write_rate, 0)
+            + write_1h_tokens * coalesce(cache_write_1h_rate, 0)
+        ) / 1e6 END AS DOUBLE) AS cost_usd
+    FROM priced
 )
 SELECT
     * EXCLUDE (
-        scope_key, unpriced_reason, requested_priced, requested_mode,
-        requested_input_rate, requested_output_rate, requested_cache_read_rate,
-        requested_cache_write_rate, served_label, requested_label
+        scope_key, region_key, tier_key, write_5m_tokens, write_1h_tokens, unpriced_reason,
+        requested_priced, requested_mode, requested_input_rate, requested_output_rate,
+        requested_cache_read_rate, requested_cache_write_rate, requested_cache_write_1h_rate,
+        rate_label
     ),
     CAST(unpriced_reason IS NULL AS BOOLEAN) AS priced,
-    -- Failed calls may log no token counts: a priced request with none costs nothing.
-    CAST(CASE WHEN unpriced_reason IS NULL THEN (
-        coalesce(input_tokens, 0) * input_rate
-        + coalesce(output_tokens, 0) * output_rate
-        + coalesce(cache_read_tokens, 0) * coalesce(cache_read_rate, 0)
-        + coalesce(cache_write_tokens, 0) * coalesce(cache_write_rate, 0)
-    ) / 1e6 END AS DOUBLE) AS cost_usd,
-    -- What the request would have cost at the mode the caller asked for.
-    CAST(CASE WHEN requested_priced THEN (
+    -- What the request would have cost at the mode the caller asked for (same tier).
+    CAST(CASE WHEN unpriced_reason IS NULL AND requested_priced THEN service_tier_multiplier * (
         coalesce(input_tokens, 0) * requested_input_rate
         + coalesce(output_tokens, 0) * requested_output_rate
         + coalesce(cache_read_tokens, 0) * coalesce(requested_cache_read_rate, 0)
-        + coalesce(cache_write_tokens, 0) * coalesce(requested_cache_write_rate, 0)
+        + write_5m_tokens * coalesce(requested_cache_write_rate, 0)
+        + write_1h_tokens * coalesce(requested_cache_write_1h_rate, 0)
     ) / 1e6 END AS DOUBLE) AS requested_cost_usd,
     CAST(CASE
         WHEN unpriced_reason IS NOT NULL THEN 'unpriced: ' || unpriced_reason
-        WHEN latency_mode_basis = 'requested' THEN requested_label
-        ELSE served_label
+        ELSE rate_label
+            || CASE WHEN latency_mode_basis = 'requested'
+                    THEN ' [served mode unknown: requested mode''s rate]' ELSE '' END
+            || CASE WHEN tier_key <> 'default'
+                    THEN ' [' || tier_key || ' tier x' || CAST(service_tier_multiplier AS VARCHAR)
+                        || ': ' || service_tier_source || ']' ELSE '' END
+            || CASE WHEN write_5m_tokens > 0 AND cache_write_5m_tokens IS NULL
+                    THEN ' [cache writes at the 5-minute rate: the log has no TTL split]'
+                    ELSE '' END
     END AS VARCHAR) AS price_source,
     CAST(coalesce(input_tokens, 0) + coalesce(output_tokens, 0)
         + coalesce(cache_read_tokens, 0) + coalesce(cache_write_tokens, 0) AS BIGINT)
         AS total_tokens
-FROM priced;
+FROM costed;

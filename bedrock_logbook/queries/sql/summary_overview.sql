@@ -1,4 +1,4 @@
--- purpose: One-row overview: requests, tokens, cost, unpriced, p50/p99 latency, errors, mode and routing shares.
+-- purpose: One-row overview: requests, tokens, priced cost, unpriced, p50/p99 latency, errors, mode and routing shares.
 -- grain: exactly one row for the whole lake (zeros and NULLs when it is empty)
 -- layer: metrics
 -- depends: invocations, guarded_quantile
@@ -9,8 +9,10 @@ SELECT
     CAST(coalesce(sum(output_tokens), 0) AS BIGINT) AS output_tokens,
     CAST(coalesce(sum(cache_read_tokens), 0) AS BIGINT) AS cache_read_tokens,
     CAST(coalesce(sum(cache_write_tokens), 0) AS BIGINT) AS cache_write_tokens,
-    CAST(coalesce(sum(cost_usd), 0) AS DOUBLE) AS cost_usd,
+    -- Priced requests only (NULL when none is priced); see unpriced_requests, priced_share.
+    CAST(sum(cost_usd) AS DOUBLE) AS cost_usd,
     CAST(count(*) FILTER (WHERE NOT priced) AS BIGINT) AS unpriced_requests,
+    CAST(count(*) FILTER (WHERE priced) / nullif(count(*), 0) AS DOUBLE) AS priced_share,
     CAST(count(latency_ms) AS BIGINT) AS requests_with_latency,
     guarded_quantile(latency_ms, 0.5) AS p50_latency_ms,
     guarded_quantile(latency_ms, 0.99) AS p99_latency_ms,
