@@ -207,12 +207,14 @@ def _register_commands() -> None:
     """Commands that live in their own modules (one job each)."""
     from bedrock_logbook.cli_aws import cloudwatch_command, s3_command
     from bedrock_logbook.cli_dashboard import dashboard_command
+    from bedrock_logbook.cli_migrate import migrate_command
     from bedrock_logbook.cli_sample import sample_command
 
     ingest.add_command(s3_command, "s3")
     ingest.add_command(cloudwatch_command, "cloudwatch")
     main.add_command(sample_command, "sample")
     main.add_command(dashboard_command, "dashboard")
+    main.add_command(migrate_command, "migrate")
 
 
 _register_commands()

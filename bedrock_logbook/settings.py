@@ -26,6 +26,7 @@ class Settings:
     workers: int = 2
     keep_bodies: bool = False
     salt: str | None = None  # fingerprint salt; default: a random salt kept in the lake
+    catalog: str | None = None  # Iceberg catalog: glue, rest:URI, sql:URL; default by lake kind
 
     @classmethod
     def load(
