@@ -4,6 +4,7 @@ lake counts, and the command's exit codes."""
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import os
 import shutil
@@ -12,6 +13,8 @@ import sys
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
 from bedrock_logbook import queries
@@ -20,6 +23,7 @@ from bedrock_logbook.ingest.lake import LakeLock
 from bedrock_logbook.ingest.migrate import hive_files, migrate
 from bedrock_logbook.ingest.objects import list_local, read_local
 from bedrock_logbook.ingest.pipeline import IngestOptions, ingest_objects
+from bedrock_logbook.ingest.schema import INVOCATIONS_SCHEMA
 from bedrock_logbook.ingest.table import (
     TableError,
     data_files,
@@ -169,3 +173,21 @@ def test_migrate_command_errors_have_exit_codes(lake: Path, tmp_path: Path) -> N
         busy = cli("migrate", "--lake", str(lake))
     assert busy.returncode == 75 and "nothing done" in busy.stderr
     assert not (lake / "_catalog.sqlite").exists()  # nothing was created while refused
+
+
+def test_files_from_before_a_nullable_column_was_added_are_taken_over(tmp_path: Path) -> None:
+    """Lakes written by older versions lack the newest nullable columns; they read as NULL."""
+    old = pa.schema([f for f in INVOCATIONS_SCHEMA if f.name != "max_output_tokens"])
+    row = {name: None for name in old.names}
+    row.update(request_id="old-1", ts=dt.datetime(2026, 10, 30, 12, tzinfo=dt.UTC),
+               output_tokens=7)
+    folder = tmp_path / "lake" / "invocations" / "date=2026-10-30"
+    folder.mkdir(parents=True)
+    pq.write_table(pa.Table.from_pylist([row], schema=old), folder / "part-old.parquet")
+
+    summary = migrate(resolve(tmp_path / "lake", None, env={}))
+    assert (summary.files_added, summary.rows_added) == (1, 1)
+    back = open_table(resolve(tmp_path / "lake", None, env={})).scan().to_arrow()
+    assert back.schema.equals(INVOCATIONS_SCHEMA, check_metadata=False)
+    assert back.select(["request_id", "output_tokens", "max_output_tokens"]).to_pylist() == [
+        {"request_id": "old-1", "output_tokens": 7, "max_output_tokens": None}]
