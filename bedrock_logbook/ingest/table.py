@@ -82,10 +82,10 @@ def resolve(lake: str | Path, catalog: str | None = None,
     """Turn the lake and catalog settings (``Settings.lake``/``Settings.catalog``) into a
     :class:`TableLocation`.
 
-    ``catalog`` None means the default for the lake. AWS
-    endpoint and Region come from the standard variables (``AWS_ENDPOINT_URL[_S3]``,
-    ``AWS_REGION``/``AWS_DEFAULT_REGION``) because Arrow's S3 client, which pyiceberg uses for
-    data files, does not read them itself; credentials come from the standard chain.
+    ``catalog`` None means the default for the lake. AWS endpoint and Region come from the
+    standard variables (``AWS_ENDPOINT_URL[_S3]``, ``AWS_REGION``/``AWS_DEFAULT_REGION``)
+    because Arrow's S3 client, which pyiceberg uses for data files, does not read them itself;
+    credentials come from the standard chain.
     """
     env = os.environ if env is None else env
     text = str(lake)
