@@ -210,6 +210,7 @@ def _register_commands() -> None:
     """Commands that live in their own modules (one job each)."""
     from bedrock_logbook.cli_aws import cloudwatch_command, s3_command
     from bedrock_logbook.cli_dashboard import dashboard_command
+    from bedrock_logbook.cli_migrate import migrate_command
     from bedrock_logbook.cli_prices import prices_command
     from bedrock_logbook.cli_sample import sample_command
 
@@ -218,6 +219,7 @@ def _register_commands() -> None:
     main.add_command(sample_command, "sample")
     main.add_command(dashboard_command, "dashboard")
     main.add_command(prices_command, "prices")
+    main.add_command(migrate_command, "migrate")
 
 
 _register_commands()

@@ -30,6 +30,7 @@ class Settings:
     # How the log's top-level performanceConfig is read: 'applied' (the mode Bedrock applied,
     # default) or 'requested' (the mode the caller asked for). docs/served-latency.md.
     latency_field: str = "applied"
+    catalog: str | None = None  # Iceberg catalog: glue, rest:URI, sql:URL; default by lake kind
 
     @classmethod
     def load(

@@ -1,0 +1,86 @@
+"""Turn a hive-layout lake into the Iceberg table in place: register its Parquet files, no rewrite.
+
+The files stay where they are (``<lake>/invocations/date=…/part-….parquet``); the table's
+metadata is written beside them (``<lake>/invocations/metadata/``) and the catalog records it.
+``add_files`` reads each file's footer for its column statistics and its ``day(ts)`` partition.
+Running it again registers only files the table does not reference yet, so a second run over
+the same lake commits nothing. The caller holds the lake lock, so no ingest or compaction
+changes the files underneath.
+
+The table records absolute file paths (Iceberg has no relative paths), so a migrated local
+lake cannot be moved to another folder without rewriting its metadata.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from bedrock_logbook.ingest.lake import TMP_PREFIX
+from bedrock_logbook.ingest.schema import INVOCATIONS_DIR, PARTITION_KEY
+from bedrock_logbook.ingest.table import (
+    TableError,
+    TableLocation,
+    data_files,
+    file_uri,
+    local_path,
+    open_table,
+)
+
+MIGRATE_OPERATION = "bedrock_logbook.migrate"
+
+
+@dataclass(frozen=True)
+class MigrateSummary:
+    lake: str
+    files_found: int
+    files_added: int
+    rows_added: int
+    snapshot_id: int | None
+    seconds: float
+
+    def line(self) -> str:
+        if self.files_added == 0:
+            return (f"migrate: {self.files_found} hive files, all already in the table; "
+                    f"nothing committed ({self.seconds:.2f}s)")
+        return (f"migrate: {self.files_found} hive files, {self.files_added} added "
+                f"({self.rows_added} rows) in one snapshot, none rewritten ({self.seconds:.2f}s)")
+
+
+def hive_files(lake: Path) -> list[Path]:
+    """The committed data files of a hive lake (temp files of a killed run excluded)."""
+    root = lake / INVOCATIONS_DIR
+    return sorted(p for p in root.glob(f"{PARTITION_KEY}=*/*.parquet")
+                  if not p.name.startswith(TMP_PREFIX))
+
+
+def migrate(location: TableLocation) -> MigrateSummary:
+    """Register the hive files of a local lake in its Iceberg table (created if missing)."""
+    if location.is_s3:
+        raise TableError("migrate works on a local lake folder (--lake DIR); an s3:// lake "
+                         "has no hive files to take over")
+    started = time.perf_counter()
+    lake = Path(location.lake)
+    found = hive_files(lake)
+    table = open_table(location)
+    referenced = set(data_files(table))
+    gone = sorted(uri for uri in referenced
+                  if uri.startswith("file://") and f"/{PARTITION_KEY}=" in uri
+                  and not Path(local_path(uri)).exists())
+    if gone:
+        raise TableError(f"the table references {len(gone)} hive files that no longer exist "
+                         f"(first: {gone[0]}); the old writer's compact must not run on a "
+                         "migrated lake")
+    new = [uri for uri in map(file_uri, found) if uri not in referenced]
+    snapshot_id = None
+    rows = 0
+    if new:
+        table.add_files(new, snapshot_properties={"bedrock_logbook.operation": MIGRATE_OPERATION})
+        snapshot = table.current_snapshot()
+        if snapshot is not None:
+            snapshot_id = snapshot.snapshot_id
+            added = snapshot.summary["added-records"] if snapshot.summary else None
+            rows = int(added or 0)
+    return MigrateSummary(location.lake, len(found), len(new), rows, snapshot_id,
+                          time.perf_counter() - started)
