@@ -62,12 +62,12 @@ def ingest_files(paths: tuple[Path, ...], lake: Path | None, keep_bodies: bool |
                  workers: int | None, salt: str | None, as_json: bool) -> None:
     """Ingest local files: directories in the S3 key layout, or .json.gz/.json/.jsonl files."""
     from bedrock_logbook.ingest.lake import LakeBusyError, LakeError, LakeLock
-    from bedrock_logbook.ingest.objects import list_local, read_local
+    from bedrock_logbook.ingest.objects import SkippedObject, list_local, read_local
     from bedrock_logbook.ingest.pipeline import IngestOptions, ingest_objects
 
     settings = load_settings(lake=lake, keep_bodies=keep_bodies, workers=workers, salt=salt)
     files: list[Path] = []
-    skipped = []
+    skipped: list[SkippedObject] = []
     for path in paths:
         try:
             found, skip = list_local(path)
@@ -75,12 +75,12 @@ def ingest_files(paths: tuple[Path, ...], lake: Path | None, keep_bodies: bool |
             fail(str(e), EXIT_CONFIG)
         files.extend(found)
         skipped.extend(skip)
-    update, close = progress_callback(sum(p.stat().st_size for p in files))
+    update, close = progress_callback(sum(_size(p) for p in files))
     options = IngestOptions(keep_bodies=settings.keep_bodies, salt=settings.salt,
                             workers=settings.workers, progress=update)
     try:
         with LakeLock(settings.lake):
-            summary = ingest_objects(settings.lake, read_local(files), source="files",
+            summary = ingest_objects(settings.lake, read_local(files, skipped), source="files",
                                      options=options, skipped=skipped)
     except LakeBusyError as e:
         fail(str(e), EXIT_BUSY)
@@ -89,6 +89,13 @@ def ingest_files(paths: tuple[Path, ...], lake: Path | None, keep_bodies: bool |
     finally:
         close()
     emit_summary(summary, as_json)
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:  # gone since listed: read_local reports it
+        return 0
 
 
 @main.command("compact")

@@ -44,7 +44,7 @@ from bedrock_logbook.ingest.lake import (
     remove_temp_files,
     write_bytes_atomic,
 )
-from bedrock_logbook.ingest.objects import RawObject, SkippedObject
+from bedrock_logbook.ingest.objects import UNREADABLE_REASONS, RawObject, SkippedObject
 from bedrock_logbook.ingest.parquet_files import ROW_GROUP_ROWS, rechunked, write_parquet
 from bedrock_logbook.ingest.parse import ParseOptions
 from bedrock_logbook.ingest.read import ParsedBatch, QuarantineEntry, dedupe_key, parse_objects
@@ -92,12 +92,24 @@ class RunSummary:
     extra: dict[str, Any] = field(default_factory=dict)  # e.g. retries reported by a source
 
     @property
+    def unreadable_objects(self) -> int:
+        """Objects that should have been read and could not be (see ``UNREADABLE_REASONS``)."""
+        return sum(n for r, n in self.skipped_reasons.items() if r in UNREADABLE_REASONS)
+
+    @property
+    def partial(self) -> bool:
+        """The run committed what it read, but some objects could not be read."""
+        return self.unreadable_objects > 0
+
+    @property
     def balanced(self) -> bool:
         """Nothing lost: every line read is a row, a duplicate or a quarantine entry."""
         return self.lines == self.rows_written + self.duplicates + self.quarantined
 
     def line(self) -> str:
-        skipped = f" ({self.skipped_objects} skipped)" if self.skipped_objects else ""
+        unreadable = f", {self.unreadable_objects} unreadable" if self.partial else ""
+        skipped = (f" ({self.skipped_objects} skipped{unreadable})" if self.skipped_objects
+                   else "")
         extra = "".join(f", {k} {v}" for k, v in sorted(self.extra.items()))
         return (
             f"ingest {self.source}: {self.objects} objects{skipped}, {self.lines} records -> "
@@ -108,6 +120,7 @@ class RunSummary:
     def as_dict(self) -> dict[str, Any]:
         d = asdict(self)
         d["balanced"] = self.balanced
+        d["unreadable_objects"] = self.unreadable_objects
         return d
 
 
@@ -251,8 +264,9 @@ def ingest_objects(
 ) -> RunSummary:
     """Ingest ``objects`` into ``lake``. The caller holds ``LakeLock(lake)``.
 
-    ``source_state`` is read, and ``extra()`` (a source's own counters, e.g. retries) called,
-    only after the last object: sources may fill them while their objects stream through.
+    ``source_state`` and ``skipped`` are read, and ``extra()`` (a source's own counters, e.g.
+    retries) called, only after the last object: sources may fill them while their objects
+    stream through (e.g. a file that vanished between listing and reading).
     """
     options = options or IngestOptions()
     summary = RunSummary(_new_run_id(), source, datetime.now(UTC).isoformat())
@@ -264,16 +278,9 @@ def ingest_objects(
     staging.mkdir()
     parse_options = ParseOptions(lake_salt(lake, options.salt), options.keep_bodies)
 
-    skipped_reasons: Counter[str] = Counter()
-    for s in skipped:
-        skipped_reasons[s.reason] += 1
-        if len(summary.skipped) < SKIPPED_LISTED:
-            summary.skipped.append({"uri": s.uri, "reason": s.reason})
-    summary.skipped_objects = sum(skipped_reasons.values())
-    summary.skipped_reasons = dict(skipped_reasons)
-
     try:
-        _write_run(lake, summary, objects, parse_options, options, source_state, extra)
+        _write_run(lake, summary, objects, parse_options, options, source_state, extra,
+                   skipped)
     finally:
         # Also on errors (a failed download): staged rows were never committed.
         shutil.rmtree(staging, ignore_errors=True)
@@ -288,6 +295,7 @@ def _write_run(
     options: IngestOptions,
     source_state: Mapping[str, str] | None,
     extra: Callable[[], Mapping[str, Any]] | None,
+    skipped: Iterable[SkippedObject],
 ) -> None:
     t0 = time.monotonic()
     staging = lake / STAGING_DIR
@@ -313,6 +321,7 @@ def _write_run(
         if options.progress is not None:
             options.progress(summary.objects, summary.bytes_in)
     quarantine.close()
+    _tally_skipped(summary, skipped)
     crash_point("after_parse")
 
     for date in sorted(plan.rows):
@@ -343,6 +352,16 @@ def _write_run(
     # One line of JSON: `compact` can then merge many runs into one JSON-lines file.
     record = json.dumps(summary.as_dict(), sort_keys=True) + "\n"
     write_bytes_atomic(lake / RUNS_DIR / f"run-{summary.run_id}.json", record.encode())
+
+
+def _tally_skipped(summary: RunSummary, skipped: Iterable[SkippedObject]) -> None:
+    reasons: Counter[str] = Counter()
+    for s in skipped:
+        reasons[s.reason] += 1
+        if len(summary.skipped) < SKIPPED_LISTED:
+            summary.skipped.append({"uri": s.uri, "reason": s.reason})
+    summary.skipped_objects = sum(reasons.values())
+    summary.skipped_reasons = dict(reasons)
 
 
 class StateTracker:

@@ -23,9 +23,9 @@ from bedrock_logbook.ingest.parse import (
     ParseOptions,
     Rejected,
     decode_records,
+    guarded_row,
     parse_line,
     peek_request_id,
-    row_from_record,
 )
 from bedrock_logbook.ingest.schema import INVOCATIONS_SCHEMA
 
@@ -97,7 +97,7 @@ def _lines(text: bytes, layout: str) -> Iterator[tuple[int, bytes]]:
         if stripped.startswith((b"{", b"[")):
             try:
                 doc = msgspec.json.decode(stripped)
-            except msgspec.DecodeError:
+            except (msgspec.DecodeError, UnicodeDecodeError, RecursionError):
                 doc = None  # not one document: read it as JSON lines below
             if isinstance(doc, dict):
                 yield 1, stripped
@@ -137,7 +137,7 @@ def _parse_fast(text: bytes, obj: RawObject, options: ParseOptions,
     split: list[bytes] | None = None
     for i, rec in enumerate(records):
         try:
-            rows.append(row_from_record(rec, options, obj.uri, i + 1))
+            rows.append(guarded_row(rec, options, obj.uri, i + 1))
         except Rejected as e:
             split = split or text.split(b"\n")
             quarantine.append(_quarantine_line(obj.uri, i + 1, split[i], e))
@@ -162,7 +162,7 @@ def parse_objects(objects: list[RawObject], options: ParseOptions) -> ParsedBatc
     finally:
         if was_enabled:
             gc.enable()
-    batch.table = _to_table(rows)
+    batch.table = _to_table(rows, batch.quarantine)
     for i, row in enumerate(rows):
         batch.by_date.setdefault(_day(row[1]), []).append(i)
     batch.keys = [dedupe_key(row[0]) for row in rows]
@@ -235,7 +235,33 @@ _BODY_INDEXES = frozenset(INVOCATIONS_SCHEMA.names.index(n)
                           for n in ("input_body_json", "output_body_json"))
 
 
-def _to_table(rows: list[tuple[Any, ...]]) -> pa.Table:
+def _to_table(rows: list[tuple[Any, ...]], quarantine: list[QuarantineEntry]) -> pa.Table:
+    """Rows → Arrow table. Should a value slip past the parser's checks and not fit its
+    column, the rows that do not fit are found one by one and quarantined (and removed from
+    ``rows``): one odd value never costs the batch."""
+    try:
+        return _arrow_table(rows)
+    except (pa.ArrowException, OverflowError, ValueError, TypeError):
+        pass
+    good: list[tuple[Any, ...]] = []
+    for row in rows:
+        try:
+            _arrow_table([row])
+        except (pa.ArrowException, OverflowError, ValueError, TypeError) as e:
+            quarantine.append(QuarantineEntry(
+                row[_SOURCE_INDEX], row[_LINE_INDEX], "unstorable_value",
+                f"a value does not fit its lake column ({type(e).__name__})", row[0], None))
+        else:
+            good.append(row)
+    rows[:] = good
+    return _arrow_table(rows)
+
+
+_SOURCE_INDEX = INVOCATIONS_SCHEMA.names.index("source")
+_LINE_INDEX = INVOCATIONS_SCHEMA.names.index("source_line")
+
+
+def _arrow_table(rows: list[tuple[Any, ...]]) -> pa.Table:
     if not rows:
         return INVOCATIONS_SCHEMA.empty_table()
     columns: list[Any] = list(zip(*rows, strict=True))
