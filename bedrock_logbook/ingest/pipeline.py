@@ -224,7 +224,7 @@ class _Deduper:
 
 class _QuarantineStage:
     """Quarantine entries spilled to a staging file as they arrive: a run over millions of
-    bad lines (each kept with up to 1 MiB of raw text) holds one batch's worth at a time."""
+    bad lines holds one batch's worth at a time."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -232,7 +232,10 @@ class _QuarantineStage:
         self._sink: pa.OSFile | None = None
         self._writer: ipc.RecordBatchStreamWriter | None = None
 
-    def add(self, entries: list[QuarantineEntry]) -> None:
+    def add(self, entries: list[QuarantineEntry], folded: Counter[str]) -> None:
+        """Stage ``entries``; count each as one line, plus the ``folded`` ones (which are
+        stored as one entry per object)."""
+        self.reasons.update(folded)
         if not entries:
             return
         if self._writer is None:
@@ -240,7 +243,7 @@ class _QuarantineStage:
             self._writer = ipc.new_stream(self._sink, QUARANTINE_SCHEMA)
         table = pa.Table.from_pylist([e.as_row() for e in entries], schema=QUARANTINE_SCHEMA)
         self._writer.write_table(table)
-        self.reasons.update(e.reason for e in entries)
+        self.reasons.update(e.reason for e in entries if e.folded_lines is None)
 
     def close(self) -> None:
         if self._writer is not None and self._sink is not None:
@@ -308,7 +311,7 @@ def _write_run(
         summary.lines += parsed.lines
         summary.bytes_in += parsed.bytes_in
         summary.bytes_uncompressed += parsed.bytes_uncompressed
-        quarantine.add(parsed.quarantine)
+        quarantine.add(parsed.quarantine, parsed.folded)
         assert parsed.staged is not None
         for date, idx in parsed.by_date.items():
             kept = dedupe.keep(date, [parsed.keys[i] for i in idx])

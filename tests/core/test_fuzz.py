@@ -16,7 +16,7 @@ from bedrock_logbook.ingest.parse import ParseOptions
 from bedrock_logbook.ingest.pipeline import IngestOptions, RunSummary, ingest_objects
 from bedrock_logbook.ingest.read import parse_objects
 from tests.core.lakeutil import snapshot
-from tests.core.mutations import fuzz_lines, mutate_record, seed_records, write_fuzz_files
+from tests.core.mutations import CANARY, fuzz_lines, mutate_record, seed_records, write_fuzz_files
 
 # Lines that are blank or only JSON-array punctuation are not records (log-format.md §1.3);
 # every other line of the input is one record to account for.
@@ -39,6 +39,9 @@ def test_every_mutated_line_is_a_row_or_a_quarantine_entry(rng, seed_record) -> 
     assert batch.table.num_rows + len(batch.quarantine) == batch.lines
     for q in batch.quarantine:
         assert q.reason and q.detail
+        # Without --keep-bodies no prompt or response text reaches the quarantine.
+        assert q.raw is None
+        assert CANARY not in f"{q.detail} {q.request_id} {q.envelope}"
 
 
 def ingest(lake: Path, src: Path, workers: int) -> RunSummary:
