@@ -45,6 +45,7 @@ from bedrock_logbook.ingest.lake import (
     write_bytes_atomic,
 )
 from bedrock_logbook.ingest.objects import UNREADABLE_REASONS, RawObject, SkippedObject
+from bedrock_logbook.ingest.parent_death import die_with_parent
 from bedrock_logbook.ingest.parquet_files import ROW_GROUP_ROWS, rechunked, write_parquet
 from bedrock_logbook.ingest.parse import ParseOptions
 from bedrock_logbook.ingest.read import ParsedBatch, QuarantineEntry, dedupe_key, parse_objects
@@ -175,8 +176,10 @@ def _parsed(
             yield _parse_and_stage(batch, options, next(paths))
         return
     ctx = get_context("forkserver")
-    ctx.set_forkserver_preload(["bedrock_logbook.ingest.read"])
-    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+    ctx.set_forkserver_preload(["bedrock_logbook.ingest.forkserver_guard",
+                                "bedrock_logbook.ingest.read"])
+    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx,
+                             initializer=die_with_parent) as pool:
         window: deque[Future[ParsedBatch]] = deque()
         for batch in _batches(objects):
             window.append(pool.submit(_parse_and_stage, batch, options, next(paths)))
@@ -276,23 +279,26 @@ def ingest_objects(
     lake.mkdir(parents=True, exist_ok=True)
     remove_temp_files(lake)
     finish_pending(lake)  # a compaction killed half way: finish it before reading the lake
-    staging = lake / STAGING_DIR
-    shutil.rmtree(staging, ignore_errors=True)  # left by a killed run: never committed
-    staging.mkdir()
+    # Left by a killed run, never committed. Each run stages under its own name, so a worker
+    # a killed run left behind could never write into this run's files.
+    shutil.rmtree(lake / STAGING_DIR, ignore_errors=True)
+    staging = lake / STAGING_DIR / summary.run_id
+    staging.mkdir(parents=True)
     parse_options = ParseOptions(lake_salt(lake, options.salt), options.keep_bodies)
 
     try:
-        _write_run(lake, summary, objects, parse_options, options, source_state, extra,
-                   skipped)
+        _write_run(lake, summary, staging, objects, parse_options, options, source_state,
+                   extra, skipped)
     finally:
         # Also on errors (a failed download): staged rows were never committed.
-        shutil.rmtree(staging, ignore_errors=True)
+        shutil.rmtree(lake / STAGING_DIR, ignore_errors=True)
     return summary
 
 
 def _write_run(
     lake: Path,
     summary: RunSummary,
+    staging: Path,
     objects: Iterable[RawObject],
     parse_options: ParseOptions,
     options: IngestOptions,
@@ -301,7 +307,6 @@ def _write_run(
     skipped: Iterable[SkippedObject],
 ) -> None:
     t0 = time.monotonic()
-    staging = lake / STAGING_DIR
     plan = _Plan()
     dedupe = _Deduper(lake)
     quarantine = _QuarantineStage(staging / "quarantine.arrow")
@@ -323,6 +328,7 @@ def _write_run(
                 plan.keep(date, parsed.staged, rows, len(kept))
         if options.progress is not None:
             options.progress(summary.objects, summary.bytes_in)
+        crash_point("after_first_batch")
     quarantine.close()
     _tally_skipped(summary, skipped)
     crash_point("after_parse")
