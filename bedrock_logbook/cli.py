@@ -75,6 +75,9 @@ def ingest_files(paths: tuple[Path, ...], lake: Path | None, keep_bodies: bool |
             fail(str(e), EXIT_CONFIG)
         files.extend(found)
         skipped.extend(skip)
+    # Sorted and once each: which copy of a duplicated request wins (the first read) must not
+    # depend on the order of the arguments.
+    files = sorted(set(files), key=str)
     update, close = progress_callback(sum(_size(p) for p in files))
     options = IngestOptions(keep_bodies=settings.keep_bodies, salt=settings.salt,
                             workers=settings.workers, progress=update)

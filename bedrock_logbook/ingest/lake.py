@@ -140,9 +140,15 @@ def partition_files(lake: Path, date: str) -> list[Path]:
     return sorted(d.glob("*.parquet")) if d.is_dir() else []
 
 
-def existing_request_ids(lake: Path, date: str) -> Iterator[str]:
-    """Request IDs already stored in one date partition (reads one column only)."""
-    for path in partition_files(lake, date):
-        pf = pq.ParquetFile(path)
-        for batch in pf.iter_batches(columns=["request_id"], batch_size=65536):
-            yield from batch.column(0).to_pylist()
+def existing_request_ids(lake: Path) -> Iterator[str]:
+    """Request IDs already stored anywhere in the lake (reads one column only)."""
+    root = lake / INVOCATIONS_DIR
+    if not root.is_dir():
+        return
+    for folder in sorted(root.iterdir()):
+        if not folder.name.startswith(f"{PARTITION_KEY}="):
+            continue
+        for path in sorted(folder.glob("*.parquet")):
+            pf = pq.ParquetFile(path)
+            for batch in pf.iter_batches(columns=["request_id"], batch_size=65536):
+                yield from batch.column(0).to_pylist()

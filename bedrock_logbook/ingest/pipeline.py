@@ -210,19 +210,22 @@ class _Plan:
 
 
 class _Deduper:
-    """Which rows are new: request ID not in the lake's partition, not seen earlier this run."""
+    """Which rows are new: request ID not anywhere in the lake (whatever its date partition:
+    a request logged with timestamps on two days is one request), not seen earlier this run.
+
+    The winner among copies is the first in input order: the copy already in the lake, else
+    the first copy this run reads (sources hand objects over sorted by path or key).
+    """
 
     def __init__(self, lake: Path) -> None:
         self.lake = lake
-        self.seen: dict[str, KeySet] = {}
+        self.seen: KeySet | None = None
 
-    def keep(self, date: str, keys: list[bytes]) -> list[int]:
+    def keep(self, keys: list[bytes]) -> list[int]:
         """Positions in ``keys`` of the first occurrence of each new key."""
-        keyset = self.seen.get(date)
-        if keyset is None:
-            existing = [dedupe_key(rid) for rid in existing_request_ids(self.lake, date)]
-            keyset = self.seen[date] = KeySet(existing)
-        return keyset.add_new(keys)
+        if self.seen is None:
+            self.seen = KeySet([dedupe_key(rid) for rid in existing_request_ids(self.lake)])
+        return self.seen.add_new(keys)
 
 
 class _QuarantineStage:
@@ -318,13 +321,14 @@ def _write_run(
         summary.bytes_uncompressed += parsed.bytes_uncompressed
         quarantine.add(parsed.quarantine, parsed.folded)
         assert parsed.staged is not None
+        fresh = set(dedupe.keep(parsed.keys))
+        summary.duplicates += len(parsed.keys) - len(fresh)
         for date, idx in parsed.by_date.items():
-            kept = dedupe.keep(date, [parsed.keys[i] for i in idx])
-            summary.duplicates += len(idx) - len(kept)
+            kept = [i for i in idx if i in fresh]
             if len(kept) == len(parsed.keys):
                 plan.keep(date, parsed.staged, None, len(kept))
             else:
-                rows = pa.array([idx[k] for k in kept], type=pa.int32())
+                rows = pa.array(kept, type=pa.int32())
                 plan.keep(date, parsed.staged, rows, len(kept))
         if options.progress is not None:
             options.progress(summary.objects, summary.bytes_in)

@@ -483,16 +483,19 @@ def parse_objects(objects: list[RawObject], options: ParseOptions) -> ParsedBatc
     return batch
 
 
-def dedupe_key(request_id: str) -> bytes:
-    """16 bytes that stand for a request ID: the UUID itself (exact), else its BLAKE2b-128.
+_CANONICAL_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
-    Half the memory of the string in the dedupe set, and cheap to send between processes.
+
+def dedupe_key(request_id: str) -> bytes:
+    """16 bytes that stand for a whole request ID: a canonical (lower-case, 8-4-4-4-12) UUID
+    as its own 16 bytes, any other ID as its BLAKE2b-128 (collisions: ~2^-64 at 2^32 IDs).
+
+    Only the canonical form is packed, so IDs that differ by hyphen position or letter case
+    never share a key. Half the memory of the string in the dedupe set, and cheap to send
+    between processes.
     """
-    if len(request_id) == 36 and request_id[8] == "-":
-        try:
-            return bytes.fromhex(request_id.replace("-", ""))
-        except ValueError:
-            pass
+    if len(request_id) == 36 and _CANONICAL_UUID.fullmatch(request_id):
+        return bytes.fromhex(request_id.replace("-", ""))
     return hashlib.blake2b(request_id.encode(), digest_size=16).digest()
 
 
