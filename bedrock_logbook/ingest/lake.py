@@ -137,7 +137,8 @@ def partition_dir(lake: Path, date: str) -> Path:
 
 def partition_files(lake: Path, date: str) -> list[Path]:
     d = partition_dir(lake, date)
-    return sorted(d.glob("*.parquet")) if d.is_dir() else []
+    # part-* only: a temp file (``.tmp-part-...``) left by a killed write is not lake data.
+    return sorted(d.glob("part-*.parquet")) if d.is_dir() else []
 
 
 def existing_request_ids(lake: Path) -> Iterator[str]:
@@ -148,7 +149,7 @@ def existing_request_ids(lake: Path) -> Iterator[str]:
     for folder in sorted(root.iterdir()):
         if not folder.name.startswith(f"{PARTITION_KEY}="):
             continue
-        for path in sorted(folder.glob("*.parquet")):
+        for path in sorted(folder.glob("part-*.parquet")):
             pf = pq.ParquetFile(path)
             for batch in pf.iter_batches(columns=["request_id"], batch_size=65536):
                 yield from batch.column(0).to_pylist()
