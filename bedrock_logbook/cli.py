@@ -23,6 +23,7 @@ from bedrock_logbook.cli_common import (
     ingest_options,
     lake_option,
     load_settings,
+    os_error_message,
     prices_option,
 )
 
@@ -89,6 +90,8 @@ def ingest_files(paths: tuple[Path, ...], lake: Path | None, keep_bodies: bool |
         fail(str(e), EXIT_BUSY)
     except LakeError as e:
         fail(str(e), EXIT_CONFIG)
+    except OSError as e:  # disk full, read-only lake, ...
+        fail(os_error_message(e), EXIT_CONFIG)
     finally:
         close()
     emit_summary(summary, as_json)
@@ -109,7 +112,7 @@ def compact_command(lake: Path | None) -> None:
     Safe to kill and rerun; queries see the same rows before and after.
     """
     from bedrock_logbook.ingest.compact import compact
-    from bedrock_logbook.ingest.lake import LakeBusyError, LakeLock
+    from bedrock_logbook.ingest.lake import LakeBusyError, LakeError, LakeLock
 
     settings = load_settings(lake=lake)
     try:
@@ -117,6 +120,10 @@ def compact_command(lake: Path | None) -> None:
             summary = compact(settings.lake)
     except LakeBusyError as e:
         fail(str(e), EXIT_BUSY)
+    except LakeError as e:
+        fail(str(e), EXIT_CONFIG)
+    except OSError as e:
+        fail(os_error_message(e), EXIT_CONFIG)
     click.echo(summary.line())
 
 
@@ -148,7 +155,6 @@ def sql(query: str, fmt: str, params: tuple[str, ...], lake: Path | None,
     """Run SQL with every view defined (see `bedrock-logbook views`)."""
     import duckdb
 
-    from bedrock_logbook import queries
     settings = load_settings(lake=lake, prices=prices)
     bound: dict[str, str] = {}
     for p in params:
@@ -156,7 +162,7 @@ def sql(query: str, fmt: str, params: tuple[str, ...], lake: Path | None,
         if not sep or not name:
             fail(f"--param expects NAME=VALUE, got {p!r}", EXIT_CONFIG)
         bound[name] = value
-    con = queries.connect(settings.lake, prices=settings.prices)
+    con = _connect(settings.lake, settings.prices)
     try:
         names, rows = _rows(con, query, bound)
     except duckdb.Error as e:
@@ -171,6 +177,14 @@ def sql(query: str, fmt: str, params: tuple[str, ...], lake: Path | None,
     else:
         for line in _format_table(names, rows):
             click.echo(line)
+
+
+def _connect(lake: Path, prices: Path | None) -> Any:
+    from bedrock_logbook import queries
+    try:
+        return queries.connect(lake, prices=prices)
+    except queries.PriceFileError as e:
+        fail(str(e), EXIT_CONFIG)
 
 
 @main.command("views")
@@ -193,7 +207,10 @@ def duckdb_file(lake: Path | None, prices: Path | None, out: Path | None) -> Non
     from bedrock_logbook import queries
     settings = load_settings(lake=lake, prices=prices)
     target = out or settings.lake / "logbook.duckdb"
-    queries.write_database(settings.lake, target, prices=settings.prices)
+    try:
+        queries.write_database(settings.lake, target, prices=settings.prices)
+    except queries.PriceFileError as e:
+        fail(str(e), EXIT_CONFIG)
     click.echo(f"wrote {target}; open it with: duckdb -readonly {target}")
 
 

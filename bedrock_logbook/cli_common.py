@@ -10,6 +10,7 @@ lock: nothing was done, try again later).
 
 from __future__ import annotations
 
+import errno
 import json
 import sys
 from collections.abc import Callable
@@ -34,6 +35,19 @@ def fail(message: str, code: int) -> NoReturn:
     """One line on stderr, a meaningful exit code, no traceback."""
     click.echo(f"bedrock-logbook: {message}", err=True)
     sys.exit(code)
+
+
+def os_error_message(e: OSError) -> str:
+    """One line for a filesystem failure: what happened, to which file, what to do."""
+    where = f" ({e.filename})" if e.filename else ""
+    hint = {
+        errno.ENOSPC: "; free some space and rerun (nothing half-written is kept)",
+        errno.EDQUOT: "; free some space and rerun (nothing half-written is kept)",
+        errno.EROFS: "; the lake must be on a writable filesystem",
+        errno.EACCES: "; check the permissions of the lake and input",
+        errno.EPERM: "; check the permissions of the lake and input",
+    }.get(e.errno or 0, "")
+    return f"{e.strerror or type(e).__name__}{where}{hint}"
 
 
 def load_settings(**overrides: Any) -> Settings:

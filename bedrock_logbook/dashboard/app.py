@@ -8,6 +8,7 @@ from pathlib import Path
 import streamlit as st
 
 from bedrock_logbook.dashboard import context, data, sidebar
+from bedrock_logbook.queries import PriceFileError
 
 # Not "pages/": Streamlit would also auto-discover that folder (its older multipage mode)
 # and run a page without this script's sidebar.
@@ -16,7 +17,11 @@ PAGES_DIR = Path(__file__).with_name("views")
 st.set_page_config(page_title="Bedrock logbook", page_icon="📒", layout="wide")
 
 lake = data.configured_lake()
-filters, lake_requests = sidebar.render(lake)
+try:
+    filters, lake_requests = sidebar.render(lake)
+except PriceFileError as e:  # a user price file that cannot be used: say which line, why
+    st.error(f"The price file cannot be used: {e}")
+    st.stop()
 context.publish(context.PageContext(lake=lake, filters=filters, lake_requests=lake_requests))
 
 navigation = st.navigation(

@@ -23,6 +23,11 @@ COLUMNS = (
 SHIPPED = "shipped"
 
 
+# The price_list column is DECIMAL(18, 6); a price far above any real one (1e20) would not
+# fit, and would break every page that prices requests.
+MAX_USD_PER_MILLION = 1_000_000
+
+
 class PriceFileError(ValueError):
     """A price CSV has a row we cannot use; the message names the file and line."""
 
@@ -79,8 +84,9 @@ def parse_price_csv(text: str, origin: str) -> list[PriceRow]:
             price = Decimal((raw["usd_per_million"] or "").strip())
         except InvalidOperation:
             raise PriceFileError(f"{where}: usd_per_million is not a number") from None
-        if not price.is_finite() or price < 0:
-            raise PriceFileError(f"{where}: usd_per_million must be a number >= 0")
+        if not price.is_finite() or not 0 <= price <= MAX_USD_PER_MILLION:
+            raise PriceFileError(
+                f"{where}: usd_per_million must be a number from 0 to {MAX_USD_PER_MILLION}")
         rows.append(PriceRow(
             model=model,
             latency_mode=mode,
@@ -116,5 +122,11 @@ def load_prices(user_file: Path | None = None) -> list[PriceRow]:
             raise PriceFileError(
                 f"price file not found: {user_file} (set by --prices or BEDROCK_LOGBOOK_PRICES)"
             )
-        user = parse_price_csv(user_file.read_text(encoding="utf-8"), str(user_file))
+        data = user_file.read_bytes()
+        try:
+            text = data.decode("utf-8-sig")  # a BOM (spreadsheet exports) is not a column name
+        except UnicodeDecodeError as e:
+            raise PriceFileError(f"{user_file}: not UTF-8 text (byte {data[e.start]:#04x} at "
+                                 f"offset {e.start}); save it as UTF-8 CSV") from None
+        user = parse_price_csv(text, str(user_file))
     return merge_prices(shipped_prices(), user)
