@@ -350,7 +350,8 @@ def _write_run(
     if quarantine.reasons:
         write_parquet(lake / QUARANTINE_DIR,
                       rechunked(quarantine.batches(), ROW_GROUP_ROWS, QUARANTINE_SCHEMA),
-                      QUARANTINE_SCHEMA, ["source", "source_line", "reason"])
+                      QUARANTINE_SCHEMA, ["source", "source_line", "reason"],
+                      keep_existing=True)
     summary.quarantined = sum(quarantine.reasons.values())
     summary.quarantine_reasons = dict(quarantine.reasons)
 

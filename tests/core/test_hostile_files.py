@@ -243,3 +243,13 @@ def test_bombs_stay_under_1_gb_of_memory(tmp_path: Path, name: str, data: Any,
     assert peak < 1_000_000_000
     if lines:
         assert len(quarantine_rows(tmp_path / "lake")) == 1001  # capped, the rest folded
+
+
+def test_rerun_does_not_write_quarantine_entries_again(tmp_path: Path) -> None:
+    put(tmp_path / "logs", "a.json.gz", gzip.compress(line(1) + b"\n{bad\n"))
+    ingest(tmp_path / "lake", tmp_path / "logs")
+    [before] = (tmp_path / "lake" / "quarantine").glob("part-*.parquet")
+    stamp = before.stat()
+    ingest(tmp_path / "lake", tmp_path / "logs")
+    [after] = (tmp_path / "lake" / "quarantine").glob("part-*.parquet")
+    assert (after.stat().st_ino, after.stat().st_mtime_ns) == (stamp.st_ino, stamp.st_mtime_ns)
