@@ -23,6 +23,7 @@ from bedrock_logbook.cli_common import (
     ingest_options,
     lake_option,
     load_settings,
+    os_error_message,
     prices_option,
 )
 
@@ -63,13 +64,13 @@ def ingest_files(paths: tuple[Path, ...], lake: Path | None, keep_bodies: bool |
                  as_json: bool) -> None:
     """Ingest local files: directories in the S3 key layout, or .json.gz/.json/.jsonl files."""
     from bedrock_logbook.ingest.lake import LakeBusyError, LakeError, LakeLock
-    from bedrock_logbook.ingest.objects import list_local, read_local
+    from bedrock_logbook.ingest.objects import SkippedObject, list_local, read_local
     from bedrock_logbook.ingest.pipeline import IngestOptions, ingest_objects
 
     settings = load_settings(lake=lake, keep_bodies=keep_bodies, workers=workers, salt=salt,
                              latency_field=latency_field)
     files: list[Path] = []
-    skipped = []
+    skipped: list[SkippedObject] = []
     for path in paths:
         try:
             found, skip = list_local(path)
@@ -77,21 +78,33 @@ def ingest_files(paths: tuple[Path, ...], lake: Path | None, keep_bodies: bool |
             fail(str(e), EXIT_CONFIG)
         files.extend(found)
         skipped.extend(skip)
-    update, close = progress_callback(sum(p.stat().st_size for p in files))
+    # Sorted and once each: which copy of a duplicated request wins (the first read) must not
+    # depend on the order of the arguments.
+    files = sorted(set(files), key=str)
+    update, close = progress_callback(sum(_size(p) for p in files))
     options = IngestOptions(keep_bodies=settings.keep_bodies, salt=settings.salt,
                             workers=settings.workers, latency_field=settings.latency_field,
                             progress=update)
     try:
         with LakeLock(settings.lake):
-            summary = ingest_objects(settings.lake, read_local(files), source="files",
+            summary = ingest_objects(settings.lake, read_local(files, skipped), source="files",
                                      options=options, skipped=skipped)
     except LakeBusyError as e:
         fail(str(e), EXIT_BUSY)
     except LakeError as e:
         fail(str(e), EXIT_CONFIG)
+    except OSError as e:  # disk full, read-only lake, ...
+        fail(os_error_message(e), EXIT_CONFIG)
     finally:
         close()
     emit_summary(summary, as_json)
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:  # gone since listed: read_local reports it
+        return 0
 
 
 @main.command("compact")
@@ -102,7 +115,7 @@ def compact_command(lake: Path | None) -> None:
     Safe to kill and rerun; queries see the same rows before and after.
     """
     from bedrock_logbook.ingest.compact import compact
-    from bedrock_logbook.ingest.lake import LakeBusyError, LakeLock
+    from bedrock_logbook.ingest.lake import LakeBusyError, LakeError, LakeLock
 
     settings = load_settings(lake=lake)
     try:
@@ -110,6 +123,10 @@ def compact_command(lake: Path | None) -> None:
             summary = compact(settings.lake)
     except LakeBusyError as e:
         fail(str(e), EXIT_BUSY)
+    except LakeError as e:
+        fail(str(e), EXIT_CONFIG)
+    except OSError as e:
+        fail(os_error_message(e), EXIT_CONFIG)
     click.echo(summary.line())
 
 
@@ -141,7 +158,6 @@ def sql(query: str, fmt: str, params: tuple[str, ...], lake: Path | None,
     """Run SQL with every view defined (see `bedrock-logbook views`)."""
     import duckdb
 
-    from bedrock_logbook import queries
     settings = load_settings(lake=lake, prices=prices)
     bound: dict[str, str] = {}
     for p in params:
@@ -149,7 +165,7 @@ def sql(query: str, fmt: str, params: tuple[str, ...], lake: Path | None,
         if not sep or not name:
             fail(f"--param expects NAME=VALUE, got {p!r}", EXIT_CONFIG)
         bound[name] = value
-    con = queries.connect(settings.lake, prices=settings.prices)
+    con = _connect(settings.lake, settings.prices)
     try:
         names, rows = _rows(con, query, bound)
     except duckdb.Error as e:
@@ -164,6 +180,14 @@ def sql(query: str, fmt: str, params: tuple[str, ...], lake: Path | None,
     else:
         for line in _format_table(names, rows):
             click.echo(line)
+
+
+def _connect(lake: Path, prices: Path | None) -> Any:
+    from bedrock_logbook import queries
+    try:
+        return queries.connect(lake, prices=prices)
+    except queries.PriceFileError as e:
+        fail(str(e), EXIT_CONFIG)
 
 
 @main.command("views")
@@ -186,7 +210,10 @@ def duckdb_file(lake: Path | None, prices: Path | None, out: Path | None) -> Non
     from bedrock_logbook import queries
     settings = load_settings(lake=lake, prices=prices)
     target = out or settings.lake / "logbook.duckdb"
-    queries.write_database(settings.lake, target, prices=settings.prices)
+    try:
+        queries.write_database(settings.lake, target, prices=settings.prices)
+    except queries.PriceFileError as e:
+        fail(str(e), EXIT_CONFIG)
     click.echo(f"wrote {target}; open it with: duckdb -readonly {target}")
 
 

@@ -24,6 +24,7 @@ from bedrock_logbook.cli_common import (
     fail,
     ingest_options,
     load_settings,
+    os_error_message,
 )
 from bedrock_logbook.settings import SettingsError
 
@@ -62,6 +63,8 @@ def _run(action: Callable[[], Any]) -> Any:
         fail(str(e), EXIT_CONFIG)
     except SourceError as e:
         fail(str(e), e.exit_code)
+    except OSError as e:
+        fail(os_error_message(e), EXIT_CONFIG)
     except Exception as e:  # noqa: BLE001 - cron wants one line, not a traceback
         fail(f"unexpected {type(e).__name__}: {e}", EXIT_UNEXPECTED)
 

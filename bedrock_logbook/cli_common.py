@@ -2,12 +2,15 @@
 and the common options. Its own module so the command modules need not import each other.
 
 Exit codes (also in the README): 0 done; 1 unexpected failure; 2 usage error (click);
-3 configuration or input error; 4 AWS access or missing resource; 75 lake busy (another
-ingest holds the lock: nothing was done, try again later).
+3 configuration or input error; 4 AWS access or missing resource; 5 partial (the ingest
+committed what it read, but some objects could not be read: they are listed with their reason
+in the run record and read again by the next run); 75 lake busy (another ingest holds the
+lock: nothing was done, try again later).
 """
 
 from __future__ import annotations
 
+import errno
 import json
 import sys
 from collections.abc import Callable
@@ -16,11 +19,13 @@ from typing import Any, NoReturn, TypeVar
 
 import click
 
+from bedrock_logbook.ingest.objects import UNREADABLE_REASONS
 from bedrock_logbook.settings import Settings, SettingsError
 
 EXIT_UNEXPECTED = 1
 EXIT_CONFIG = 3
 EXIT_AWS = 4
+EXIT_PARTIAL = 5
 EXIT_BUSY = 75
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -30,6 +35,19 @@ def fail(message: str, code: int) -> NoReturn:
     """One line on stderr, a meaningful exit code, no traceback."""
     click.echo(f"bedrock-logbook: {message}", err=True)
     sys.exit(code)
+
+
+def os_error_message(e: OSError) -> str:
+    """One line for a filesystem failure: what happened, to which file, what to do."""
+    where = f" ({e.filename})" if e.filename else ""
+    hint = {
+        errno.ENOSPC: "; free some space and rerun (nothing half-written is kept)",
+        errno.EDQUOT: "; free some space and rerun (nothing half-written is kept)",
+        errno.EROFS: "; the lake must be on a writable filesystem",
+        errno.EACCES: "; check the permissions of the lake and input",
+        errno.EPERM: "; check the permissions of the lake and input",
+    }.get(e.errno or 0, "")
+    return f"{e.strerror or type(e).__name__}{where}{hint}"
 
 
 def load_settings(**overrides: Any) -> Settings:
@@ -90,3 +108,8 @@ def emit_summary(summary: Any, as_json: bool) -> None:
     else:
         click.echo(summary.line())
     check_balanced(summary)
+    if getattr(summary, "partial", False):
+        listed = ", ".join(f"{s['uri']} ({s['reason']})" for s in summary.skipped
+                           if s["reason"] in UNREADABLE_REASONS)
+        fail(f"partial run: {summary.unreadable_objects} objects could not be read and will "
+             f"be tried again: {listed[:500]}", EXIT_PARTIAL)

@@ -22,6 +22,10 @@ def streamlit_command(port: int, address: str) -> list[str]:
         "--server.address", address,
         "--server.headless", "true",
         "--browser.gatherUsageStats", "false",
+        # A failing page says so in one line; no stack trace (paths, SQL) goes to the browser.
+        "--client.showErrorDetails", "false",
+        # No Deploy button or developer menu for the people reading the dashboard.
+        "--client.toolbarMode", "viewer",
     ]
 
 

@@ -121,3 +121,16 @@ def test_cost_breakdown_by_each_dimension(synthetic_lake: Path,
         at.selectbox(key="cost_dimension").select_index(i).run()
         _assert_clean(at, f"cost by {label}")
         assert f"Cost by {label.lower()}" in [h.value for h in at.subheader]
+
+
+def test_symlink_in_runs_gives_a_message_not_a_crash(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 10: a symlink under _runs/ crashed Data health with a traceback."""
+    lake = tmp_path / "lake"
+    ingest_records(lake, generate_records(50, seed=1), source="files")
+    (tmp_path / "elsewhere").mkdir()
+    (lake / "_runs" / "run-zz-link.json").symlink_to(tmp_path / "elsewhere")
+    (lake / "_runs" / "run-zz-broken.json").symlink_to(tmp_path / "nothing")
+    at = _app(lake, monkeypatch)
+    at.switch_page("views/health.py").run()
+    _assert_clean(at, "views/health.py")

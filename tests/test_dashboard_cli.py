@@ -23,7 +23,9 @@ def test_streamlit_runs_the_app_headless_without_telemetry() -> None:
     assert Path(cmd[4]) == APP and APP.is_file()
     pairs = dict(zip(cmd[5::2], cmd[6::2], strict=True))
     assert pairs == {"--server.port": "8600", "--server.address": "127.0.0.1",
-                     "--server.headless": "true", "--browser.gatherUsageStats": "false"}
+                     "--server.headless": "true", "--browser.gatherUsageStats": "false",
+                     # issue 10: no stack traces to the browser, no Deploy button
+                     "--client.showErrorDetails": "false", "--client.toolbarMode": "viewer"}
 
 
 def test_lake_and_prices_reach_the_app_as_absolute_paths(

@@ -57,7 +57,8 @@ def lake_signature(lake: Path) -> tuple[int, int, int]:
         with os.scandir(runs) as entries:
             for entry in entries:
                 count += 1
-                newest = max(newest, entry.stat().st_mtime_ns)
+                # The entry itself: a broken symlink put there must not break every page.
+                newest = max(newest, entry.stat(follow_symlinks=False).st_mtime_ns)
     invocations = lake / "invocations"
     partitions = invocations.stat().st_mtime_ns if invocations.is_dir() else 0
     return count, newest, partitions

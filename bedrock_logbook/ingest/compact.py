@@ -25,6 +25,7 @@ from bedrock_logbook.ingest.dedupe import KeySet
 from bedrock_logbook.ingest.lake import (
     fsync_dir,
     partition_files,
+    remove_temp_files,
     write_bytes_atomic,
     write_json_atomic,
 )
@@ -142,6 +143,7 @@ def compact_runs(lake: Path, summary: CompactSummary) -> None:
 def compact(lake: Path) -> CompactSummary:
     """Compact every partition with more than one file, and the run records. The caller
     holds ``LakeLock``."""
+    remove_temp_files(lake)  # a killed compaction's or ingest's half-written files
     finish_pending(lake)
     summary = CompactSummary()
     root = lake / INVOCATIONS_DIR

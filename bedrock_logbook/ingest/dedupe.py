@@ -6,7 +6,7 @@ import numpy as np
 
 
 class KeySet:
-    """Dedupe keys of one date partition in 16 bytes each: a sorted array, plus a set of the
+    """Dedupe keys (of the whole lake) in 16 bytes each: a sorted array, plus a set of the
     newest keys that is merged into it now and then.
 
     A Python set costs ~90 bytes a key; a day of 10M requests would hold ~900 MB.

@@ -92,10 +92,16 @@ def commit_file(tmp: Path, target: Path) -> None:
     fsync_dir(target.parent)
 
 
-def write_bytes_atomic(target: Path, data: bytes) -> None:
+def write_bytes_atomic(target: Path, data: bytes, mode: int | None = None) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = temp_path_for(target)
-    tmp.write_bytes(data)
+    if mode is None:
+        tmp.write_bytes(data)
+    else:  # created with its final mode: never readable by others, not even for a moment
+        tmp.unlink(missing_ok=True)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
     commit_file(tmp, target)
 
 
@@ -113,21 +119,53 @@ def remove_temp_files(lake: Path) -> int:
     return n
 
 
-def lake_salt(lake: Path, override: str | None) -> bytes:
-    """The fingerprint salt: the override, else a random one created once for this lake."""
-    if override:
-        return override.encode()
+def read_lake_meta(lake: Path) -> dict[str, Any] | None:
+    """``_lake.json``, or None when the lake has none yet; LakeError when it is damaged."""
     meta_path = lake / LAKE_META_FILE
-    if meta_path.exists():
-        meta = json.loads(meta_path.read_text())
-        if int(meta.get("schema_version", 0)) > LAKE_SCHEMA_VERSION:
+    try:
+        data = meta_path.read_bytes()
+    except FileNotFoundError:
+        return None
+    except OSError as e:
+        raise LakeError(f"cannot read {meta_path}: {e.strerror}") from None
+    try:
+        meta = json.loads(data)
+        version = int(meta.get("schema_version", 0))
+        salt = meta["salt"]
+    except (ValueError, KeyError, TypeError, AttributeError):
+        raise LakeError(
+            f"{meta_path} is damaged (not JSON with schema_version and salt); restore it from "
+            "a backup: its salt keys every prompt fingerprint in the lake"
+        ) from None
+    if version > LAKE_SCHEMA_VERSION:
+        raise LakeError(
+            f"{lake} was written by a newer bedrock-logbook (lake schema "
+            f"{version} > {LAKE_SCHEMA_VERSION}); upgrade bedrock-logbook"
+        )
+    if not isinstance(salt, str) or not salt:
+        raise LakeError(f"{meta_path} has no usable salt; restore it from a backup")
+    return dict(meta)
+
+
+def lake_salt(lake: Path, override: str | None) -> bytes:
+    """The fingerprint salt, kept in ``_lake.json`` (mode 0600: it is the one secret that
+    makes fingerprints unguessable). The first run stores the ``--salt`` given, or a random
+    one; a later ``--salt`` that differs is refused, since it would fork every fingerprint."""
+    meta = read_lake_meta(lake)
+    if meta is not None:
+        if override and override != meta["salt"]:
             raise LakeError(
-                f"{lake} was written by a newer bedrock-logbook (lake schema "
-                f"{meta['schema_version']} > {LAKE_SCHEMA_VERSION}); upgrade bedrock-logbook"
+                f"--salt differs from the salt {lake} was built with (in {LAKE_META_FILE}); "
+                "fingerprints would no longer match: drop --salt (or BEDROCK_LOGBOOK_SALT)"
             )
+        meta_path = lake / LAKE_META_FILE
+        if meta_path.stat().st_mode & 0o077:
+            meta_path.chmod(0o600)  # lakes made before the salt was private
         return str(meta["salt"]).encode()
-    meta = {"schema_version": LAKE_SCHEMA_VERSION, "salt": secrets.token_hex(16)}
-    write_json_atomic(meta_path, meta)
+    meta = {"schema_version": LAKE_SCHEMA_VERSION,
+            "salt": override or secrets.token_hex(16)}
+    write_bytes_atomic(lake / LAKE_META_FILE,
+                       (json.dumps(meta, indent=1, sort_keys=True) + "\n").encode(), mode=0o600)
     return str(meta["salt"]).encode()
 
 
@@ -137,12 +175,19 @@ def partition_dir(lake: Path, date: str) -> Path:
 
 def partition_files(lake: Path, date: str) -> list[Path]:
     d = partition_dir(lake, date)
-    return sorted(d.glob("*.parquet")) if d.is_dir() else []
+    # part-* only: a temp file (``.tmp-part-...``) left by a killed write is not lake data.
+    return sorted(d.glob("part-*.parquet")) if d.is_dir() else []
 
 
-def existing_request_ids(lake: Path, date: str) -> Iterator[str]:
-    """Request IDs already stored in one date partition (reads one column only)."""
-    for path in partition_files(lake, date):
-        pf = pq.ParquetFile(path)
-        for batch in pf.iter_batches(columns=["request_id"], batch_size=65536):
-            yield from batch.column(0).to_pylist()
+def existing_request_ids(lake: Path) -> Iterator[str]:
+    """Request IDs already stored anywhere in the lake (reads one column only)."""
+    root = lake / INVOCATIONS_DIR
+    if not root.is_dir():
+        return
+    for folder in sorted(root.iterdir()):
+        if not folder.name.startswith(f"{PARTITION_KEY}="):
+            continue
+        for path in sorted(folder.glob("part-*.parquet")):
+            pf = pq.ParquetFile(path)
+            for batch in pf.iter_batches(columns=["request_id"], batch_size=65536):
+                yield from batch.column(0).to_pylist()

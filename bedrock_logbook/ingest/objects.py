@@ -6,7 +6,10 @@ the same filters serve local directories, S3 keys and tests.
 
 from __future__ import annotations
 
+import errno
+import os
 import re
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -62,37 +65,131 @@ def skip_reason(key: str) -> str | None:
     return None
 
 
+# Skip reasons that mean "this object should have been read and was not": the run is then
+# partial (its own exit code), and the object is not remembered, so the next run tries again.
+UNREADABLE_REASONS = frozenset({
+    "permission_denied", "vanished", "unreadable_file", "bad_file_name",
+    "unreadable_directory", "broken_link",
+})
+LAKE_MARKER = "_lake.json"
+
+
+def printable_path(path: Path | str) -> str:
+    """A path as valid UTF-8 text: undecodable bytes of a file name shown as \\xNN."""
+    raw = os.fsencode(path)
+    return raw.decode("utf-8", "backslashreplace")
+
+
+def _os_reason(e: OSError) -> str:
+    if isinstance(e, FileNotFoundError):
+        return "vanished"
+    if isinstance(e, PermissionError):
+        return "permission_denied"
+    return "unreadable_file"
+
+
+def _name_is_utf8(name: str) -> bool:
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:  # surrogate-escaped bytes of a non-UTF-8 name
+        return False
+    return True
+
+
 def list_local(path: Path) -> tuple[list[Path], list[SkippedObject]]:
-    """Files to read under ``path`` (a file or a directory), in a stable order."""
-    if not path.exists():
-        raise FileNotFoundError(f"input path does not exist: {path}")
-    if path.is_file():
-        reason = skip_reason(path.as_posix())
-        if reason is not None and reason != "not_a_log_file":
-            return [], [SkippedObject(str(path), reason)]
+    """Files to read under ``path`` (a file or a directory), in a stable order.
+
+    What cannot or should not be read is listed with its reason, never silently dropped:
+    unreadable or symlinked directories (not followed: no loops), FIFOs and other non-files,
+    broken links, non-UTF-8 names, and lakes (a directory holding ``_lake.json``: ``ingest
+    files .`` must not read its own lake).
+    """
+    if not path.exists() and not path.is_symlink():
+        raise FileNotFoundError(f"input path does not exist: {printable_path(path)}")
+    if not path.is_dir():
+        skip = _file_skip(path, path.as_posix())
+        if skip is not None and skip.reason != "not_a_log_file":
+            return [], [skip]
         return [path], []
     keep: list[Path] = []
     skipped: list[SkippedObject] = []
-    for p in sorted(q for q in path.rglob("*") if q.is_file()):
-        rel = p.relative_to(path).as_posix()
-        if any(part.startswith(".") for part in p.relative_to(path).parts):
+
+    def unreadable(e: OSError) -> None:
+        where = e.filename if e.filename is not None else path
+        skipped.append(SkippedObject(printable_path(where), "unreadable_directory"))
+
+    for root, dirs, files in os.walk(path, onerror=unreadable):
+        here = Path(root)
+        if LAKE_MARKER in files:
+            skipped.append(SkippedObject(printable_path(here), "lake_directory"))
+            dirs[:] = []
             continue
-        reason = skip_reason(rel)
-        if reason is None:
-            keep.append(p)
-        else:
-            skipped.append(SkippedObject(str(p), reason))
+        for d in list(dirs):
+            if d.startswith("."):
+                dirs.remove(d)
+            elif (here / d).is_symlink():
+                dirs.remove(d)
+                skipped.append(SkippedObject(printable_path(here / d), "symlinked_directory"))
+        for name in files:
+            if name.startswith("."):
+                continue
+            p = here / name
+            skip = _file_skip(p, p.relative_to(path).as_posix())
+            if skip is None:
+                keep.append(p)
+            else:
+                skipped.append(skip)
+    keep.sort()
+    skipped.sort(key=lambda s: s.uri)
     return keep, skipped
 
 
-def read_local(paths: list[Path]) -> Iterator[RawObject]:
+def _file_skip(p: Path, rel: str) -> SkippedObject | None:
+    uri = printable_path(p)
+    if not _name_is_utf8(str(p)):
+        return SkippedObject(uri, "bad_file_name")
+    try:
+        st = p.stat()
+    except FileNotFoundError:
+        return SkippedObject(uri, "broken_link" if p.is_symlink() else "vanished")
+    except OSError as e:
+        return SkippedObject(uri, _os_reason(e))
+    if not stat.S_ISREG(st.st_mode):
+        return SkippedObject(uri, "not_a_regular_file")
+    reason = skip_reason(rel)
+    return None if reason is None else SkippedObject(uri, reason)
+
+
+def read_local(paths: list[Path],
+               skipped: list[SkippedObject] | None = None) -> Iterator[RawObject]:
+    """The files' bytes, one object each. A file that cannot be read now (deleted since it
+    was listed, permission, I/O error, not a regular file any more) is appended to
+    ``skipped`` with its reason and the rest go on; without ``skipped`` the error is raised."""
     for p in paths:
         layout = "auto" if p.name.endswith(".json") else "ndjson"
-        st = p.stat()
+        try:
+            data = _read_regular(p)
+        except OSError as e:
+            if skipped is None:
+                raise
+            skipped.append(SkippedObject(printable_path(p), _os_reason(e)))
+            continue
         yield RawObject(
-            uri=str(p),
-            data=p.read_bytes(),
+            uri=printable_path(p),
+            data=data,
             state_key=None,
-            fingerprint=f"{st.st_size}",
+            fingerprint=f"{len(data)}",
             layout=layout,
         )
+
+
+def _read_regular(p: Path) -> bytes:
+    # O_NONBLOCK: a FIFO put in a file's place must not hang the run.
+    fd = os.open(p, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(errno.EINVAL, "not a regular file", str(p))
+        with os.fdopen(fd, "rb", closefd=False) as f:
+            return f.read()
+    finally:
+        os.close(fd)

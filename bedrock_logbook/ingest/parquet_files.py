@@ -75,7 +75,16 @@ def write_pending(target_dir: Path, tables: Iterable[pa.Table], schema: pa.Schem
 
 
 def write_parquet(target_dir: Path, tables: Iterable[pa.Table], schema: pa.Schema,
-                  id_columns: list[str]) -> Path | None:
-    """Write, name by digest, fsync and rename into place: the file appears whole or not at all."""
+                  id_columns: list[str], keep_existing: bool = False) -> Path | None:
+    """Write, name by digest, fsync and rename into place: the file appears whole or not at all.
+
+    ``keep_existing``: a file already under the digest's name holds the same entries (a rerun
+    of the same input), so it is left as it is rather than written again.
+    """
     pending = write_pending(target_dir, tables, schema, id_columns)
-    return pending.commit() if pending is not None else None
+    if pending is None:
+        return None
+    if keep_existing and pending.target.exists():
+        pending.tmp.unlink()
+        return pending.target
+    return pending.commit()

@@ -27,6 +27,11 @@ from bedrock_logbook.ingest.model_id import normalize_model_id, short_caller
 INVOCATION_METRICS = "amazon-bedrock-invocationMetrics"
 GUARDRAIL_ACTION = "amazon-bedrock-guardrailAction"
 MAX_RAW_QUARANTINE = 1 << 20
+# Explicit limits on one line. Longer lines are quarantined unread (Bedrock moves bodies over
+# 100 KB to S3, so a real line is far below this). Nesting is limited by msgspec, whose
+# decoder stops at about MAX_DEPTH levels with a RecursionError: such a line is quarantined.
+MAX_LINE_BYTES = 32 << 20
+MAX_DEPTH = 990
 # msgspec.Raw cannot be Optional: an empty Raw (or a JSON null) stands for "absent".
 _ABSENT = msgspec.Raw()
 
@@ -184,19 +189,42 @@ class ParseOptions:
     latency_field: str = "applied"
 
 
+# Counts and latencies are stored as BIGINT: a value outside 0..2^63-1, a negative one, or
+# digits that are not ASCII ("²" is a digit to str.isdigit) cannot be stored truthfully, so the
+# line is quarantined rather than stored with a made-up number.
+MAX_INT = (1 << 63) - 1
+
+
+def _out_of_range() -> Rejected:
+    return Rejected("number_out_of_range",
+                    "a token count or latency is negative, not a plain number, or above 2^63-1")
+
+
 def _int(value: Any) -> int | None:
-    """Token counts and latencies: ints (or integral floats/strings) ≥ 0, else NULL."""
+    """Token counts and latencies: ints (or integral floats/digit strings) in 0..2^63-1.
+
+    Absent or of another type (text, object, fraction): NULL. Out of range: Rejected.
+    """
     if type(value) is int:
-        return value if value >= 0 else None
+        if 0 <= value <= MAX_INT:
+            return value
+        raise _out_of_range()
     if isinstance(value, bool) or value is None:
         return None
-    if isinstance(value, int):
-        return value if value >= 0 else None
-    if isinstance(value, float) and value.is_integer() and value >= 0:
-        return int(value)
+    if isinstance(value, int) or (isinstance(value, float) and value.is_integer()):
+        if 0 <= value <= MAX_INT:
+            return int(value)
+        raise _out_of_range()
+    if isinstance(value, float) and (value != value or value in (_INF, -_INF) or value < 0):
+        raise _out_of_range()  # NaN, ±inf (1e400 decodes to inf) or a negative fraction
     if isinstance(value, str) and value.isdigit():
+        if not value.isascii() or len(value) > 19 or int(value) > MAX_INT:
+            raise _out_of_range()
         return int(value)
     return None
+
+
+_INF = float("inf")
 
 
 def _get(d: Any, key: str) -> Any:
@@ -227,13 +255,13 @@ def _parse_timestamp(value: Any) -> datetime:
     try:
         ts = datetime.fromisoformat(text)
     except ValueError:
-        raise Rejected("bad_timestamp", f"unusable timestamp {text[:40]!r}") from None
+        raise Rejected("bad_timestamp", "timestamp is not ISO-8601") from None
     if ts.tzinfo is None:
         ts = ts.replace(tzinfo=UTC)  # the log writes UTC with 'Z'; a bare time is UTC too
     elif ts.tzinfo is not UTC:
         ts = ts.astimezone(UTC)
     if not 2000 <= ts.year <= 2100:
-        raise Rejected("bad_timestamp", f"timestamp out of range: {text[:40]!r}")
+        raise Rejected("bad_timestamp", "timestamp outside the years 2000-2100")
     return ts
 
 
@@ -444,19 +472,53 @@ def decode_records(text: bytes) -> list[_Record] | None:
     """
     try:
         return _record_decoder.decode_lines(text)
-    except (msgspec.ValidationError, msgspec.DecodeError):
+    except (msgspec.ValidationError, msgspec.DecodeError, UnicodeDecodeError, RecursionError):
         return None
 
 
 def parse_line(line: bytes, options: ParseOptions, source: str, line_no: int) -> tuple[Any, ...]:
     """The row for one record, in ``ROW_FIELDS`` order; Rejected when it is unusable."""
+    if len(line) > MAX_LINE_BYTES:
+        raise Rejected("line_too_long", f"line longer than {MAX_LINE_BYTES} bytes")
     try:
         rec = _record_decoder.decode(line)
     except msgspec.ValidationError as e:
         raise Rejected("not_a_record", f"not a ModelInvocationLog object: {e}") from None
     except msgspec.DecodeError as e:
         raise Rejected("malformed_json", f"malformed JSON: {e}") from None
-    return row_from_record(rec, options, source, line_no)
+    except UnicodeDecodeError as e:
+        raise _invalid_utf8(e) from None
+    except RecursionError:
+        raise _too_deep() from None
+    return guarded_row(rec, options, source, line_no)
+
+
+def _invalid_utf8(e: UnicodeDecodeError) -> Rejected:
+    return Rejected("invalid_utf8", f"invalid UTF-8 byte at offset {e.start} of a text value")
+
+
+def _too_deep() -> Rejected:
+    return Rejected("too_deep", f"JSON nested deeper than about {MAX_DEPTH} levels")
+
+
+def guarded_row(rec: _Record, options: ParseOptions, source: str,
+                line_no: int) -> tuple[Any, ...]:
+    """``row_from_record`` where any failure on one record becomes that record's Rejected.
+
+    A value no rule foresaw must cost one quarantined line, never the run. The detail names
+    the error's type only: messages can quote field contents.
+    """
+    try:
+        return row_from_record(rec, options, source, line_no)
+    except Rejected:
+        raise
+    except UnicodeDecodeError as e:  # a body's text values are decoded lazily
+        raise _invalid_utf8(e) from None
+    except RecursionError:
+        raise _too_deep() from None
+    except Exception as e:  # noqa: BLE001 - isolation is the point
+        raise Rejected("unusable_value", f"a field could not be read ({type(e).__name__})",
+                       _text(rec.requestId)) from None
 
 
 class _Where(NamedTuple):
@@ -503,6 +565,8 @@ def _where(model_id: Any, region: Any, inference_region: Any, identity: Any) -> 
 
 
 def _text(value: Any) -> str | None:
+    """Non-empty text, else NULL. msgspec refuses invalid UTF-8 and lone surrogates, so a
+    decoded str always stores."""
     return value if type(value) is str and value else None
 
 
@@ -512,7 +576,8 @@ def row_from_record(rec: _Record, options: ParseOptions, source: str,
     request_id = _text(rec.requestId)
     schema_type = rec.schemaType
     if schema_type is not None and schema_type != "ModelInvocationLog":
-        raise Rejected("not_an_invocation_log", f"schemaType is {schema_type!r}", request_id)
+        raise Rejected("not_an_invocation_log", "schemaType is not ModelInvocationLog",
+                       request_id)
     if schema_type is None and rec.operation is None and rec.modelId is None:
         raise Rejected("not_an_invocation_log",
                        "no schemaType, operation or modelId: not a model-invocation log record",

@@ -44,7 +44,8 @@ from bedrock_logbook.ingest.lake import (
     remove_temp_files,
     write_bytes_atomic,
 )
-from bedrock_logbook.ingest.objects import RawObject, SkippedObject
+from bedrock_logbook.ingest.objects import UNREADABLE_REASONS, RawObject, SkippedObject
+from bedrock_logbook.ingest.parent_death import die_with_parent
 from bedrock_logbook.ingest.parquet_files import ROW_GROUP_ROWS, rechunked, write_parquet
 from bedrock_logbook.ingest.parse import ParseOptions
 from bedrock_logbook.ingest.read import ParsedBatch, QuarantineEntry, dedupe_key, parse_objects
@@ -93,12 +94,24 @@ class RunSummary:
     extra: dict[str, Any] = field(default_factory=dict)  # e.g. retries reported by a source
 
     @property
+    def unreadable_objects(self) -> int:
+        """Objects that should have been read and could not be (see ``UNREADABLE_REASONS``)."""
+        return sum(n for r, n in self.skipped_reasons.items() if r in UNREADABLE_REASONS)
+
+    @property
+    def partial(self) -> bool:
+        """The run committed what it read, but some objects could not be read."""
+        return self.unreadable_objects > 0
+
+    @property
     def balanced(self) -> bool:
         """Nothing lost: every line read is a row, a duplicate or a quarantine entry."""
         return self.lines == self.rows_written + self.duplicates + self.quarantined
 
     def line(self) -> str:
-        skipped = f" ({self.skipped_objects} skipped)" if self.skipped_objects else ""
+        unreadable = f", {self.unreadable_objects} unreadable" if self.partial else ""
+        skipped = (f" ({self.skipped_objects} skipped{unreadable})" if self.skipped_objects
+                   else "")
         extra = "".join(f", {k} {v}" for k, v in sorted(self.extra.items()))
         return (
             f"ingest {self.source}: {self.objects} objects{skipped}, {self.lines} records -> "
@@ -109,6 +122,7 @@ class RunSummary:
     def as_dict(self) -> dict[str, Any]:
         d = asdict(self)
         d["balanced"] = self.balanced
+        d["unreadable_objects"] = self.unreadable_objects
         return d
 
 
@@ -163,8 +177,10 @@ def _parsed(
             yield _parse_and_stage(batch, options, next(paths))
         return
     ctx = get_context("forkserver")
-    ctx.set_forkserver_preload(["bedrock_logbook.ingest.read"])
-    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+    ctx.set_forkserver_preload(["bedrock_logbook.ingest.forkserver_guard",
+                                "bedrock_logbook.ingest.read"])
+    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx,
+                             initializer=die_with_parent) as pool:
         window: deque[Future[ParsedBatch]] = deque()
         for batch in _batches(objects):
             window.append(pool.submit(_parse_and_stage, batch, options, next(paths)))
@@ -195,24 +211,27 @@ class _Plan:
 
 
 class _Deduper:
-    """Which rows are new: request ID not in the lake's partition, not seen earlier this run."""
+    """Which rows are new: request ID not anywhere in the lake (whatever its date partition:
+    a request logged with timestamps on two days is one request), not seen earlier this run.
+
+    The winner among copies is the first in input order: the copy already in the lake, else
+    the first copy this run reads (sources hand objects over sorted by path or key).
+    """
 
     def __init__(self, lake: Path) -> None:
         self.lake = lake
-        self.seen: dict[str, KeySet] = {}
+        self.seen: KeySet | None = None
 
-    def keep(self, date: str, keys: list[bytes]) -> list[int]:
+    def keep(self, keys: list[bytes]) -> list[int]:
         """Positions in ``keys`` of the first occurrence of each new key."""
-        keyset = self.seen.get(date)
-        if keyset is None:
-            existing = [dedupe_key(rid) for rid in existing_request_ids(self.lake, date)]
-            keyset = self.seen[date] = KeySet(existing)
-        return keyset.add_new(keys)
+        if self.seen is None:
+            self.seen = KeySet([dedupe_key(rid) for rid in existing_request_ids(self.lake)])
+        return self.seen.add_new(keys)
 
 
 class _QuarantineStage:
     """Quarantine entries spilled to a staging file as they arrive: a run over millions of
-    bad lines (each kept with up to 1 MiB of raw text) holds one batch's worth at a time."""
+    bad lines holds one batch's worth at a time."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -220,7 +239,10 @@ class _QuarantineStage:
         self._sink: pa.OSFile | None = None
         self._writer: ipc.RecordBatchStreamWriter | None = None
 
-    def add(self, entries: list[QuarantineEntry]) -> None:
+    def add(self, entries: list[QuarantineEntry], folded: Counter[str]) -> None:
+        """Stage ``entries``; count each as one line, plus the ``folded`` ones (which are
+        stored as one entry per object)."""
+        self.reasons.update(folded)
         if not entries:
             return
         if self._writer is None:
@@ -228,7 +250,7 @@ class _QuarantineStage:
             self._writer = ipc.new_stream(self._sink, QUARANTINE_SCHEMA)
         table = pa.Table.from_pylist([e.as_row() for e in entries], schema=QUARANTINE_SCHEMA)
         self._writer.write_table(table)
-        self.reasons.update(e.reason for e in entries)
+        self.reasons.update(e.reason for e in entries if e.folded_lines is None)
 
     def close(self) -> None:
         if self._writer is not None and self._sink is not None:
@@ -252,47 +274,44 @@ def ingest_objects(
 ) -> RunSummary:
     """Ingest ``objects`` into ``lake``. The caller holds ``LakeLock(lake)``.
 
-    ``source_state`` is read, and ``extra()`` (a source's own counters, e.g. retries) called,
-    only after the last object: sources may fill them while their objects stream through.
+    ``source_state`` and ``skipped`` are read, and ``extra()`` (a source's own counters, e.g.
+    retries) called, only after the last object: sources may fill them while their objects
+    stream through (e.g. a file that vanished between listing and reading).
     """
     options = options or IngestOptions()
     summary = RunSummary(_new_run_id(), source, datetime.now(UTC).isoformat())
     lake.mkdir(parents=True, exist_ok=True)
     remove_temp_files(lake)
     finish_pending(lake)  # a compaction killed half way: finish it before reading the lake
-    staging = lake / STAGING_DIR
-    shutil.rmtree(staging, ignore_errors=True)  # left by a killed run: never committed
-    staging.mkdir()
+    # Left by a killed run, never committed. Each run stages under its own name, so a worker
+    # a killed run left behind could never write into this run's files.
+    shutil.rmtree(lake / STAGING_DIR, ignore_errors=True)
+    staging = lake / STAGING_DIR / summary.run_id
+    staging.mkdir(parents=True)
     parse_options = ParseOptions(lake_salt(lake, options.salt), options.keep_bodies,
                                  options.latency_field)
 
-    skipped_reasons: Counter[str] = Counter()
-    for s in skipped:
-        skipped_reasons[s.reason] += 1
-        if len(summary.skipped) < SKIPPED_LISTED:
-            summary.skipped.append({"uri": s.uri, "reason": s.reason})
-    summary.skipped_objects = sum(skipped_reasons.values())
-    summary.skipped_reasons = dict(skipped_reasons)
-
     try:
-        _write_run(lake, summary, objects, parse_options, options, source_state, extra)
+        _write_run(lake, summary, staging, objects, parse_options, options, source_state,
+                   extra, skipped)
     finally:
         # Also on errors (a failed download): staged rows were never committed.
-        shutil.rmtree(staging, ignore_errors=True)
+        shutil.rmtree(lake / STAGING_DIR, ignore_errors=True)
     return summary
 
 
 def _write_run(
     lake: Path,
     summary: RunSummary,
+    staging: Path,
     objects: Iterable[RawObject],
     parse_options: ParseOptions,
     options: IngestOptions,
     source_state: Mapping[str, str] | None,
     extra: Callable[[], Mapping[str, Any]] | None,
+    skipped: Iterable[SkippedObject],
 ) -> None:
     t0 = time.monotonic()
-    staging = lake / STAGING_DIR
     plan = _Plan()
     dedupe = _Deduper(lake)
     quarantine = _QuarantineStage(staging / "quarantine.arrow")
@@ -302,19 +321,22 @@ def _write_run(
         summary.lines += parsed.lines
         summary.bytes_in += parsed.bytes_in
         summary.bytes_uncompressed += parsed.bytes_uncompressed
-        quarantine.add(parsed.quarantine)
+        quarantine.add(parsed.quarantine, parsed.folded)
         assert parsed.staged is not None
+        fresh = set(dedupe.keep(parsed.keys))
+        summary.duplicates += len(parsed.keys) - len(fresh)
         for date, idx in parsed.by_date.items():
-            kept = dedupe.keep(date, [parsed.keys[i] for i in idx])
-            summary.duplicates += len(idx) - len(kept)
+            kept = [i for i in idx if i in fresh]
             if len(kept) == len(parsed.keys):
                 plan.keep(date, parsed.staged, None, len(kept))
             else:
-                rows = pa.array([idx[k] for k in kept], type=pa.int32())
+                rows = pa.array(kept, type=pa.int32())
                 plan.keep(date, parsed.staged, rows, len(kept))
         if options.progress is not None:
             options.progress(summary.objects, summary.bytes_in)
+        crash_point("after_first_batch")
     quarantine.close()
+    _tally_skipped(summary, skipped)
     crash_point("after_parse")
 
     for date in sorted(plan.rows):
@@ -330,7 +352,8 @@ def _write_run(
     if quarantine.reasons:
         write_parquet(lake / QUARANTINE_DIR,
                       rechunked(quarantine.batches(), ROW_GROUP_ROWS, QUARANTINE_SCHEMA),
-                      QUARANTINE_SCHEMA, ["source", "source_line", "reason"])
+                      QUARANTINE_SCHEMA, ["source", "source_line", "reason"],
+                      keep_existing=True)
     summary.quarantined = sum(quarantine.reasons.values())
     summary.quarantine_reasons = dict(quarantine.reasons)
 
@@ -345,6 +368,16 @@ def _write_run(
     # One line of JSON: `compact` can then merge many runs into one JSON-lines file.
     record = json.dumps(summary.as_dict(), sort_keys=True) + "\n"
     write_bytes_atomic(lake / RUNS_DIR / f"run-{summary.run_id}.json", record.encode())
+
+
+def _tally_skipped(summary: RunSummary, skipped: Iterable[SkippedObject]) -> None:
+    reasons: Counter[str] = Counter()
+    for s in skipped:
+        reasons[s.reason] += 1
+        if len(summary.skipped) < SKIPPED_LISTED:
+            summary.skipped.append({"uri": s.uri, "reason": s.reason})
+    summary.skipped_objects = sum(reasons.values())
+    summary.skipped_reasons = dict(reasons)
 
 
 class StateTracker:

@@ -1,37 +1,54 @@
 """Object bytes → records: gzip or plain, NDJSON or (for .json files) one JSON document.
 
-Pure: takes bytes, returns rows and quarantine entries. A truncated gzip keeps every whole
-line before the cut and quarantines the unreadable rest, so nothing is silently dropped.
+Pure: takes bytes, returns rows and quarantine entries. Bounded memory whatever the input:
+gzip members are decompressed a chunk at a time and split into lines with a cap on a line's
+length, arrays are walked item by item, and each object keeps at most
+``MAX_QUARANTINE_PER_OBJECT`` quarantine entries (the rest are counted in one folded entry).
+Every byte is accounted for: gzip members follow one another, bytes after the last member
+are read as plain lines, and a corrupt or cut stream keeps every whole line before the damage
+and quarantines the rest as one entry.
 """
 
 from __future__ import annotations
 
 import gc
 import hashlib
+import re
+import zlib
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import msgspec
+import numpy as np
 import pyarrow as pa
 from isal import isal_zlib
 
 from bedrock_logbook.ingest.objects import RawObject
 from bedrock_logbook.ingest.parse import (
+    MAX_LINE_BYTES,
     MAX_RAW_QUARANTINE,
     ParseOptions,
     Rejected,
     decode_records,
+    guarded_row,
     parse_line,
     peek_request_id,
-    row_from_record,
 )
 from bedrock_logbook.ingest.schema import INVOCATIONS_SCHEMA
 
 GZIP_MAGIC = b"\x1f\x8b"
+UTF8_BOM = b"\xef\xbb\xbf"
 # Lines that are only JSON-array punctuation: tolerated, not counted (log-format.md §1.3).
 _BLANK_OR_PUNCTUATION = {b"", b"[", b"]", b",", b"],", b"[,"}
+CHUNK_BYTES = 1 << 20  # decompressed bytes handled at a time
+MAX_QUARANTINE_PER_OBJECT = 1_000
+# A .json file is read whole to tell one document from an array from JSON lines; above this
+# size it is read as JSON lines.
+MAX_DOCUMENT_BYTES = 32 << 20
+ENVELOPE_MAX_CHARS = 128
 
 
 @dataclass
@@ -42,32 +59,173 @@ class Decompressed:
 
 
 def decompress(data: bytes) -> Decompressed:
-    """Gunzip every member; on a cut-off or corrupt stream keep what came out before it."""
-    if not data.startswith(GZIP_MAGIC):
-        return Decompressed(data)
+    """Gunzip every member in one buffer (for small bodies); bytes after the last member are
+    kept as they are; on a cut-off or corrupt stream keep what came out before it."""
     out: list[bytes] = []
-    rest = data
-    while rest.startswith(GZIP_MAGIC):
-        d = isal_zlib.decompressobj(wbits=31)
-        try:
-            out.append(d.decompress(rest))
-        except Exception as e:  # isal_zlib.error is untyped; it is an Exception subclass
-            return Decompressed(b"".join(out), truncated=True, error=f"corrupt gzip: {e}")
-        if not d.eof:
-            out.append(d.flush())
-            return Decompressed(b"".join(out), truncated=True, error="gzip stream ends early")
-        rest = d.unused_data
+    for piece in _pieces(data):
+        if isinstance(piece, _Damage):
+            return Decompressed(b"".join(out), truncated=True, error=piece.error)
+        out.append(piece)
     return Decompressed(b"".join(out))
+
+
+@dataclass(frozen=True)
+class _Damage:
+    """Where a gzip stream stops being readable."""
+
+    error: str
+    reason: str
+
+
+def _plain(data: bytes | memoryview) -> Iterator[bytes]:
+    view = memoryview(data)
+    for i in range(0, len(view), CHUNK_BYTES):
+        yield view[i:i + CHUNK_BYTES].tobytes()
+
+
+def _pieces(data: bytes) -> Iterator[bytes | _Damage]:
+    """The object's bytes decompressed, at most ``CHUNK_BYTES`` at a time: gzip members one
+    after another, then whatever follows the last member as plain bytes; a ``_Damage`` last
+    if a member is corrupt or cut."""
+    rest: bytes = data
+    if not rest.startswith(GZIP_MAGIC):
+        yield from _plain(rest)
+        return
+    while rest:
+        if not rest.startswith(GZIP_MAGIC):
+            yield from _plain(rest)  # plain lines (or garbage) after the last member
+            return
+        d = isal_zlib.decompressobj(wbits=31)
+        tail = rest
+        done = 0
+        try:
+            while not d.eof:
+                out = d.decompress(tail, CHUNK_BYTES)
+                if out:
+                    done += len(out)
+                    yield out
+                elif not d.unconsumed_tail and not d.eof:
+                    # No input left and nothing came out: the member is cut short.
+                    left = d.flush()
+                    if left:
+                        yield left
+                    yield _Damage("gzip stream ends early", "truncated_gzip")
+                    return
+                tail = d.unconsumed_tail
+        except Exception as e:  # isal_zlib.error is untyped; it is an Exception subclass
+            yield from _replay(rest, done)
+            yield _Damage(f"corrupt gzip ({type(e).__name__})", "corrupt_gzip")
+            return
+        rest = d.unused_data
+
+
+def _replay(member: bytes, skip: int) -> Iterator[bytes]:
+    """What a damaged member holds before the damage, past the ``skip`` bytes already given.
+
+    The fast decompressor loses the output of the call that fails (up to a chunk); the
+    standard one, fed a few compressed bytes at a time, loses only those few bytes' worth.
+    """
+    d = zlib.decompressobj(wbits=31)
+    seen = 0
+    try:
+        for i in range(0, len(member), 256):
+            out = d.decompress(member[i:i + 256])
+            if seen + len(out) > skip:
+                yield out[max(0, skip - seen):]
+            seen += len(out)
+            if d.eof:
+                return
+    except zlib.error:
+        return
+
+
+@dataclass(frozen=True)
+class _TooLong:
+    line_no: int
+    offset: int
+
+
+@dataclass(frozen=True)
+class _Block:
+    """Whole lines (the last may lack its newline) starting at ``line_no`` and ``offset``."""
+
+    line_no: int
+    offset: int
+    data: bytes
+
+
+@dataclass(frozen=True)
+class _Cut:
+    """The partial line left when the stream broke, and why."""
+
+    line_no: int
+    offset: int
+    data: bytes
+    damage: _Damage
+
+
+def _blocks(pieces: Iterator[bytes | _Damage]) -> Iterator[_Block | _TooLong | _Cut]:
+    """Decompressed pieces → blocks of whole lines, in bounded memory.
+
+    A line longer than ``MAX_LINE_BYTES`` is skipped up to its newline and reported as
+    ``_TooLong``; runs of blank lines (a newline bomb) are counted, not split.
+    """
+    line_no, offset = 1, 0  # of the line that starts at ``pending``
+    pending = b""
+    too_long: int | None = None  # bytes of an over-long line skipped so far
+    first = True
+    for piece in pieces:
+        if isinstance(piece, _Damage):
+            yield _Cut(line_no, offset, pending if too_long is None else b"", piece)
+            return
+        if first and piece:
+            first = False
+            if piece.startswith(UTF8_BOM):  # an encoding mark, not part of a record
+                piece = piece[len(UTF8_BOM):]
+                offset += len(UTF8_BOM)
+        if too_long is not None:
+            nl = piece.find(b"\n")
+            if nl < 0:
+                too_long += len(piece)
+                continue
+            yield _TooLong(line_no, offset)
+            line_no, offset = line_no + 1, offset + too_long + nl + 1
+            too_long, piece = None, piece[nl + 1:]
+        last = piece.rfind(b"\n")
+        if last < 0:
+            if len(pending) + len(piece) > MAX_LINE_BYTES:
+                too_long, pending = len(pending) + len(piece), b""
+            else:
+                pending += piece
+            continue
+        block = pending + piece[:last + 1]
+        pending = piece[last + 1:]
+        if not block.isspace():
+            yield _Block(line_no, offset, block)
+        line_no += block.count(b"\n")
+        offset += len(block)
+    if too_long is not None:
+        yield _TooLong(line_no, offset)
+    elif pending and not pending.isspace():
+        yield _Block(line_no, offset, pending)
 
 
 @dataclass
 class QuarantineEntry:
+    """One quarantined line (or object). Without --keep-bodies nothing of the line's text is
+    kept: only where it is, why, a salted fingerprint of its bytes and the envelope fields
+    that are not prompt or response; ``detail`` never quotes field contents."""
+
     source: str
     source_line: int | None
     reason: str
     detail: str
     request_id: str | None
-    raw: str | None
+    raw: str | None  # the line as read, only with --keep-bodies
+    byte_offset: int | None = None
+    line_fp: str | None = None
+    envelope: str | None = None
+    folded_lines: int | None = None  # set on the one entry standing for folded lines
 
     def as_row(self) -> dict[str, Any]:
         return self.__dict__.copy()
@@ -83,6 +241,8 @@ class ParsedBatch:
     by_date: dict[str, list[int]] = field(default_factory=dict)
     keys: list[bytes] = field(default_factory=list)
     quarantine: list[QuarantineEntry] = field(default_factory=list)
+    # Quarantined lines over an object's cap, by reason: counted, stored as one entry each.
+    folded: Counter[str] = field(default_factory=Counter)
     staged: str | None = None  # where the pipeline parked ``table``'s rows
     objects: int = 0
     lines: int = 0
@@ -90,62 +250,216 @@ class ParsedBatch:
     bytes_uncompressed: int = 0
 
 
-def _lines(text: bytes, layout: str) -> Iterator[tuple[int, bytes]]:
-    """(line number, record bytes). A .json file may hold one document or an array."""
-    if layout == "auto":
-        stripped = text.strip()
-        if stripped.startswith((b"{", b"[")):
-            try:
-                doc = msgspec.json.decode(stripped)
-            except msgspec.DecodeError:
-                doc = None  # not one document: read it as JSON lines below
-            if isinstance(doc, dict):
-                yield 1, stripped
-                return
-            if isinstance(doc, list):
-                for i, item in enumerate(doc, start=1):
-                    yield i, msgspec.json.encode(item)
-                return
-    for n, line in enumerate(text.split(b"\n"), start=1):
-        # No strip(): it would copy every line, and JSON allows the surrounding blanks.
-        if len(line) <= 3 and line.strip() in _BLANK_OR_PUNCTUATION:
-            continue
-        if line.isspace():
-            continue
-        if line.endswith((b",", b",\r")) and line.lstrip().startswith(b"{"):
-            line = line.rstrip()[:-1]  # one record per line of a JSON array
-        yield n, line
+class _Envelope(msgspec.Struct):
+    """Top-level fields that say which call a line was, never what was said in it."""
+
+    timestamp: Any = None
+    accountId: Any = None
+    region: Any = None
+    operation: Any = None
+    modelId: Any = None
+    schemaVersion: Any = None
+    errorCode: Any = None
 
 
-def _quarantine_line(uri: str, line_no: int, line: bytes, e: Rejected) -> QuarantineEntry:
-    return QuarantineEntry(uri, line_no, e.reason, e.detail,
-                           e.request_id or peek_request_id(line), _raw_text(line))
+_envelope_decoder = msgspec.json.Decoder(_Envelope)
+_ID_LIKE = re.compile(r"[A-Za-z0-9._:/+=-]{1,128}")
 
 
-def _parse_fast(text: bytes, obj: RawObject, options: ParseOptions,
-                rows: list[tuple[Any, ...]], quarantine: list[QuarantineEntry]) -> int | None:
-    """Decode a whole well-formed batch in one call; None → use the line-by-line path.
-
-    Only taken when every line is a record (no blank or punctuation lines), so line numbers
-    are simply 1..n.
-    """
-    records = decode_records(text)
-    if records is None:
+def _envelope(line: bytes) -> str | None:
+    try:
+        env = _envelope_decoder.decode(line)
+    except Exception:  # noqa: BLE001 - best effort on a line already known to be bad
         return None
-    if len(records) != text.count(b"\n") + (0 if text.endswith(b"\n") or not text else 1):
-        return None
-    split: list[bytes] | None = None
-    for i, rec in enumerate(records):
-        try:
-            rows.append(row_from_record(rec, options, obj.uri, i + 1))
-        except Rejected as e:
-            split = split or text.split(b"\n")
-            quarantine.append(_quarantine_line(obj.uri, i + 1, split[i], e))
-    return len(records)
+    kept = {
+        k: v for k, v in msgspec.structs.asdict(env).items()
+        if (type(v) is str and len(v) <= ENVELOPE_MAX_CHARS) or type(v) in (int, float)
+    }
+    return msgspec.json.encode(kept).decode() if kept else None
+
+
+def _id_like(value: str | None) -> str | None:
+    """A request ID as IDs look; anything else may be text from a body, so it is dropped."""
+    return value if value is not None and _ID_LIKE.fullmatch(value) else None
+
+
+class _ObjectQuarantine:
+    """One object's quarantine entries, at most ``MAX_QUARANTINE_PER_OBJECT`` stored; the
+    rest are counted by reason and stored as one ``folded`` entry."""
+
+    def __init__(self, uri: str, options: ParseOptions, batch: ParsedBatch) -> None:
+        self.uri = uri
+        self.options = options
+        self.batch = batch
+        self.stored = 0
+        self.folded: Counter[str] = Counter()
+
+    def add(self, line_no: int | None, offset: int | None, line: bytes | None, reason: str,
+            detail: str, request_id: str | None = None) -> None:
+        if self.stored >= MAX_QUARANTINE_PER_OBJECT:
+            self.folded[reason] += 1
+            return
+        self.stored += 1
+        if line is not None and request_id is None:
+            request_id = peek_request_id(line[:4096])
+        self.batch.quarantine.append(QuarantineEntry(
+            self.uri, line_no, reason, detail, _id_like(request_id),
+            _raw_text(line) if self.options.keep_bodies and line is not None else None,
+            offset,
+            None if line is None else hashlib.sha256(self.options.salt + line).hexdigest()[:16],
+            None if line is None or len(line) > MAX_LINE_BYTES else _envelope(line),
+        ))
+
+    def rejected(self, line_no: int, offset: int, line: bytes, e: Rejected) -> None:
+        self.add(line_no, offset, line, e.reason, e.detail, e.request_id)
+
+    def close(self) -> None:
+        if not self.folded:
+            return
+        n = sum(self.folded.values())
+        reasons = ", ".join(f"{r} {c}" for r, c in sorted(self.folded.items()))
+        self.batch.quarantine.append(QuarantineEntry(
+            self.uri, None, "folded",
+            f"{n} more quarantined lines of this object, not stored one by one ({reasons})",
+            None, None, folded_lines=n))
+        self.batch.folded.update(self.folded)
 
 
 def _raw_text(line: bytes) -> str:
     return line[:MAX_RAW_QUARANTINE].decode("utf-8", "replace")
+
+
+def _record_line(line: bytes) -> bytes | None:
+    """The record on one line, or None for a blank or JSON-array punctuation line."""
+    if len(line) <= 3 and line.strip() in _BLANK_OR_PUNCTUATION:
+        return None
+    if line.isspace():
+        return None
+    if line.endswith((b",", b",\r")) and line.lstrip().startswith(b"{"):
+        return line.rstrip()[:-1]  # one record per line of a JSON array
+    return line
+
+
+def _parse_block(block: _Block, uri: str, options: ParseOptions,
+                 rows: list[tuple[Any, ...]], q: _ObjectQuarantine) -> int:
+    """The records of a block of whole lines; returns how many lines were records."""
+    text = block.data
+    records = decode_records(text)
+    n_lines = text.count(b"\n") + (0 if text.endswith(b"\n") else 1)
+    if records is not None and len(records) == n_lines:
+        # The fast path: every line is a record, decoded in one call.
+        split: list[bytes] | None = None
+        offsets: list[int] = []
+        for i, rec in enumerate(records):
+            try:
+                rows.append(guarded_row(rec, options, uri, block.line_no + i))
+            except Rejected as e:
+                if split is None:
+                    split = text.split(b"\n")
+                    offsets = _offsets(split, block.offset)
+                q.rejected(block.line_no + i, offsets[i], split[i], e)
+        return len(records)
+    count = 0
+    offset = block.offset
+    for k, raw in enumerate(text.split(b"\n")):
+        line = _record_line(raw)
+        if line is not None:
+            count += 1
+            line_no = block.line_no + k
+            try:
+                rows.append(parse_line(line, options, uri, line_no))
+            except Rejected as e:
+                q.rejected(line_no, offset, line, e)
+        offset += len(raw) + 1
+    return count
+
+
+def _offsets(lines: list[bytes], start: int) -> list[int]:
+    out = []
+    for line in lines:
+        out.append(start)
+        start += len(line) + 1
+    return out
+
+
+_JSON_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"')
+
+
+def _blank_string(m: re.Match[bytes]) -> bytes:
+    return b'"' + b" " * (m.end() - m.start() - 2) + b'"'
+
+
+def _array_items(doc: bytes) -> Iterator[tuple[int, bytes]]:
+    """(offset, bytes) of each item of a valid JSON array, without building the items.
+
+    Vectorized: strings are blanked (their brackets and commas are text), then the nesting
+    depth at every byte is a cumulative sum, and the items end at the commas of depth 1.
+    (The document decoded, so its depth is below msgspec's limit and fits int16.)
+    """
+    skeleton = np.frombuffer(_JSON_STRING.sub(_blank_string, doc), dtype=np.uint8)
+    step = (np.isin(skeleton, _OPENERS).astype(np.int16)
+            - np.isin(skeleton, _CLOSERS).astype(np.int16))
+    depth = np.cumsum(step, dtype=np.int16)
+    end = int(np.argmax(depth == 0))  # the array's closing bracket
+    commas = np.flatnonzero((skeleton[:end] == 0x2C) & (depth[:end] == 1))
+    del skeleton, step, depth
+    start = 1
+    for stop in [*commas.tolist(), end]:
+        item = doc[start:stop]
+        stripped = item.strip()
+        if stripped or stop != end:
+            yield start + len(item) - len(item.lstrip()), stripped
+        start = stop + 1
+
+
+_OPENERS = np.array([0x5B, 0x7B], dtype=np.uint8)
+_CLOSERS = np.array([0x5D, 0x7D], dtype=np.uint8)
+
+
+_KEYLESS = {
+    True: ("not_an_invocation_log", "no schemaType, operation or modelId: not a "
+           "model-invocation log record"),
+    False: ("not_a_record", "not a ModelInvocationLog object: not a JSON object"),
+}
+
+
+def _parse_document(obj: RawObject, options: ParseOptions, rows: list[tuple[Any, ...]],
+                    q: _ObjectQuarantine) -> tuple[int, int] | None:
+    """A .json file holding one record or an array of records: (records, decompressed
+    bytes); None when it is neither (or too large, or damaged): it is then read as JSON
+    lines."""
+    parts: list[bytes] = []
+    size = 0
+    for piece in _pieces(obj.data):
+        if isinstance(piece, _Damage):
+            return None
+        size += len(piece)
+        if size > MAX_DOCUMENT_BYTES:
+            return None
+        parts.append(piece)
+    text = b"".join(parts)
+    del parts
+    base = len(UTF8_BOM) if text.startswith(UTF8_BOM) else 0
+    doc = text[base:].strip()
+    base += len(text[base:]) - len(text[base:].lstrip())
+    if not doc.startswith((b"{", b"[")):
+        return None
+    try:
+        msgspec.json.decode(doc, type=msgspec.Raw)  # valid JSON? (builds nothing)
+    except Exception:  # noqa: BLE001 - DecodeError, RecursionError, UnicodeDecodeError
+        return None
+    items = [(0, doc)] if doc.startswith(b"{") else _array_items(doc)
+    count = 0
+    for i, (offset, item) in enumerate(items, start=1):
+        count += 1
+        if b'"' not in item:  # no key, so no record: settled without decoding (array bombs)
+            q.add(i, base + offset, item, *_KEYLESS[item[:1] == b"{"])
+            continue
+        try:
+            rows.append(parse_line(item, options, obj.uri, i))
+        except Rejected as e:
+            q.rejected(i, base + offset, item, e)
+    return count, len(text)
 
 
 def parse_objects(objects: list[RawObject], options: ParseOptions) -> ParsedBatch:
@@ -162,58 +476,60 @@ def parse_objects(objects: list[RawObject], options: ParseOptions) -> ParsedBatc
     finally:
         if was_enabled:
             gc.enable()
-    batch.table = _to_table(rows)
+    batch.table = _to_table(rows, batch.quarantine)
     for i, row in enumerate(rows):
         batch.by_date.setdefault(_day(row[1]), []).append(i)
     batch.keys = [dedupe_key(row[0]) for row in rows]
     return batch
 
 
-def dedupe_key(request_id: str) -> bytes:
-    """16 bytes that stand for a request ID: the UUID itself (exact), else its BLAKE2b-128.
+_CANONICAL_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
-    Half the memory of the string in the dedupe set, and cheap to send between processes.
+
+def dedupe_key(request_id: str) -> bytes:
+    """16 bytes that stand for a whole request ID: a canonical (lower-case, 8-4-4-4-12) UUID
+    as its own 16 bytes, any other ID as its BLAKE2b-128 (collisions: ~2^-64 at 2^32 IDs).
+
+    Only the canonical form is packed, so IDs that differ by hyphen position or letter case
+    never share a key. Half the memory of the string in the dedupe set, and cheap to send
+    between processes.
     """
-    if len(request_id) == 36 and request_id[8] == "-":
-        try:
-            return bytes.fromhex(request_id.replace("-", ""))
-        except ValueError:
-            pass
+    if len(request_id) == 36 and _CANONICAL_UUID.fullmatch(request_id):
+        return bytes.fromhex(request_id.replace("-", ""))
     return hashlib.blake2b(request_id.encode(), digest_size=16).digest()
 
 
 def _parse_into(obj: RawObject, options: ParseOptions, rows: list[tuple[Any, ...]],
                 batch: ParsedBatch) -> None:
-    dec = decompress(obj.data)
-    text = dec.data
-    last_line = None
-    if dec.truncated:
-        # The bytes after the last newline are a partial record: quarantine them whole.
-        cut = text.rfind(b"\n") + 1
-        text, last_line = text[:cut], text[cut:]
-    quarantine = batch.quarantine
-    lines = _parse_fast(text, obj, options, rows, quarantine) if obj.layout == "ndjson" else None
-    if lines is None:
-        lines = 0
-        for line_no, line in _lines(text, obj.layout):
-            lines += 1
-            try:
-                rows.append(parse_line(line, options, obj.uri, line_no))
-            except Rejected as e:
-                quarantine.append(_quarantine_line(obj.uri, line_no, line, e))
-    if dec.truncated:
-        quarantine.append(
-            QuarantineEntry(
-                obj.uri, text.count(b"\n") + 1, "truncated_gzip",
-                f"{dec.error}; {lines} whole lines before the cut were read",
-                peek_request_id(last_line or b""), _raw_text(last_line or b""),
-            )
-        )
-        lines += 1
+    q = _ObjectQuarantine(obj.uri, options, batch)
+    document = _parse_document(obj, options, rows, q) if obj.layout == "auto" else None
+    lines, size = document or (0, 0)
+    if document is None:
+
+        def counted() -> Iterator[bytes | _Damage]:
+            nonlocal size
+            for piece in _pieces(obj.data):
+                if not isinstance(piece, _Damage):
+                    size += len(piece)
+                yield piece
+
+        for item in _blocks(counted()):
+            if isinstance(item, _Block):
+                lines += _parse_block(item, obj.uri, options, rows, q)
+            elif isinstance(item, _TooLong):
+                lines += 1
+                q.add(item.line_no, item.offset, None, "line_too_long",
+                      f"line longer than {MAX_LINE_BYTES} bytes, skipped unread")
+            else:
+                lines += 1
+                q.add(item.line_no, item.offset, item.data, item.damage.reason,
+                      f"{item.damage.error}: the lines before it were read, the rest of the "
+                      "object could not be")
+    q.close()
     batch.objects += 1
     batch.lines += lines
     batch.bytes_in += len(obj.data)
-    batch.bytes_uncompressed += len(dec.data)
+    batch.bytes_uncompressed += size
 
 
 _day_cache: dict[tuple[int, int, int], str] = {}
@@ -235,7 +551,33 @@ _BODY_INDEXES = frozenset(INVOCATIONS_SCHEMA.names.index(n)
                           for n in ("input_body_json", "output_body_json"))
 
 
-def _to_table(rows: list[tuple[Any, ...]]) -> pa.Table:
+def _to_table(rows: list[tuple[Any, ...]], quarantine: list[QuarantineEntry]) -> pa.Table:
+    """Rows → Arrow table. Should a value slip past the parser's checks and not fit its
+    column, the rows that do not fit are found one by one and quarantined (and removed from
+    ``rows``): one odd value never costs the batch."""
+    try:
+        return _arrow_table(rows)
+    except (pa.ArrowException, OverflowError, ValueError, TypeError):
+        pass
+    good: list[tuple[Any, ...]] = []
+    for row in rows:
+        try:
+            _arrow_table([row])
+        except (pa.ArrowException, OverflowError, ValueError, TypeError) as e:
+            quarantine.append(QuarantineEntry(
+                row[_SOURCE_INDEX], row[_LINE_INDEX], "unstorable_value",
+                f"a value does not fit its lake column ({type(e).__name__})", row[0], None))
+        else:
+            good.append(row)
+    rows[:] = good
+    return _arrow_table(rows)
+
+
+_SOURCE_INDEX = INVOCATIONS_SCHEMA.names.index("source")
+_LINE_INDEX = INVOCATIONS_SCHEMA.names.index("source_line")
+
+
+def _arrow_table(rows: list[tuple[Any, ...]]) -> pa.Table:
     if not rows:
         return INVOCATIONS_SCHEMA.empty_table()
     columns: list[Any] = list(zip(*rows, strict=True))

@@ -108,7 +108,16 @@ QUARANTINE_COLUMNS: tuple[Column, ...] = (
     Column("reason", _STR, "Short machine-readable reason, e.g. malformed_json.", False),
     Column("detail", _STR, "Human-readable explanation."),
     Column("request_id", _STR, "`requestId` when it could be read."),
-    Column("raw", _STR, "The raw line as read (truncated at 1 MiB), so nothing is lost."),
+    Column("raw", _STR, "The line as read (truncated at 1 MiB); only with --keep-bodies, "
+           "since a line holds prompt and response text."),
+    Column("byte_offset", _I64, "Where the line starts in the (decompressed) object."),
+    Column("line_fp", _STR, "Salted SHA-256 (16 hex) of the line's bytes: finds the line in "
+           "its file without storing it."),
+    Column("envelope", _STR, "JSON of the line's readable top-level fields that are not prompt "
+           "or response (timestamp, accountId, region, operation, modelId, schemaVersion, "
+           "errorCode; short values only)."),
+    Column("folded_lines", _I64, "On a `folded` entry: how many more quarantined lines of the "
+           "object it stands for (an object stores at most 1,000 entries); else NULL."),
 )
 
 

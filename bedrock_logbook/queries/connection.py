@@ -83,8 +83,15 @@ def _create_objects(
             _fill_price_table(con, obj.name, tables)
 
 
+def glob_escape(path: str) -> str:
+    """``path`` as a DuckDB glob that matches only itself: each glob character becomes a
+    one-character class (``[`` → ``[[]``), so ``--lake 'lake[1]'`` never reads ``lake1``."""
+    return "".join(f"[{c}]" if c in "[*?" else c for c in path)
+
+
 def _define_lake_macro(con: duckdb.DuckDBPyConnection, lake: Path) -> None:
-    """Define ``logbook_lake()``, the absolute lake path every raw view reads under.
+    """Define ``logbook_lake()``, the absolute lake path every raw view reads under, escaped
+    for DuckDB's globbing (every use appends a file pattern to it).
 
     DuckDB 2.0 refuses prepared parameters in CREATE VIEW and CREATE MACRO ("This type of
     statement can't be prepared"), and table functions such as read_parquet take neither
@@ -94,7 +101,7 @@ def _define_lake_macro(con: duckdb.DuckDBPyConnection, lake: Path) -> None:
     checked before any view uses it. Keeping it in one macro means each SQL file names the
     lake the same way in memory and in a persisted .duckdb file.
     """
-    root = str(lake.expanduser().resolve())
+    root = glob_escape(str(lake.expanduser().resolve()))
     literal = str(duckdb.ConstantExpression(root))
     con.execute("CREATE OR REPLACE MACRO " + LAKE_MACRO + "() AS " + literal)
     row = con.execute("SELECT " + LAKE_MACRO + "()").fetchone()

@@ -48,6 +48,11 @@ _GENAI_KEYS = {
 _MATCH_OPS = {"equals", "contains", "starts_with", "ends_with"}
 
 
+# The price_list column is DECIMAL(18, 6); a price far above any real one (1e20) would not
+# fit, and would break every page that prices requests.
+MAX_USD_PER_MILLION = 1_000_000
+
+
 class PriceFileError(ValueError):
     """A price CSV has a row we cannot use; the message names the file and line."""
 
@@ -114,8 +119,8 @@ def _decimal(text: str, where: str, column: str) -> Decimal:
         value = Decimal(text.strip())
     except InvalidOperation:
         raise PriceFileError(f"{where}: {column} is not a number") from None
-    if not value.is_finite() or value < 0:
-        raise PriceFileError(f"{where}: {column} must be a number >= 0")
+    if not value.is_finite() or not 0 <= value <= MAX_USD_PER_MILLION:
+        raise PriceFileError(f"{where}: {column} must be a number from 0 to {MAX_USD_PER_MILLION}")
     return value
 
 
@@ -332,7 +337,13 @@ def user_prices(user_file: Path | None) -> list[PriceRow]:
         raise PriceFileError(
             f"price file not found: {user_file} (set by --prices or BEDROCK_LOGBOOK_PRICES)"
         )
-    return parse_price_csv(user_file.read_text(encoding="utf-8"), str(user_file))
+    data = user_file.read_bytes()
+    try:
+        text = data.decode("utf-8-sig")  # a BOM (spreadsheet exports) is not a column name
+    except UnicodeDecodeError as e:
+        raise PriceFileError(f"{user_file}: not UTF-8 text (byte {data[e.start]:#04x} at "
+                             f"offset {e.start}); save it as UTF-8 CSV") from None
+    return parse_price_csv(text, str(user_file))
 
 
 def load_prices(user_file: Path | None = None) -> list[PriceRow]:

@@ -90,6 +90,42 @@ def test_killed_compaction_is_finished_by_the_next_run(tmp_path: Path, point: st
     assert snapshot(lake) == snapshot(clean)
 
 
+@pytest.mark.parametrize("point", ["compact_after_journal", "compact_after_rename"])
+def test_compact_right_after_a_killed_compact_recovers(tmp_path: Path, point: str) -> None:
+    """Issue 10: the next ``compact`` exited 1 on the killed one's temp file."""
+    from bedrock_logbook import queries
+    clean, lake = tmp_path / "clean", tmp_path / "lake"
+    three_runs(clean)
+    three_runs(lake)
+    with LakeLock(clean):
+        compact(clean)
+    cmd = [sys.executable, "-m", "bedrock_logbook.cli", "compact", "--lake", str(lake)]
+    killed = subprocess.run(cmd, cwd=REPO, env={**os.environ, CRASH_ENV: point},
+                            capture_output=True)
+    assert killed.returncode == -9
+    rerun = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True)
+    assert rerun.returncode == 0, rerun.stderr
+    assert snapshot(lake) == snapshot(clean)
+    con = queries.connect(lake)
+    assert con.execute("SELECT count(*), count(DISTINCT request_id) FROM raw_invocations"
+                       ).fetchone() == (12, 12)
+
+
+def test_truncated_temp_file_does_not_stop_compaction(tmp_path: Path) -> None:
+    clean, lake = tmp_path / "clean", tmp_path / "lake"
+    three_runs(clean)
+    three_runs(lake)
+    with LakeLock(clean):
+        compact(clean)
+    folder = lake / "invocations" / "date=2026-11-02"
+    good = sorted(folder.glob("part-*.parquet"))[0].read_bytes()
+    (folder / ".tmp-part-pending.parquet").write_bytes(good[: len(good) // 2])
+    r = subprocess.run([sys.executable, "-m", "bedrock_logbook.cli", "compact", "--lake",
+                        str(lake)], cwd=REPO, capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    assert snapshot(lake) == snapshot(clean)
+
+
 def test_run_records_are_merged_and_still_read_once_each(tmp_path: Path) -> None:
     from bedrock_logbook import queries
     lake = tmp_path / "lake"

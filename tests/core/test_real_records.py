@@ -215,4 +215,4 @@ def test_real_logs_folder_ingests_with_balanced_counts(tmp_path: Path) -> None:
     assert s.quarantine_reasons == {"bad_timestamp": 2, "not_an_invocation_log": 1}
     assert s.skipped_reasons == {"not_a_log_file": 2}  # SOURCES.md and the .txt fragment
     q = pq.read_table(next((lake / "quarantine").glob("*.parquet"))).to_pylist()
-    assert all(r["raw"] and r["source"].endswith(".json") for r in q)
+    assert all(r["raw"] is None and r["line_fp"] and r["source"].endswith(".json") for r in q)

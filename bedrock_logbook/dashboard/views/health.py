@@ -44,7 +44,8 @@ ui.chart_panel(
 )
 query, recent = ctx.load("health_quarantine_recent")
 ui.table_panel("Quarantined records", query, recent,
-               caption="The raw text is kept in the lake (`raw_quarantine` view).")
+               caption="Where each line is, why, and a fingerprint (`raw_quarantine` view); "
+                       "its text is kept only with --keep-bodies.")
 
 query, coverage = ctx.load("health_latency_coverage")
 ui.chart_panel(

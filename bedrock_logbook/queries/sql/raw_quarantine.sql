@@ -1,4 +1,4 @@
--- purpose: Input lines and objects ingest could not use, with the reason and the raw text.
+-- purpose: Input lines and objects ingest could not use, with the reason and where to find them.
 -- grain: one row per quarantined line (or whole object when source_line is NULL)
 -- layer: raw
 -- depends:
@@ -11,7 +11,11 @@ typed_empty AS (
         CAST(NULL AS VARCHAR) AS reason,
         CAST(NULL AS VARCHAR) AS detail,
         CAST(NULL AS VARCHAR) AS request_id,
-        CAST(NULL AS VARCHAR) AS raw
+        CAST(NULL AS VARCHAR) AS raw,
+        CAST(NULL AS BIGINT) AS byte_offset,
+        CAST(NULL AS VARCHAR) AS line_fp,
+        CAST(NULL AS VARCHAR) AS envelope,
+        CAST(NULL AS BIGINT) AS folded_lines
     WHERE false
 ),
 lake_files AS (
@@ -33,5 +37,9 @@ SELECT
     CAST(reason AS VARCHAR) AS reason,
     CAST(detail AS VARCHAR) AS detail,
     CAST(request_id AS VARCHAR) AS request_id,
-    CAST(raw AS VARCHAR) AS raw
+    CAST(raw AS VARCHAR) AS raw,
+    CAST(byte_offset AS BIGINT) AS byte_offset,
+    CAST(line_fp AS VARCHAR) AS line_fp,
+    CAST(envelope AS VARCHAR) AS envelope,
+    CAST(folded_lines AS BIGINT) AS folded_lines
 FROM stored;
