@@ -88,7 +88,7 @@ def dependency_order(objects: list[SqlObject]) -> list[SqlObject]:
 @cache
 def sql_objects() -> tuple[SqlObject, ...]:
     """Every object in queries/sql/, in dependency order."""
-    sql_dir = resources.files("queries") / "sql"
+    sql_dir = resources.files("bedrock_logbook.queries") / "sql"
     objects = [
         parse_header(entry.name.removesuffix(".sql"), entry.read_text(encoding="utf-8"))
         for entry in sql_dir.iterdir()

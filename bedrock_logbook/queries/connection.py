@@ -13,21 +13,27 @@ from bedrock_logbook.queries.prices import PriceRow, load_prices
 LAKE_MACRO = "logbook_lake"
 
 
-def connect(lake: Path, *, prices: Path | None = None) -> duckdb.DuckDBPyConnection:
+def connect(
+    lake: str | os.PathLike[str], *, prices: str | os.PathLike[str] | None = None
+) -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB with every view over ``lake`` (which may be missing or empty).
 
     The lake is only read. ``prices`` is a user price CSV overriding/extending the shipped one.
+    Paths may be ``str`` or ``Path``.
     """
     con = duckdb.connect(":memory:")
     try:
-        _create_objects(con, lake, load_prices(prices))
+        _create_objects(con, Path(lake), load_prices(_path(prices)))
     except BaseException:
         con.close()
         raise
     return con
 
 
-def write_database(lake: Path, db_path: Path, *, prices: Path | None = None) -> None:
+def write_database(
+    lake: str | os.PathLike[str], db_path: str | os.PathLike[str], *,
+    prices: str | os.PathLike[str] | None = None,
+) -> None:
     """Write a .duckdb file holding the views over ``lake``, readable with no setup:
     ``duckdb -readonly <db_path>`` or ``duckdb.connect(str(db_path), read_only=True)``.
 
@@ -36,21 +42,26 @@ def write_database(lake: Path, db_path: Path, *, prices: Path | None = None) -> 
     The file is built beside its destination and renamed into place, so readers never see a
     half-written database.
     """
-    price_rows = load_prices(prices)
-    db_path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = db_path.with_name(f".{db_path.name}.{os.getpid()}.tmp")
+    target = Path(db_path)
+    price_rows = load_prices(_path(prices))
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     tmp.unlink(missing_ok=True)
     try:
         con = duckdb.connect(str(tmp))
         try:
-            _create_objects(con, lake, price_rows)
+            _create_objects(con, Path(lake), price_rows)
             con.execute("CHECKPOINT")
         finally:
             con.close()
-        os.replace(tmp, db_path)
+        os.replace(tmp, target)
     finally:
         tmp.unlink(missing_ok=True)
         Path(f"{tmp}.wal").unlink(missing_ok=True)
+
+
+def _path(value: str | os.PathLike[str] | None) -> Path | None:
+    return None if value is None else Path(value)
 
 
 def _create_objects(

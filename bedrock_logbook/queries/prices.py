@@ -104,7 +104,8 @@ def merge_prices(shipped: Iterable[PriceRow], user: Iterable[PriceRow]) -> list[
 
 
 def shipped_prices() -> list[PriceRow]:
-    text = (resources.files("queries") / "data" / "prices.csv").read_text(encoding="utf-8")
+    shipped = resources.files("bedrock_logbook.queries") / "data" / "prices.csv"
+    text = shipped.read_text(encoding="utf-8")
     return parse_price_csv(text, SHIPPED)
 
 
