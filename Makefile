@@ -51,7 +51,7 @@ test: setup system-deps lint
 	$(BIN)/pytest -q
 
 # Every runtime dependency at its floor (constraints/floor.txt) in a throw-away venv, then a
-# fast subset of the tests (~N min). CI runs it after `make test`.
+# fast subset of the tests (~20 min on a busy 2-core machine). .ci/run runs it after `make test`.
 test-floor:
 	bash scripts/test-floor.sh
 
