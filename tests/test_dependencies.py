@@ -73,3 +73,19 @@ def test_floor_constraints_pin_exactly_the_declared_floors() -> None:
     declared = runtime_requirements()
     assert set(pinned) == set(declared)
     assert [n for n, floor in declared.items() if not same(pinned[n], floor or "")] == []
+
+
+def _make_dry_run(target: str, tmp_path: Path) -> str:
+    import subprocess
+
+    r = subprocess.run(["make", "-n", target, f"VENV={tmp_path / 'venv'}"], cwd=ROOT,
+                       capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    return r.stdout
+
+
+def test_make_run_installs_the_runtime_only_and_make_test_the_extras(tmp_path: Path) -> None:
+    run = _make_dry_run("run", tmp_path)
+    assert "pip install --quiet -e .\n" in run and "[test]" not in run
+    assert "bedrock-logbook dashboard" in run
+    assert "pip install --quiet -e '.[test]'" in _make_dry_run("test", tmp_path)
