@@ -8,7 +8,7 @@ from __future__ import annotations
 import csv
 import json
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +18,7 @@ from bedrock_logbook.cli_common import (
     EXIT_BUSY,
     EXIT_CONFIG,
     EXIT_UNEXPECTED,
+    EXIT_USAGE,
     emit_summary,
     fail,
     ingest_options,
@@ -25,7 +26,9 @@ from bedrock_logbook.cli_common import (
     load_settings,
     os_error_message,
     prices_option,
+    require_lake,
 )
+from bedrock_logbook.human import format_table, summary_lines
 
 
 def progress_callback(total_bytes: int) -> tuple[Callable[[int, int], None] | None,
@@ -118,6 +121,7 @@ def compact_command(lake: Path | None) -> None:
     from bedrock_logbook.ingest.lake import LakeBusyError, LakeError, LakeLock
 
     settings = load_settings(lake=lake)
+    require_lake(settings.lake)
     try:
         with LakeLock(settings.lake):
             summary = compact(settings.lake)
@@ -136,19 +140,11 @@ def _rows(con: Any, query: str, params: dict[str, str]) -> tuple[list[str], list
     return names, cur.fetchall()
 
 
-def _format_table(names: list[str], rows: list[tuple[Any, ...]]) -> Iterator[str]:
-    cells = [[("NULL" if v is None else str(v)) for v in row] for row in rows]
-    widths = [max([len(n)] + [len(r[i]) for r in cells]) for i, n in enumerate(names)]
-    yield "  ".join(n.ljust(w) for n, w in zip(names, widths, strict=True))
-    yield "  ".join("-" * w for w in widths)
-    for r in cells:
-        yield "  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True))
-
-
 @main.command("sql")
 @click.argument("query")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table",
-              show_default=True)
+              show_default=True,
+              help="table rounds numbers for reading; csv and json keep full precision.")
 @click.option("--param", "params", multiple=True, metavar="NAME=VALUE",
               help="Bind $NAME in the query to VALUE (repeatable); values are never spliced.")
 @lake_option
@@ -163,8 +159,9 @@ def sql(query: str, fmt: str, params: tuple[str, ...], lake: Path | None,
     for p in params:
         name, sep, value = p.partition("=")
         if not sep or not name:
-            fail(f"--param expects NAME=VALUE, got {p!r}", EXIT_CONFIG)
+            fail(f"--param expects NAME=VALUE, got {p!r}", EXIT_USAGE)
         bound[name] = value
+    require_lake(settings.lake)
     con = _connect(settings.lake, settings.prices)
     try:
         names, rows = _rows(con, query, bound)
@@ -178,7 +175,7 @@ def sql(query: str, fmt: str, params: tuple[str, ...], lake: Path | None,
         writer.writerow(names)
         writer.writerows(rows)
     else:
-        for line in _format_table(names, rows):
+        for line in format_table(names, rows):
             click.echo(line)
 
 
@@ -190,10 +187,26 @@ def _connect(lake: Path, prices: Path | None) -> Any:
         fail(str(e), EXIT_CONFIG)
 
 
+@main.command("summary")
+@lake_option
+@prices_option
+def summary(lake: Path | None, prices: Path | None) -> None:
+    """A few lines on what the lake holds: requests, tokens, cost, latency, modes."""
+    settings = load_settings(lake=lake, prices=prices)
+    require_lake(settings.lake)
+    con = _connect(settings.lake, settings.prices)
+    names, rows = _rows(con, "SELECT * FROM summary_overview", {})
+    click.echo(f"lake {settings.lake.resolve()}")
+    for line in summary_lines(dict(zip(names, rows[0], strict=True))):
+        click.echo(line)
+
+
 @main.command("views")
-def views() -> None:
-    """List the views with their one-line purpose."""
+@lake_option
+def views(lake: Path | None) -> None:
+    """List the views over the lake with their one-line purpose."""
     from bedrock_logbook import queries
+    require_lake(load_settings(lake=lake).lake)
     infos = queries.list_views()
     width = max(len(v.name) for v in infos)
     for v in infos:
@@ -209,6 +222,7 @@ def duckdb_file(lake: Path | None, prices: Path | None, out: Path | None) -> Non
     """Write a .duckdb file holding every view, for the DuckDB CLI or Python (open read-only)."""
     from bedrock_logbook import queries
     settings = load_settings(lake=lake, prices=prices)
+    require_lake(settings.lake)
     target = out or settings.lake / "logbook.duckdb"
     try:
         queries.write_database(settings.lake, target, prices=settings.prices)

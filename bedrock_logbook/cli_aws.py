@@ -1,8 +1,10 @@
 """``bedrock-logbook ingest s3`` and ``ingest cloudwatch``: flags in, one summary line out.
 
 The logic lives in ``ingest.sources``; this module only reads flags, picks the exit code and
-prints. Exit codes: 0 done, 1 unexpected, 3 configuration, 4 AWS access/missing resource or
-AWS unreachable, 75 lake busy (another run holds the lock; nothing was done).
+prints. Exit codes: 0 done, 1 unexpected, 2 usage (bad --since/--start/--end, bad URI,
+contradictory flags), 3 configuration (no Region, no credentials, bad settings), 4 AWS access
+denied, missing bucket/log group or AWS unreachable after retries, 75 lake busy (another run
+holds the lock; nothing was done).
 """
 
 from __future__ import annotations
@@ -145,7 +147,9 @@ def s3_command(uri: str, accounts: tuple[str, ...], regions: tuple[str, ...],
 @click.option("--stream", "streams", multiple=True,
               help="Log stream(s) to read (default: aws/bedrock/modelinvocations).")
 @click.option("--all-streams", is_flag=True, help="Read every stream of the group.")
-@click.option("--region", default=None, help="AWS region of the log group (default: AWS_REGION).")
+@click.option("--region", default=None,
+              help="AWS Region of the log group (default, as the AWS CLI: AWS_REGION, then "
+                   "AWS_DEFAULT_REGION, then the profile's region).")
 @click.option("--overlap-minutes", type=click.IntRange(0, 7 * 24 * 60), default=30,
               show_default=True,
               help="Without a window, start this long before the newest event already read: "
@@ -166,7 +170,7 @@ def cloudwatch_command(log_group: str, streams: tuple[str, ...], all_streams: bo
         ingest_cloudwatch,
     )
     from bedrock_logbook.ingest.sources.cloudwatch_reading import BEDROCK_STREAM
-    from bedrock_logbook.ingest.sources.errors import SourceConfigError
+    from bedrock_logbook.ingest.sources.errors import SourceUsageError
     from bedrock_logbook.ingest.sources.window import resolve_window
 
     settings = load_settings(lake=lake, keep_bodies=keep_bodies, workers=workers, salt=salt,
@@ -175,7 +179,7 @@ def cloudwatch_command(log_group: str, streams: tuple[str, ...], all_streams: bo
 
     def action() -> Any:
         if all_streams and streams:
-            raise SourceConfigError("--stream and --all-streams contradict each other")
+            raise SourceUsageError("--stream and --all-streams contradict each other")
         request = CloudWatchRequest(
             group=log_group,
             streams=None if all_streams else (streams or (BEDROCK_STREAM,)),

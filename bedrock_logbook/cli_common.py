@@ -1,11 +1,14 @@
 """What every ``bedrock-logbook`` command shares: exit codes, the one-line failure, settings
 and the common options. Its own module so the command modules need not import each other.
 
-Exit codes (also in the README): 0 done; 1 unexpected failure; 2 usage error (click);
-3 configuration or input error; 4 AWS access or missing resource; 5 partial (the ingest
-committed what it read, but some objects could not be read: they are listed with their reason
-in the run record and read again by the next run); 75 lake busy (another ingest holds the
-lock: nothing was done, try again later).
+Exit codes (also in the README): 0 done; 1 unexpected failure; 2 usage error (unknown option,
+a flag or argument value that cannot be read such as ``--since yesterday``, contradictory
+flags); 3 configuration or input error (BEDROCK_LOGBOOK_* or AWS settings, a missing input,
+no lake, bad SQL); 4 AWS said no or could not be reached (access denied, missing bucket or
+log group, endpoint unreachable after retries); 5 partial (the ingest committed what it read,
+but some objects could not be read: they are listed with their reason in the run record and
+read again by the next run); 75 lake busy (another ingest holds the lock:
+nothing was done, try again later).
 """
 
 from __future__ import annotations
@@ -20,9 +23,10 @@ from typing import Any, NoReturn, TypeVar
 import click
 
 from bedrock_logbook.ingest.objects import UNREADABLE_REASONS
-from bedrock_logbook.settings import Settings, SettingsError
+from bedrock_logbook.settings import FlagValueError, Settings, SettingsError
 
 EXIT_UNEXPECTED = 1
+EXIT_USAGE = 2
 EXIT_CONFIG = 3
 EXIT_AWS = 4
 EXIT_PARTIAL = 5
@@ -53,8 +57,31 @@ def os_error_message(e: OSError) -> str:
 def load_settings(**overrides: Any) -> Settings:
     try:
         return Settings.load(**overrides)
+    except FlagValueError as e:
+        fail(str(e), EXIT_USAGE)
     except SettingsError as e:
         fail(str(e), EXIT_CONFIG)
+
+
+def require_lake(lake: Path) -> None:
+    """Commands that read a lake stop here, with exit 3 and how to make one, when ``lake`` is
+    missing or is not a folder ``bedrock-logbook ingest`` wrote (an empty answer would look
+    like an empty lake)."""
+    from bedrock_logbook.ingest.schema import (
+        INVOCATIONS_DIR,
+        LAKE_META_FILE,
+        QUARANTINE_DIR,
+        RUNS_DIR,
+    )
+
+    how = (f"make one with `bedrock-logbook ingest files LOG_FOLDER --lake {lake}` "
+           "(or `ingest s3` / `ingest cloudwatch`), or point --lake/BEDROCK_LOGBOOK_LAKE at one")
+    if not lake.exists():
+        fail(f"no lake at {lake}: {how}", EXIT_CONFIG)
+    markers = (INVOCATIONS_DIR, RUNS_DIR, QUARANTINE_DIR, LAKE_META_FILE)
+    if not lake.is_dir() or not any((lake / m).exists() for m in markers):
+        fail(f"{lake} is not a bedrock-logbook lake (it has no {INVOCATIONS_DIR}/, {RUNS_DIR}/ "
+             f"or {LAKE_META_FILE}): {how}", EXIT_CONFIG)
 
 
 def lake_option(f: F) -> F:

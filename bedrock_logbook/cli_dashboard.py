@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from bedrock_logbook.cli_common import load_settings
+from bedrock_logbook.cli_common import load_settings, require_lake
 from bedrock_logbook.settings import ENV_PREFIX, Settings
 
 APP = Path(__file__).resolve().parent / "dashboard" / "app.py"
@@ -49,11 +49,9 @@ def dashboard_env(settings: Settings, base: dict[str, str]) -> dict[str, str]:
 def dashboard_command(lake: Path | None, prices: Path | None, port: int, address: str) -> None:
     """Serve the dashboard at http://ADDRESS:PORT (Ctrl-C stops it)."""
     settings = load_settings(lake=lake, prices=prices)
-    if not settings.lake.exists():
-        click.echo(f"note: lake {settings.lake} does not exist yet; the dashboard will say "
-                   "how to ingest into it", err=True)
-    click.echo(f"dashboard for lake {settings.lake.resolve()} at http://{address}:{port}",
-               err=True)
+    require_lake(settings.lake)
+    click.echo(f"serving the dashboard for lake {settings.lake.resolve()} at "
+               f"http://{address}:{port} (Ctrl-C stops it)", err=True)
     # Become the streamlit process (exec, not a child): Ctrl-C and SIGTERM reach the server
     # directly and no orphaned server is left behind when this command is stopped.
     command = streamlit_command(port, address)

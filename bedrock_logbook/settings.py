@@ -20,6 +20,10 @@ class SettingsError(ValueError):
     """A setting has a value we cannot use; the message says what to set."""
 
 
+class FlagValueError(SettingsError):
+    """The unusable value came from a command-line flag (a usage error, not configuration)."""
+
+
 @dataclass(frozen=True)
 class Settings:
     lake: Path = Path("lake")
@@ -44,7 +48,10 @@ class Settings:
                 values[f.name] = _coerce(f.name, env[var], f"environment variable {var}")
         for name, value in overrides.items():
             if value is not None:
-                values[name] = _coerce(name, value, f"--{name.replace('_', '-')}")
+                try:
+                    values[name] = _coerce(name, value, f"--{name.replace('_', '-')}")
+                except SettingsError as e:
+                    raise FlagValueError(str(e)) from None
         return replace(cls(), **values)
 
 

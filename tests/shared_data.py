@@ -1,4 +1,7 @@
-"""Access to ../shared (read in place, never copied into the repo)."""
+"""The real log records the tests read, from tests/fixtures/ (sources in its SOURCES.md).
+
+Everything lives inside the repository: a fresh clone with nothing beside it runs every test.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +9,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
-REAL_LOGS = SHARED / "real_logs"
-SEEDS = SHARED / "seeds"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+REAL_LOGS = FIXTURES / "real_logs"
+SEED_RECORDS = FIXTURES / "seed_records"
 
 
 def real_log(name_prefix: str) -> dict[str, Any]:
@@ -19,31 +22,14 @@ def real_log(name_prefix: str) -> dict[str, Any]:
 
 
 def real_log_paths() -> list[Path]:
-    return sorted(REAL_LOGS.glob("*.json"))
+    paths = sorted(REAL_LOGS.glob("*.json"))
+    if not paths:  # an empty list would let every loop over it pass vacuously
+        raise FileNotFoundError(f"no real log records in {REAL_LOGS}")
+    return paths
 
 
 def seed_records(seed_prefix: str) -> list[dict[str, Any]]:
-    """The ModelInvocationLog records printed inside a seed post, in order.
-
-    The posts print records as pretty JSON; a diff marker ('+ ') may prefix an added line.
-    """
-    (path,) = sorted(SEEDS.glob(f"{seed_prefix}_*.txt"))
-    lines = path.read_text(encoding="utf-8").splitlines()
-    records: list[dict[str, Any]] = []
-    i = 0
-    while i < len(lines):
-        if lines[i].strip() == "{" and i + 1 < len(lines) and '"schemaType"' in lines[i + 1]:
-            depth, buf = 0, []
-            for j in range(i, len(lines)):
-                line = lines[j]
-                if line.startswith("+ "):
-                    line = "  " + line[2:]
-                buf.append(line)
-                depth += line.count("{") - line.count("}")
-                if depth == 0:
-                    break
-            records.append(json.loads("\n".join(buf)))
-            i = j + 1
-        else:
-            i += 1
+    """The ModelInvocationLog records printed inside a seed post, in the post's order."""
+    records: list[dict[str, Any]] = json.loads(
+        (SEED_RECORDS / f"{seed_prefix}.json").read_text(encoding="utf-8"))
     return records

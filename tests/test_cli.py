@@ -92,15 +92,19 @@ def test_sql_formats_and_bound_parameters(tmp_path: Path, logs: Path) -> None:
     assert t.stdout.splitlines()[0].strip() == "requests" and t.stdout.split()[-1] == "5"
 
 
-def test_sql_error_is_one_line(tmp_path: Path) -> None:
-    r = run("sql", "SELECT nope FROM invocations", "--lake", str(tmp_path / "empty"))
+def test_sql_error_is_one_line(tmp_path: Path, logs: Path) -> None:
+    lake = str(tmp_path / "lake")
+    assert run("ingest", "files", str(logs), "--lake", lake).returncode == 0
+    r = run("sql", "SELECT nope FROM invocations", "--lake", lake)
     assert r.returncode == 3
     assert r.stderr.startswith("bedrock-logbook: SQL error") and len(r.stderr.splitlines()) == 1
 
 
-def test_views_lists_every_view_with_a_purpose() -> None:
+def test_views_lists_every_view_with_a_purpose(tmp_path: Path, logs: Path) -> None:
     from bedrock_logbook import queries
-    r = run("views")
+    lake = str(tmp_path / "lake")
+    assert run("ingest", "files", str(logs), "--lake", lake).returncode == 0
+    r = run("views", "--lake", lake)
     assert r.returncode == 0
     lines = r.stdout.splitlines()
     assert len(lines) == len(queries.list_views())
@@ -128,7 +132,7 @@ def test_schema_doc_check(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("command", [[], ["ingest"], ["ingest", "files"], ["sql"], ["views"],
-                                     ["duckdb-file"], ["schema-doc"], ["ingest", "s3"],
+                                     ["duckdb-file"], ["schema-doc"], ["summary"], ["ingest", "s3"],
                                      ["ingest", "cloudwatch"], ["sample"], ["dashboard"],
                                      ["compact"], ["prices"], ["prices", "explain"]])
 def test_help_everywhere(command: list[str]) -> None:
@@ -152,5 +156,6 @@ def test_source_errors_carry_the_cli_exit_codes() -> None:
     from bedrock_logbook import cli_common
     from bedrock_logbook.ingest.sources import errors
 
-    assert (errors.EXIT_UNEXPECTED, errors.EXIT_CONFIG, errors.EXIT_AWS) == (
-        cli_common.EXIT_UNEXPECTED, cli_common.EXIT_CONFIG, cli_common.EXIT_AWS)
+    assert (errors.EXIT_UNEXPECTED, errors.EXIT_USAGE, errors.EXIT_CONFIG, errors.EXIT_AWS) == (
+        cli_common.EXIT_UNEXPECTED, cli_common.EXIT_USAGE, cli_common.EXIT_CONFIG,
+        cli_common.EXIT_AWS)

@@ -15,6 +15,7 @@ from click.testing import CliRunner
 from bedrock_logbook.cli import main
 from bedrock_logbook.cli_dashboard import APP, dashboard_env, streamlit_command
 from bedrock_logbook.settings import Settings
+from tests.lake_fixtures import write_invocations
 
 
 def test_streamlit_runs_the_app_headless_without_telemetry() -> None:
@@ -47,15 +48,19 @@ def test_bad_setting_is_a_configuration_error() -> None:
     assert "BEDROCK_LOGBOOK_WORKERS" in result.output
 
 
-def test_command_serves_the_dashboard(tmp_path: Path) -> None:
+def test_command_serves_the_dashboard_and_says_where(tmp_path: Path) -> None:
+    lake = tmp_path / "lake"
+    write_invocations(lake, [{"request_id": "r-1", "ts": "2026-11-02T10:00:00Z"}])
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    proc = subprocess.Popen(
-        [sys.executable, "-c", "from bedrock_logbook.cli import main; main()", "dashboard",
-         "--lake", str(tmp_path / "lake"), "--port", str(port)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
+    log = tmp_path / "stderr.txt"
+    with log.open("wb") as err:
+        proc = subprocess.Popen(
+            [sys.executable, "-c", "from bedrock_logbook.cli import main; main()", "dashboard",
+             "--lake", str(lake), "--port", str(port)],
+            stdout=subprocess.DEVNULL, stderr=err,
+        )
     try:
         deadline, status = time.monotonic() + 60, None
         while time.monotonic() < deadline and status is None:
@@ -67,6 +72,7 @@ def test_command_serves_the_dashboard(tmp_path: Path) -> None:
                 assert proc.poll() is None, "the dashboard command exited"
                 time.sleep(0.3)
         assert status == 200
+        assert f"at http://127.0.0.1:{port} " in log.read_text()
     finally:
         proc.terminate()
         proc.wait(timeout=15)

@@ -35,14 +35,24 @@ except duckdb.Error as e:
     st.stop()
 context.publish(context.PageContext(lake=lake, filters=filters, lake_requests=lake_requests))
 
+# (file, title, url path) of every page, in menu order.
+PAGES = [
+    ("overview.py", "Overview", "overview"),
+    ("latency.py", "Latency", "latency"),
+    ("modes.py", "Modes", "modes"),
+    ("routing.py", "Routing", "routing"),
+    ("cost.py", "Cost", "cost"),
+    ("health.py", "Data health", "health"),
+]
+# Streamlit serves the default page only at "/" (its own url_path then answers "Page not
+# found"), so the Overview is the default page under a reserved name and a hidden copy of
+# it answers /overview: every page has a working URL, and the menu lists each page once.
 navigation = st.navigation(
     [
-        st.Page(PAGES_DIR / "overview.py", title="Overview", url_path="overview", default=True),
-        st.Page(PAGES_DIR / "latency.py", title="Latency", url_path="latency"),
-        st.Page(PAGES_DIR / "modes.py", title="Modes", url_path="modes"),
-        st.Page(PAGES_DIR / "routing.py", title="Routing", url_path="routing"),
-        st.Page(PAGES_DIR / "cost.py", title="Cost", url_path="cost"),
-        st.Page(PAGES_DIR / "health.py", title="Data health", url_path="health"),
+        st.Page(PAGES_DIR / PAGES[0][0], title=PAGES[0][1], url_path="home", default=True),
+        st.Page(PAGES_DIR / PAGES[0][0], title=PAGES[0][1], url_path=PAGES[0][2],
+                visibility="hidden"),
+        *(st.Page(PAGES_DIR / file, title=title, url_path=path) for file, title, path in PAGES[1:]),
     ]
 )
 try:

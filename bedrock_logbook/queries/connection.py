@@ -19,22 +19,28 @@ _INSERTS = {
 }
 
 
-def connect(lake: Path, *, prices: Path | None = None) -> duckdb.DuckDBPyConnection:
+def connect(
+    lake: str | os.PathLike[str], *, prices: str | os.PathLike[str] | None = None
+) -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB with every view over ``lake`` (which may be missing or empty).
 
     The lake is only read. ``prices`` is a user price CSV overriding/extending the shipped one.
+    Paths may be ``str`` or ``Path``.
     """
     con = duckdb.connect(":memory:")
     try:
         use_utc(con)
-        _create_objects(con, lake, load_tables(prices))
+        _create_objects(con, Path(lake), load_tables(_path(prices)))
     except BaseException:
         con.close()
         raise
     return con
 
 
-def write_database(lake: Path, db_path: Path, *, prices: Path | None = None) -> None:
+def write_database(
+    lake: str | os.PathLike[str], db_path: str | os.PathLike[str], *,
+    prices: str | os.PathLike[str] | None = None,
+) -> None:
     """Write a .duckdb file holding the views over ``lake``, readable with no setup:
     ``duckdb -readonly <db_path>`` or ``duckdb.connect(str(db_path), read_only=True)``.
 
@@ -43,19 +49,20 @@ def write_database(lake: Path, db_path: Path, *, prices: Path | None = None) -> 
     The file is built beside its destination and renamed into place, so readers never see a
     half-written database.
     """
-    price_tables = load_tables(prices)
-    db_path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = db_path.with_name(f".{db_path.name}.{os.getpid()}.tmp")
+    target = Path(db_path)
+    price_tables = load_tables(_path(prices))
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     tmp.unlink(missing_ok=True)
     try:
         con = duckdb.connect(str(tmp))
         try:
             use_utc(con)
-            _create_objects(con, lake, price_tables)
+            _create_objects(con, Path(lake), price_tables)
             con.execute("CHECKPOINT")
         finally:
             con.close()
-        os.replace(tmp, db_path)
+        os.replace(tmp, target)
     finally:
         tmp.unlink(missing_ok=True)
         Path(f"{tmp}.wal").unlink(missing_ok=True)
@@ -71,6 +78,10 @@ def use_utc(con: duckdb.DuckDBPyConnection) -> None:
     database, where this setting does not persist; this keeps timestamps shown in UTC too.
     """
     con.execute("SET TimeZone = 'UTC'")
+
+
+def _path(value: str | os.PathLike[str] | None) -> Path | None:
+    return None if value is None else Path(value)
 
 
 def _create_objects(

@@ -185,12 +185,12 @@ def test_missing_bucket_and_bad_flags_exit_with_one_line(
     assert missing.returncode == 4
     assert missing.stderr.count("\n") == 1 and "bucket does not exist" in missing.stderr
     bad_uri = run_cli(["ingest", "s3", "https://example.com/x", "--lake", str(lake)], aws_env)
-    assert bad_uri.returncode == 3 and "s3://BUCKET" in bad_uri.stderr
+    assert bad_uri.returncode == 2 and "s3://BUCKET" in bad_uri.stderr  # usage
     both = run_cli(["ingest", "s3", URI, "--since", "2d", "--start", "2025-01-01",
                     "--lake", str(lake)], aws_env)
-    assert both.returncode == 3 and "--since" in both.stderr
+    assert both.returncode == 2 and "--since" in both.stderr
     bad_time = run_cli(["ingest", "s3", URI, "--since", "yesterday", "--lake", str(lake)], aws_env)
-    assert bad_time.returncode == 3 and "ISO-8601" in bad_time.stderr
+    assert bad_time.returncode == 2 and "ISO-8601" in bad_time.stderr
     assert _nothing_written(lake)
 
 

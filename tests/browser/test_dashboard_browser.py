@@ -14,6 +14,7 @@ pytestmark = pytest.mark.browser
 # url path -> (page title, charts the page draws on the synthetic lake)
 PAGES = {
     "": ("Overview", 2),  # the default page lives at the root URL
+    "overview": ("Overview", 2),  # and at its own name, like every other page
     "latency": ("Latency", 4),
     "modes": ("Latency modes", 2),
     "routing": ("Cross-region routing", 3),
@@ -49,7 +50,7 @@ def test_page_renders_charts(driver: Any, dashboard_url: str, path: str) -> None
     title, min_charts = PAGES[path]
     driver.get(f"{dashboard_url}/{path}")
     drawn = _settle(driver, title, min_charts)
-    driver.save_screenshot(str(ARTIFACTS / f"dashboard-{path or 'overview'}.png"))
+    driver.save_screenshot(str(ARTIFACTS / f"dashboard-{path or 'root'}.png"))
     errors = [e.text for e in driver.find_elements(By.CSS_SELECTOR, ERROR_SELECTOR)]
     assert errors == []
     assert "Page not found" not in driver.find_element(By.TAG_NAME, "body").text

@@ -1,9 +1,10 @@
-"""Every real record in ../shared ingests to the row a careful reader expects, or is
+"""Every real record in tests/fixtures ingests to the row a careful reader expects, or is
 quarantined with a reason when the record itself is unusable."""
 
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +25,7 @@ KEYS = (
     "caller",
 )
 
-# Hand-read from each file in ../shared/real_logs (see its SOURCES.md).
+# Hand-read from each file in tests/fixtures/real_logs (see tests/fixtures/SOURCES.md).
 EXPECTED_REAL: dict[str, dict[str, Any]] = {
     "01": dict(request_id="9b6c3dc7-5ace-4a53-94f4-8dd7e551f41a", operation="Converse",
                model="anthropic.claude-3-5-sonnet-20240620-v1:0", model_id_kind="base",
@@ -204,8 +205,10 @@ def test_seed_004_records() -> None:
 
 
 def test_real_logs_folder_ingests_with_balanced_counts(tmp_path: Path) -> None:
-    lake = tmp_path / "lake"
-    files, skipped = list_local(REAL_LOGS)
+    lake, logs = tmp_path / "lake", tmp_path / "real_logs"
+    shutil.copytree(REAL_LOGS, logs)
+    (logs / "NOTES.md").write_text("notes kept beside the logs\n")
+    files, skipped = list_local(logs)
     with LakeLock(lake):
         s = ingest_objects(lake, read_local(files), skipped=skipped,
                            options=IngestOptions(salt="t", workers=1))
@@ -213,6 +216,6 @@ def test_real_logs_folder_ingests_with_balanced_counts(tmp_path: Path) -> None:
     assert (s.lines, s.rows_written, s.duplicates, s.quarantined) == (12, 9, 0, 3)
     assert s.balanced
     assert s.quarantine_reasons == {"bad_timestamp": 2, "not_an_invocation_log": 1}
-    assert s.skipped_reasons == {"not_a_log_file": 2}  # SOURCES.md and the .txt fragment
+    assert s.skipped_reasons == {"not_a_log_file": 1}  # NOTES.md
     q = pq.read_table(next((lake / "quarantine").glob("*.parquet"))).to_pylist()
     assert all(r["raw"] is None and r["line_fp"] and r["source"].endswith(".json") for r in q)

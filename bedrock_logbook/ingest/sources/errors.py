@@ -6,6 +6,8 @@ messages therefore say what to fix, not only what failed.
 
 from __future__ import annotations
 
+import os
+
 from botocore.exceptions import (
     BotoCoreError,
     ClientError,
@@ -18,6 +20,7 @@ from botocore.exceptions import (
 
 # The CLI's exit codes (bedrock_logbook/cli_common.py); ingest may not import the CLI.
 EXIT_UNEXPECTED = 1
+EXIT_USAGE = 2
 EXIT_CONFIG = 3
 EXIT_AWS = 4
 
@@ -47,10 +50,26 @@ class SourceConfigError(SourceError):
     exit_code = EXIT_CONFIG
 
 
+class SourceUsageError(SourceConfigError):
+    """A flag or argument that cannot be read, or flags that contradict each other (exit 2)."""
+
+    exit_code = EXIT_USAGE
+
+
 class AwsAccessError(SourceError):
     """AWS refused the request, the resource is missing, or AWS stayed unreachable (exit 4)."""
 
     exit_code = EXIT_AWS
+
+
+def no_region_error(profile: str | None) -> SourceConfigError:
+    """What we looked at, in the order the AWS CLI looks (aws_clients.make_session)."""
+    config = os.environ.get("AWS_CONFIG_FILE") or "~/.aws/config"
+    return SourceConfigError(
+        f"no AWS region: looked at --region, AWS_REGION, AWS_DEFAULT_REGION and the region of "
+        f"profile {profile or os.environ.get('AWS_PROFILE') or 'default'!r} in {config}; "
+        "set one of them"
+    )
 
 
 def client_error_code(exc: ClientError) -> str:
@@ -90,7 +109,7 @@ def explain_aws_error(exc: Exception, target: str, needs: str) -> SourceError:
             "variables, or run where an instance/task role is available"
         )
     if isinstance(exc, NoRegionError):
-        return SourceConfigError("no AWS region: pass --region or set AWS_REGION")
+        return no_region_error(None)
     if isinstance(exc, ProfileNotFound):
         return SourceConfigError(f"{exc}; check --profile/AWS_PROFILE and ~/.aws/config")
     if isinstance(exc, EndpointConnectionError):

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from bedrock_logbook.ingest.objects import LOG_KEY_RE
-from bedrock_logbook.ingest.sources.errors import SourceConfigError
+from bedrock_logbook.ingest.sources.errors import SourceUsageError
 from bedrock_logbook.ingest.sources.window import HOUR, TimeWindow, floor_hour, hours_between
 
 LOGS_DIR = "BedrockModelInvocationLogs"
@@ -40,10 +40,10 @@ class S3Location:
 
 def parse_s3_uri(uri: str) -> S3Location:
     if not uri.startswith("s3://"):
-        raise SourceConfigError(f"expected s3://BUCKET[/PREFIX], got {uri!r}")
+        raise SourceUsageError(f"expected s3://BUCKET[/PREFIX], got {uri!r}")
     bucket, _, prefix = uri[len("s3://") :].partition("/")
     if not _BUCKET_RE.match(bucket):
-        raise SourceConfigError(f"not a valid S3 bucket name: {bucket!r} (from {uri!r})")
+        raise SourceUsageError(f"not a valid S3 bucket name: {bucket!r} (from {uri!r})")
     return S3Location(bucket, prefix.lstrip("/"))
 
 

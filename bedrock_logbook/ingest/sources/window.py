@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from bedrock_logbook.ingest.sources.errors import SourceConfigError
+from bedrock_logbook.ingest.sources.errors import SourceUsageError
 
 _RELATIVE_RE = re.compile(r"^\s*(\d+)\s*([smhdw])\s*$", re.IGNORECASE)
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
@@ -36,7 +36,7 @@ def parse_instant(text: str, now: datetime, flag: str = "--start") -> datetime:
     try:
         t = datetime.fromisoformat(text.strip().replace("z", "Z"))
     except ValueError:
-        raise SourceConfigError(
+        raise SourceUsageError(
             f"{flag}: cannot read {text!r}; use ISO-8601 (2024-11-20T16:00Z) "
             "or a duration ago (90m, 6h, 2d, 1w)"
         ) from None
@@ -47,13 +47,13 @@ def resolve_window(
     now: datetime, since: str | None = None, start: str | None = None, end: str | None = None
 ) -> TimeWindow:
     if since is not None and start is not None:
-        raise SourceConfigError("--since and --start both set a start; use one of them")
+        raise SourceUsageError("--since and --start both set a start; use one of them")
     t0 = parse_instant(since, now, "--since") if since is not None else None
     if start is not None:
         t0 = parse_instant(start, now, "--start")
     t1 = parse_instant(end, now, "--end") if end is not None else None
     if t0 is not None and t1 is not None and t1 <= t0:
-        raise SourceConfigError(f"the window ends ({t1:%Y-%m-%dT%H:%M:%SZ}) before it starts")
+        raise SourceUsageError(f"the window ends ({t1:%Y-%m-%dT%H:%M:%SZ}) before it starts")
     return TimeWindow(t0, t1)
 
 
