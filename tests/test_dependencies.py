@@ -12,20 +12,25 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())
 # Distribution name -> the module the code imports, where they differ.
-IMPORT_NAME = {"pyyaml": "yaml"}
+IMPORT_NAME = {"pyyaml": "yaml", "genai-prices": "genai_prices"}
 # Imported only for type checking (mypy), provided by the test extras' stubs.
 TYPE_ONLY = {"mypy_boto3_s3", "mypy_boto3_logs"}
 
 
 def _requirement(text: str) -> tuple[str, str | None]:
-    """'duckdb>=2.0' -> ('duckdb', '2.0'); 'boto3' -> ('boto3', None)."""
-    m = re.match(r"^([A-Za-z0-9_.-]+)(?:\[[^\]]*\])?\s*(?:>=\s*([0-9][^,;\s]*))?", text)
+    """'duckdb>=2.0' -> ('duckdb', '2.0'); a pin 'x==0.2.3' -> ('x', '0.2.3'), its own floor;
+    'boto3' -> ('boto3', None)."""
+    m = re.match(r"^([A-Za-z0-9_.-]+)(?:\[[^\]]*\])?\s*(?:(?:>=|==)\s*([0-9][^,;\s]*))?", text)
     assert m, text
     return m.group(1).lower(), m.group(2)
 
 
 def runtime_requirements() -> dict[str, str | None]:
     return dict(_requirement(r) for r in PYPROJECT["project"]["dependencies"])
+
+
+def optional_requirements(extra: str) -> dict[str, str | None]:
+    return dict(_requirement(r) for r in PYPROJECT["project"]["optional-dependencies"][extra])
 
 
 def third_party_imports() -> set[str]:
@@ -48,7 +53,10 @@ def test_every_declared_dependency_is_imported() -> None:
 
 
 def test_every_import_is_declared() -> None:
-    declared = {IMPORT_NAME.get(d, d) for d in runtime_requirements()}
+    # The Iceberg table layer (ingest/table.py, migrate) is an optional extra until the writer
+    # switches over (docs/iceberg.md): its imports are declared there.
+    declared = {IMPORT_NAME.get(d, d)
+                for d in {**runtime_requirements(), **optional_requirements("iceberg")}}
     # botocore comes with boto3 and is only imported beside it (ingest/sources).
     undeclared = sorted(third_party_imports() - declared - {"botocore"})
     assert undeclared == []

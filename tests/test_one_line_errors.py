@@ -75,12 +75,13 @@ def test_first_salt_given_is_kept(tmp_path: Path, logs: Path) -> None:
     (b"model,latency_mode,profile_scope,region,token_class,effective_from,usd_per_million,"
      b"source\nm,standard,*,*,input,2024-01-01,1e20,x\n", "usd_per_million"),
 ])
-def test_bad_prices_file(tmp_path: Path, csv_bytes: bytes, needle: str) -> None:
+def test_bad_prices_file(tmp_path: Path, logs: Path, csv_bytes: bytes, needle: str) -> None:
+    lake = tmp_path / "lake"  # a real lake: without one, `sql` stops earlier (no lake)
+    assert cli("ingest", "files", str(logs), "--lake", str(lake)).returncode == 0
     prices = tmp_path / "prices.csv"
     prices.write_bytes(csv_bytes)
     for args in (["sql", "SELECT 1"], ["duckdb-file", "--out", str(tmp_path / "x.duckdb")]):
-        err = one_line(cli(*args, "--lake", str(tmp_path / "lake"), "--prices", str(prices)),
-                       3)
+        err = one_line(cli(*args, "--lake", str(lake), "--prices", str(prices)), 3)
         assert needle in err
 
 
