@@ -5,8 +5,6 @@ Exit codes and shared options: ``bedrock_logbook.cli_common``.
 
 from __future__ import annotations
 
-import csv
-import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -19,6 +17,8 @@ from bedrock_logbook.cli_common import (
     EXIT_CONFIG,
     EXIT_UNEXPECTED,
     EXIT_USAGE,
+    connect_lake,
+    echo_rows,
     emit_summary,
     fail,
     ingest_options,
@@ -162,29 +162,12 @@ def sql(query: str, fmt: str, params: tuple[str, ...], lake: Path | None,
             fail(f"--param expects NAME=VALUE, got {p!r}", EXIT_USAGE)
         bound[name] = value
     require_lake(settings.lake)
-    con = _connect(settings.lake, settings.prices)
+    con = connect_lake(settings.lake, settings.prices)
     try:
         names, rows = _rows(con, query, bound)
     except duckdb.Error as e:
         fail(f"SQL error: {e}".splitlines()[0], EXIT_CONFIG)
-    if fmt == "json":
-        click.echo(json.dumps([dict(zip(names, r, strict=True)) for r in rows], default=str,
-                              indent=1))
-    elif fmt == "csv":
-        writer = csv.writer(sys.stdout)
-        writer.writerow(names)
-        writer.writerows(rows)
-    else:
-        for line in format_table(names, rows):
-            click.echo(line)
-
-
-def _connect(lake: Path, prices: Path | None) -> Any:
-    from bedrock_logbook import queries
-    try:
-        return queries.connect(lake, prices=prices)
-    except queries.PriceFileError as e:
-        fail(str(e), EXIT_CONFIG)
+    echo_rows(names, rows, fmt, lambda: format_table(names, rows))
 
 
 @main.command("summary")
@@ -194,7 +177,7 @@ def summary(lake: Path | None, prices: Path | None) -> None:
     """A few lines on what the lake holds: requests, tokens, cost, latency, modes."""
     settings = load_settings(lake=lake, prices=prices)
     require_lake(settings.lake)
-    con = _connect(settings.lake, settings.prices)
+    con = connect_lake(settings.lake, settings.prices)
     names, rows = _rows(con, "SELECT * FROM summary_overview", {})
     click.echo(f"lake {settings.lake.resolve()}")
     for line in summary_lines(dict(zip(names, rows[0], strict=True))):

@@ -13,10 +13,11 @@ nothing was done, try again later).
 
 from __future__ import annotations
 
+import csv
 import errno
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
@@ -82,6 +83,31 @@ def require_lake(lake: Path) -> None:
     if not lake.is_dir() or not any((lake / m).exists() for m in markers):
         fail(f"{lake} is not a bedrock-logbook lake (it has no {INVOCATIONS_DIR}/, {RUNS_DIR}/ "
              f"or {LAKE_META_FILE}): {how}", EXIT_CONFIG)
+
+
+def connect_lake(lake: Path, prices: Path | None) -> Any:
+    """The lake's DuckDB views; a price file we cannot use is a one-line configuration error."""
+    from bedrock_logbook import queries
+
+    try:
+        return queries.connect(lake, prices=prices)
+    except queries.PriceFileError as e:
+        fail(str(e), EXIT_CONFIG)
+
+
+def echo_rows(names: Sequence[str], rows: Sequence[Sequence[Any]], fmt: str,
+              table: Callable[[], Iterable[str]]) -> None:
+    """Rows as JSON or CSV (full precision), or as the lines ``table`` makes for people."""
+    if fmt == "json":
+        click.echo(json.dumps([dict(zip(names, r, strict=True)) for r in rows], default=str,
+                              indent=1))
+    elif fmt == "csv":
+        writer = csv.writer(sys.stdout)
+        writer.writerow(names)
+        writer.writerows(rows)
+    else:
+        for line in table():
+            click.echo(line)
 
 
 def lake_option(f: F) -> F:

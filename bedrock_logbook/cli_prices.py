@@ -5,14 +5,20 @@ A thin shell: the table and the explanation come from ``bedrock_logbook.queries.
 
 from __future__ import annotations
 
-import csv
-import json
-import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import click
 
-from bedrock_logbook.cli_common import EXIT_CONFIG, fail, lake_option, load_settings, prices_option
+from bedrock_logbook.cli_common import (
+    EXIT_CONFIG,
+    connect_lake,
+    echo_rows,
+    fail,
+    lake_option,
+    load_settings,
+    prices_option,
+)
 
 
 @click.group("prices", invoke_without_command=True)
@@ -26,29 +32,20 @@ def prices_command(ctx: click.Context, fmt: str, lake: Path | None,
     """List the effective price table (genai-prices, the project file, your --prices file)."""
     if ctx.invoked_subcommand is not None:
         return
-    from bedrock_logbook import queries
     from bedrock_logbook.queries.price_report import effective_prices
 
     settings = load_settings(lake=lake, prices=prices)
-    try:
-        con = queries.connect(settings.lake, prices=settings.prices)
-    except queries.PriceFileError as e:
-        fail(str(e), EXIT_CONFIG)
-    names, rows = effective_prices(con)
-    if fmt == "json":
-        click.echo(json.dumps([dict(zip(names, r, strict=True)) for r in rows], default=str,
-                              indent=1))
-    elif fmt == "csv":
-        writer = csv.writer(sys.stdout)
-        writer.writerow(names)
-        writer.writerows(rows)
-    else:
+    names, rows = effective_prices(connect_lake(settings.lake, settings.prices))
+
+    def table() -> Iterator[str]:
         for r in rows:
             model, mode, scope, region, token_class, since, min_prompt, rate, origin, _ = r
             tier = f" prompts>={min_prompt}" if min_prompt else ""
-            click.echo(f"{model}  {mode}  scope={scope}  region={region}  {token_class:<15}"
-                       f"{rate:>10g}  from {since}{tier}  [{origin}]")
-        click.echo(f"{len(rows)} rows; `--format csv` adds each row's source")
+            yield (f"{model}  {mode}  scope={scope}  region={region}  {token_class:<15}"
+                   f"{rate:>10g}  from {since}{tier}  [{origin}]")
+        yield f"{len(rows)} rows; `--format csv` adds each row's source"
+
+    echo_rows(names, rows, fmt, table)
 
 
 @prices_command.command("explain")
@@ -57,15 +54,10 @@ def prices_command(ctx: click.Context, fmt: str, lake: Path | None,
 @prices_option
 def explain_command(request_id: str, lake: Path | None, prices: Path | None) -> None:
     """Each token class of REQUEST_ID: tokens, rate, source, cost, and the sum."""
-    from bedrock_logbook import queries
     from bedrock_logbook.queries.price_report import explain, explanation_text
 
     settings = load_settings(lake=lake, prices=prices)
-    try:
-        con = queries.connect(settings.lake, prices=settings.prices)
-    except queries.PriceFileError as e:
-        fail(str(e), EXIT_CONFIG)
-    explanation = explain(con, request_id)
+    explanation = explain(connect_lake(settings.lake, settings.prices), request_id)
     if explanation is None:
         fail(f"no request {request_id!r} in the lake {settings.lake} (set --lake or "
              "BEDROCK_LOGBOOK_LAKE)", EXIT_CONFIG)
