@@ -60,7 +60,9 @@ class KeySet:
 
     MERGE_AT = 262_144
 
-    def __init__(self, keys: Iterable[bytes]) -> None:
+    def __init__(self, keys: Iterable[bytes], *, digests: bool = True) -> None:
+        # Without digests (compaction only drops repeats) run keys cost 16 bytes, not 24.
+        self.digests = digests
         self.lake = np.sort(np.array(list(keys), dtype="S16"))
         self.run = np.array([], dtype="S16")
         self.run_fp = np.array([], dtype=np.uint64)
@@ -104,7 +106,7 @@ class KeySet:
                 if in_lake[i]:
                     winners.append(IN_LAKE)
                 elif in_run[i]:
-                    winners.append(int(self.run_fp[run_pos[i]]))
+                    winners.append(int(self.run_fp[run_pos[i]]) if self.digests else 1)
                 elif key in self.recent:
                     winners.append(self.recent[key])
                 else:
@@ -123,5 +125,6 @@ class KeySet:
         # bytes a key), where a concatenate-and-argsort would hold ~3.
         at = np.searchsorted(self.run, new)
         self.run = np.insert(self.run, at, new)
-        self.run_fp = np.insert(self.run_fp, at, new_fp)
+        if self.digests:
+            self.run_fp = np.insert(self.run_fp, at, new_fp)
         self.recent = {}
