@@ -12,12 +12,14 @@ from bedrock_logbook.cli_common import load_settings, require_lake
 from bedrock_logbook.settings import ENV_PREFIX, Settings
 
 APP = Path(__file__).resolve().parent / "dashboard" / "app.py"
+# Serves APP without Streamlit's /_stcore/metrics route (see dashboard/server.py).
+SERVER = APP.with_name("server.py")
 
 
 def streamlit_command(port: int, address: str) -> list[str]:
     """The streamlit invocation: this interpreter's streamlit, no telemetry, no browser tab."""
     return [
-        sys.executable, "-m", "streamlit", "run", str(APP),
+        sys.executable, "-m", "streamlit", "run", str(SERVER),
         "--server.port", str(port),
         "--server.address", address,
         "--server.headless", "true",

@@ -6,6 +6,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -13,7 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from bedrock_logbook.cli import main
-from bedrock_logbook.cli_dashboard import APP, dashboard_env, streamlit_command
+from bedrock_logbook.cli_dashboard import APP, SERVER, dashboard_env, streamlit_command
 from bedrock_logbook.settings import Settings
 from tests.lake_fixtures import write_invocations
 
@@ -21,7 +22,9 @@ from tests.lake_fixtures import write_invocations
 def test_streamlit_runs_the_app_headless_without_telemetry() -> None:
     cmd = streamlit_command(8600, "127.0.0.1")
     assert cmd[:4] == [sys.executable, "-m", "streamlit", "run"]
-    assert Path(cmd[4]) == APP and APP.is_file()
+    # issue 10: the ASGI wrapper that serves APP without /_stcore/metrics
+    assert Path(cmd[4]) == SERVER and APP.is_file()
+    assert 'App(str(Path(__file__).resolve().parent / "app.py")' in SERVER.read_text()
     pairs = dict(zip(cmd[5::2], cmd[6::2], strict=True))
     assert pairs == {"--server.port": "8600", "--server.address": "127.0.0.1",
                      "--server.headless": "true", "--browser.gatherUsageStats": "false",
@@ -73,6 +76,15 @@ def test_command_serves_the_dashboard_and_says_where(tmp_path: Path) -> None:
                 time.sleep(0.3)
         assert status == 200
         assert f"at http://127.0.0.1:{port} " in log.read_text()
+        # issue 10: Streamlit's metrics route (sessions, cache names, sizes, timings) is not
+        # served, in any spelling Starlette would route to it; the app page still is
+        for path in ("/_stcore/metrics", "/_stcore/metrics/", "/_stcore/metrics?families=x",
+                     "//_stcore/metrics"):
+            with pytest.raises(urllib.error.HTTPError) as hidden:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=5)
+            assert hidden.value.code == 404, path
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as page:
+            assert page.status == 200 and b"<html" in page.read().lower()
     finally:
         proc.terminate()
         proc.wait(timeout=15)

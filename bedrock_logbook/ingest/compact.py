@@ -80,7 +80,7 @@ def finish_pending(lake: Path) -> int:
 def _rows(files: list[Path], summary: CompactSummary) -> Iterator[pa.RecordBatch]:
     """Every row of the files in name order, once per request ID (a crash-free lake has no
     duplicates; this keeps a damaged one from spreading them)."""
-    keys = KeySet([])
+    keys = KeySet([], digests=False)
     for path in files:
         for batch in pq.ParquetFile(path).iter_batches(batch_size=ROW_GROUP_ROWS):
             table = pa.Table.from_batches([batch]).cast(INVOCATIONS_SCHEMA)

@@ -10,10 +10,12 @@ import fcntl
 import json
 import os
 import secrets
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import pyarrow as pa
 import pyarrow.parquet as pq
 
 from bedrock_logbook.ingest.schema import (
@@ -179,15 +181,33 @@ def partition_files(lake: Path, date: str) -> list[Path]:
     return sorted(d.glob("part-*.parquet")) if d.is_dir() else []
 
 
-def existing_request_ids(lake: Path) -> Iterator[str]:
-    """Request IDs already stored anywhere in the lake (reads one column only)."""
+def _lake_files(lake: Path) -> Iterator[Path]:
+    """The lake's data files, in path order."""
     root = lake / INVOCATIONS_DIR
     if not root.is_dir():
         return
     for folder in sorted(root.iterdir()):
         if not folder.name.startswith(f"{PARTITION_KEY}="):
             continue
-        for path in sorted(folder.glob("part-*.parquet")):
-            pf = pq.ParquetFile(path)
-            for batch in pf.iter_batches(columns=["request_id"], batch_size=65536):
-                yield from batch.column(0).to_pylist()
+        yield from sorted(folder.glob("part-*.parquet"))
+
+
+def lake_rows_of(lake: Path, wanted: Callable[[list[str]], np.ndarray]) -> Iterator[pa.Table]:
+    """Stored rows whose request ID ``wanted`` marks (it gets a row group's IDs and returns
+    a boolean mask), in path order. Reads the ID column, and whole row groups only where a
+    wanted row is."""
+    for path in _lake_files(lake):
+        pf = pq.ParquetFile(path)
+        for group in range(pf.num_row_groups):
+            ids = pf.read_row_group(group, columns=["request_id"]).column(0).to_pylist()
+            mask = wanted(ids)
+            if mask.any():
+                yield pf.read_row_group(group).filter(pa.array(mask))
+
+
+def existing_request_ids(lake: Path) -> Iterator[str]:
+    """Request IDs already stored anywhere in the lake (reads one column only)."""
+    for path in _lake_files(lake):
+        pf = pq.ParquetFile(path)
+        for batch in pf.iter_batches(columns=["request_id"], batch_size=65536):
+            yield from batch.column(0).to_pylist()

@@ -30,15 +30,17 @@ from pathlib import Path
 from typing import Any
 
 import msgspec
+import numpy as np
 import pyarrow as pa
 import pyarrow.ipc as ipc
 
 from bedrock_logbook.ingest import state
 from bedrock_logbook.ingest.compact import finish_pending
 from bedrock_logbook.ingest.crash import crash_point
-from bedrock_logbook.ingest.dedupe import KeySet
+from bedrock_logbook.ingest.dedupe import IN_LAKE, KeySet, content_digests
 from bedrock_logbook.ingest.lake import (
     existing_request_ids,
+    lake_rows_of,
     lake_salt,
     partition_dir,
     remove_temp_files,
@@ -82,6 +84,9 @@ class RunSummary:
     lines: int = 0
     rows_written: int = 0
     duplicates: int = 0
+    # Of the duplicates, those whose content differs from the stored copy's (same request ID,
+    # other token counts, model ...): the winner is still the first copy, but this says so.
+    conflicting: int = 0
     quarantined: int = 0
     bytes_in: int = 0
     bytes_uncompressed: int = 0
@@ -113,9 +118,10 @@ class RunSummary:
         skipped = (f" ({self.skipped_objects} skipped{unreadable})" if self.skipped_objects
                    else "")
         extra = "".join(f", {k} {v}" for k, v in sorted(self.extra.items()))
+        conflicting = f" ({self.conflicting} conflicting)" if self.conflicting else ""
         return (
             f"ingest {self.source}: {self.objects} objects{skipped}, {self.lines} records -> "
-            f"{self.rows_written} new rows, {self.duplicates} duplicates, "
+            f"{self.rows_written} new rows, {self.duplicates} duplicates{conflicting}, "
             f"{self.quarantined} quarantined{extra} in {self.seconds:.2f}s"
         )
 
@@ -216,17 +222,56 @@ class _Deduper:
 
     The winner among copies is the first in input order: the copy already in the lake, else
     the first copy this run reads (sources hand objects over sorted by path or key).
+
+    A duplicate whose content digest differs from the winner's is conflicting. Against a copy
+    read earlier this run that is settled at once (the run's keys keep their 8-byte digest);
+    against a lake row the key and digest are set aside (24 bytes each) and compared with the
+    stored row once parsing is done (``conflicts_with_lake``).
     """
 
     def __init__(self, lake: Path) -> None:
         self.lake = lake
         self.seen: KeySet | None = None
+        self.conflicting = 0
+        self._lake_keys = bytearray()  # 16 bytes a duplicate of a lake row
+        self._lake_fps: list[np.ndarray] = []
 
-    def keep(self, keys: list[bytes]) -> list[int]:
+    def keep(self, keys: list[bytes], digests: list[int]) -> list[int]:
         """Positions in ``keys`` of the first occurrence of each new key."""
         if self.seen is None:
             self.seen = KeySet([dedupe_key(rid) for rid in existing_request_ids(self.lake)])
-        return self.seen.add_new(keys)
+        kept, winners = self.seen.add_new_with_digests(keys, digests)
+        if winners:
+            fresh = set(kept)
+            dups = [i for i in range(len(keys)) if i not in fresh]
+            lake_fps = []
+            for i, winner in zip(dups, winners, strict=True):
+                if winner == IN_LAKE:
+                    self._lake_keys += keys[i]
+                    lake_fps.append(digests[i])
+                elif winner != digests[i]:
+                    self.conflicting += 1
+            if lake_fps:
+                self._lake_fps.append(np.array(lake_fps, dtype=np.uint64))
+        return kept
+
+    def conflicts_with_lake(self) -> int:
+        """How many duplicates of lake rows differ from the stored row. Reads the request IDs
+        of the lake again, and whole row groups only where one of those rows is."""
+        if not self._lake_fps:
+            return 0
+        raw = bytes(self._lake_keys)
+        keys = [raw[i:i + 16] for i in range(0, len(raw), 16)]  # (numpy strips trailing NULs)
+        fps = np.concatenate(self._lake_fps)
+        wanted = np.unique(np.array(keys, dtype="S16"))
+        stored: dict[bytes, int] = {}
+        for table in lake_rows_of(self.lake, lambda ids: np.isin(
+                np.array([dedupe_key(r) for r in ids], dtype="S16"), wanted)):
+            for rid, fp in zip(table.column("request_id").to_pylist(),
+                               content_digests(table), strict=True):
+                stored.setdefault(dedupe_key(rid), fp)  # the first copy in path order
+        return sum(1 for k, fp in zip(keys, fps.tolist(), strict=True)
+                   if k in stored and stored[k] != fp)
 
 
 class _QuarantineStage:
@@ -323,7 +368,7 @@ def _write_run(
         summary.bytes_uncompressed += parsed.bytes_uncompressed
         quarantine.add(parsed.quarantine, parsed.folded)
         assert parsed.staged is not None
-        fresh = set(dedupe.keep(parsed.keys))
+        fresh = set(dedupe.keep(parsed.keys, parsed.digests))
         summary.duplicates += len(parsed.keys) - len(fresh)
         for date, idx in parsed.by_date.items():
             kept = [i for i in idx if i in fresh]
@@ -336,6 +381,7 @@ def _write_run(
             options.progress(summary.objects, summary.bytes_in)
         crash_point("after_first_batch")
     quarantine.close()
+    summary.conflicting = dedupe.conflicting + dedupe.conflicts_with_lake()
     _tally_skipped(summary, skipped)
     crash_point("after_parse")
 

@@ -26,6 +26,7 @@ import numpy as np
 import pyarrow as pa
 from isal import isal_zlib
 
+from bedrock_logbook.ingest.dedupe import content_digests
 from bedrock_logbook.ingest.objects import RawObject
 from bedrock_logbook.ingest.parse import (
     MAX_LINE_BYTES,
@@ -240,6 +241,9 @@ class ParsedBatch:
     # ``dedupe_key``): computed here, in the worker, to keep the main process light.
     by_date: dict[str, list[int]] = field(default_factory=dict)
     keys: list[bytes] = field(default_factory=list)
+    # Each row's 64-bit content digest (``dedupe.content_digests``): tells a conflicting
+    # duplicate from a plain repeat.
+    digests: list[int] = field(default_factory=list)
     quarantine: list[QuarantineEntry] = field(default_factory=list)
     # Quarantined lines over an object's cap, by reason: counted, stored as one entry each.
     folded: Counter[str] = field(default_factory=Counter)
@@ -480,6 +484,7 @@ def parse_objects(objects: list[RawObject], options: ParseOptions) -> ParsedBatc
     for i, row in enumerate(rows):
         batch.by_date.setdefault(_day(row[1]), []).append(i)
     batch.keys = [dedupe_key(row[0]) for row in rows]
+    batch.digests = content_digests(batch.table)
     return batch
 
 
