@@ -17,7 +17,7 @@ import pytest
 from tests.browser.synthetic_lake import write_lake
 
 REPO = Path(__file__).resolve().parents[2]
-APP = REPO / "dashboard" / "app.py"
+APP = REPO / "dashboard" / "server.py"  # the launcher `bedrock-logbook dashboard` serves
 ARTIFACTS = REPO / "test-artifacts"
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
