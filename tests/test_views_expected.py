@@ -90,7 +90,7 @@ RUNS = [
     {"run_id": "a1", "started_at": "2025-01-11T00:00:00+00:00",
      "finished_at": "2025-01-11T00:00:10+00:00", "seconds": 10.0, "source": "files",
      "objects": 2, "skipped_objects": 1, "lines": 1000, "rows_written": 900, "duplicates": 90,
-     "quarantined": 10, "bytes_in": 10485760},
+     "conflicting": 7, "quarantined": 10, "bytes_in": 10485760},
     {"run_id": "b2", "started_at": "2025-01-12T00:00:00+00:00",
      "finished_at": "2025-01-12T00:00:04+00:00", "seconds": 4.0, "source": "s3",
      "objects": 1, "skipped_objects": 0, "lines": 8, "rows_written": 8, "duplicates": 0,
@@ -451,6 +451,8 @@ def test_ingest_runs(con: duckdb.DuckDBPyConnection) -> None:
     assert got[1]["mib_per_s"] == approx(1.0)
     assert got[1]["written_share"] == approx(0.9)
     assert got[0]["mib_per_s"] == approx(0.5)
+    # a1 counted 7 of its 90 duplicates as conflicting; b2's record predates the count: NULL
+    assert (got[1]["conflicting"], got[0]["conflicting"]) == (7, None)
 
 
 @expected("latency_coverage")

@@ -14,6 +14,7 @@ SELECT
     lines,
     rows_written,
     duplicates,
+    conflicting,
     quarantined,
     bytes_in,
     CAST(lines / nullif(seconds, 0) AS DOUBLE) AS lines_per_s,

@@ -16,6 +16,7 @@ typed_empty AS (
         CAST(NULL AS BIGINT) AS lines,
         CAST(NULL AS BIGINT) AS rows_written,
         CAST(NULL AS BIGINT) AS duplicates,
+        CAST(NULL AS BIGINT) AS conflicting,
         CAST(NULL AS BIGINT) AS quarantined,
         CAST(NULL AS BIGINT) AS bytes_in
     WHERE false
@@ -38,6 +39,8 @@ run_files AS (
             'lines': 'BIGINT',
             'rows_written': 'BIGINT',
             'duplicates': 'BIGINT',
+            -- Runs before conflict counting have no such key: NULL (not counted), not 0.
+            'conflicting': 'BIGINT',
             'quarantined': 'BIGINT',
             'bytes_in': 'BIGINT'
         },
@@ -60,6 +63,7 @@ SELECT
     CAST(lines AS BIGINT) AS lines,
     CAST(rows_written AS BIGINT) AS rows_written,
     CAST(duplicates AS BIGINT) AS duplicates,
+    CAST(conflicting AS BIGINT) AS conflicting,
     CAST(quarantined AS BIGINT) AS quarantined,
     CAST(bytes_in AS BIGINT) AS bytes_in
 FROM stored
