@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import socket
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -17,6 +15,7 @@ from bedrock_logbook.cli import main
 from bedrock_logbook.cli_dashboard import APP, SERVER, dashboard_env, streamlit_command
 from bedrock_logbook.settings import Settings
 from tests.lake_fixtures import write_invocations
+from tests.servers import free_port, wait_healthy
 
 
 def test_streamlit_runs_the_app_headless_without_telemetry() -> None:
@@ -54,9 +53,7 @@ def test_bad_setting_is_a_configuration_error() -> None:
 def test_command_serves_the_dashboard_and_says_where(tmp_path: Path) -> None:
     lake = tmp_path / "lake"
     write_invocations(lake, [{"request_id": "r-1", "ts": "2026-11-02T10:00:00Z"}])
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     log = tmp_path / "stderr.txt"
     with log.open("wb") as err:
         proc = subprocess.Popen(
@@ -65,16 +62,7 @@ def test_command_serves_the_dashboard_and_says_where(tmp_path: Path) -> None:
             stdout=subprocess.DEVNULL, stderr=err,
         )
     try:
-        deadline, status = time.monotonic() + 60, None
-        while time.monotonic() < deadline and status is None:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health",
-                                            timeout=2) as resp:
-                    status = resp.status
-            except OSError:
-                assert proc.poll() is None, "the dashboard command exited"
-                time.sleep(0.3)
-        assert status == 200
+        wait_healthy(f"http://127.0.0.1:{port}", proc)
         assert f"at http://127.0.0.1:{port} " in log.read_text()
         # issue 10: Streamlit's metrics route (sessions, cache names, sizes, timings) is not
         # served, in any spelling Starlette would route to it; the app page still is

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import re
-import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -13,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.lake_fixtures import write_invocations
+from tests.servers import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 # No AWS settings from the machine running the tests.
@@ -134,9 +134,7 @@ def test_no_region_names_everything_it_looked_at(lake: Path) -> None:
 
 def test_aws_unreachable_exits_4(lake: Path) -> None:
     """Nothing listens on the endpoint: after the (here single) attempt, exit 4 and say so."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     r = run("ingest", "s3", "s3://bucket/prefix", "--lake", str(lake),
             "--endpoint-url", f"http://127.0.0.1:{port}",
             env={"AWS_REGION": "us-east-1", "AWS_MAX_ATTEMPTS": "1"})

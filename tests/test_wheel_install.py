@@ -9,15 +9,13 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 import zipfile
 from pathlib import Path
 
 from bedrock_logbook import queries
+from tests.servers import free_port, wait_healthy
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "bedrock_logbook"
@@ -34,12 +32,6 @@ def _source_files() -> set[str]:
     """What the wheel must carry: every module and every data file of the package."""
     return {p.relative_to(ROOT).as_posix() for p in PACKAGE.rglob("*")
             if p.is_file() and p.suffix in (".py", ".sql", ".csv") and "__pycache__" not in p.parts}
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def test_wheel_builds_cleanly_installs_alone_and_runs(tmp_path: Path) -> None:
@@ -94,21 +86,12 @@ def test_wheel_builds_cleanly_installs_alone_and_runs(tmp_path: Path) -> None:
     summary = _run([cli, "summary", "--lake", "lake"], work, env).stdout
     assert f"{ingest['rows_written']} requests" in summary
 
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen([cli, "dashboard", "--lake", "lake", "--port", str(port)],
                               cwd=work, env=env, stdout=subprocess.DEVNULL,
                               stderr=subprocess.DEVNULL)
     try:
-        deadline, status = time.monotonic() + 90, None
-        while time.monotonic() < deadline and status is None:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health",
-                                            timeout=2) as resp:
-                    status = resp.status
-            except OSError:
-                assert server.poll() is None, "the dashboard command exited"
-                time.sleep(0.5)
-        assert status == 200
+        wait_healthy(f"http://127.0.0.1:{port}", server, timeout=90)
     finally:
         server.terminate()
         server.wait(timeout=20)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import os
-import socket
 import subprocess
 import sys
 import urllib.request
@@ -19,23 +18,17 @@ import pytest
 from moto.server import ThreadedMotoServer
 
 from tests.aws.log_fixtures import BUCKET, LogBucket
+from tests.servers import free_port
 
 REPO = Path(__file__).resolve().parents[2]
 CLI = [str(Path(sys.executable).parent / "bedrock-logbook")]
 SALT = "aws-tests-salt"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
 @pytest.fixture(scope="session")
 def moto_url() -> Iterator[str]:
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # one line per request otherwise
-    port = _free_port()
+    port = free_port()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()
     yield f"http://127.0.0.1:{port}"

@@ -4,43 +4,21 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.browser.synthetic_lake import write_lake
+from tests.servers import free_port, wait_healthy
 
 REPO = Path(__file__).resolve().parents[2]
 APP = REPO / "dashboard" / "server.py"  # the launcher `bedrock-logbook dashboard` serves
 ARTIFACTS = REPO / "test-artifacts"
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _wait_healthy(url: str, proc: subprocess.Popen[bytes], timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"streamlit exited with {proc.returncode}")
-        try:
-            with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as resp:
-                if resp.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.3)
-    raise TimeoutError(f"streamlit not healthy at {url} after {timeout}s")
 
 
 @pytest.fixture(scope="session")
@@ -51,7 +29,7 @@ def browser_lake(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _serve(lake: Path, log: Path) -> Iterator[str]:
-    port = _free_port()
+    port = free_port()
     env = dict(os.environ, BEDROCK_LOGBOOK_LAKE=str(lake))
     with log.open("wb") as out:
         proc = subprocess.Popen(
@@ -63,7 +41,7 @@ def _serve(lake: Path, log: Path) -> Iterator[str]:
         )
         url = f"http://127.0.0.1:{port}"
         try:
-            _wait_healthy(url, proc)
+            wait_healthy(url, proc)
             yield url
         finally:
             proc.terminate()
