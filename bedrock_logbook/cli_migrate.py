@@ -22,7 +22,7 @@ def migrate_command(lake: Path | None, catalog: str | None) -> None:
     """Register a local lake's Parquet files in its Iceberg table (no rewrite; rerun: no-op)."""
     from bedrock_logbook.ingest.lake import LakeBusyError, LakeLock
     from bedrock_logbook.ingest.migrate import migrate
-    from bedrock_logbook.ingest.table import TableError, resolve
+    from bedrock_logbook.lake.location import TableError, resolve
 
     settings = load_settings(lake=lake, catalog=catalog)
     if not settings.lake.is_dir():

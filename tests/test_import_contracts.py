@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1] / "bedrock_logbook"
-PACKAGES = {"ingest", "queries", "dashboard"}
+PACKAGES = {"ingest", "queries", "dashboard", "lake"}
 PROJECT = PACKAGES | {"bedrock_logbook"}
 
 
@@ -46,10 +46,13 @@ def top(name: str) -> str:
 
 RULES: dict[str, set[str]] = {
     # package: project packages it may import
-    "ingest": {"ingest"},
-    "queries": {"queries"},
+    # lake: where the lake lives (location, catalog, current files), shared by writers and
+    # readers; it imports no other project package.
+    "lake": {"lake"},
+    "ingest": {"ingest", "lake"},
+    "queries": {"queries", "lake"},
     "dashboard": {"dashboard", "queries", "bedrock_logbook"},
-    "bedrock_logbook": {"bedrock_logbook", "ingest", "queries"},
+    "bedrock_logbook": {"bedrock_logbook", "ingest", "queries", "lake"},
 }
 
 

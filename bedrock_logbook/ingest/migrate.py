@@ -20,12 +20,16 @@ from pathlib import Path
 from bedrock_logbook.ingest.lake import TMP_PREFIX
 from bedrock_logbook.ingest.schema import INVOCATIONS_DIR, PARTITION_KEY
 from bedrock_logbook.ingest.table import (
+    open_table,
+)
+from bedrock_logbook.lake.location import (
     TableError,
     TableLocation,
-    data_files,
     file_uri,
     local_path,
-    open_table,
+)
+from bedrock_logbook.lake.reading import (
+    data_files,
 )
 
 MIGRATE_OPERATION = "bedrock_logbook.migrate"

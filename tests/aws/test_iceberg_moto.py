@@ -27,12 +27,16 @@ from bedrock_logbook.ingest.objects import list_local, read_local
 from bedrock_logbook.ingest.pipeline import IngestOptions, ingest_objects
 from bedrock_logbook.ingest.schema import INVOCATIONS_SCHEMA
 from bedrock_logbook.ingest.table import (
-    TableLocation,
     append,
+    open_table,
+)
+from bedrock_logbook.lake.location import (
+    TableLocation,
+    resolve,
+)
+from bedrock_logbook.lake.reading import (
     data_files,
     duckdb_filesystem,
-    open_table,
-    resolve,
 )
 from tests.core.lakeutil import write_batch
 from tests.core.records import converse

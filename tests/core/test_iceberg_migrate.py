@@ -25,12 +25,16 @@ from bedrock_logbook.ingest.objects import list_local, read_local
 from bedrock_logbook.ingest.pipeline import IngestOptions, ingest_objects
 from bedrock_logbook.ingest.schema import INVOCATIONS_SCHEMA
 from bedrock_logbook.ingest.table import (
+    open_table,
+)
+from bedrock_logbook.lake.location import (
     TableError,
-    data_files,
     file_uri,
     local_path,
-    open_table,
     resolve,
+)
+from bedrock_logbook.lake.reading import (
+    data_files,
 )
 from tests.core.lakeutil import write_batch
 from tests.core.records import converse

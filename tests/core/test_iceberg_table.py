@@ -26,13 +26,17 @@ from bedrock_logbook.ingest.schema import (
     LAKE_SCHEMA_VERSION,
 )
 from bedrock_logbook.ingest.table import (
+    append,
+    open_table,
+)
+from bedrock_logbook.lake.location import (
     LOCAL_CATALOG_FILE,
     TableError,
-    append,
-    data_files,
     local_path,
-    open_table,
     resolve,
+)
+from bedrock_logbook.lake.reading import (
+    data_files,
 )
 
 UTC = dt.UTC

@@ -1,0 +1,1 @@
+"""The lake's storage: location and catalog, shared by ingest (writers) and queries (readers)."""

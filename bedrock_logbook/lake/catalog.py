@@ -1,0 +1,42 @@
+"""Open the catalog that records the lake's tables (pyiceberg), and load the invocations table."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from bedrock_logbook.lake.location import (
+    LOCAL_CATALOG_FILE,
+    NAMESPACE,
+    TableError,
+    TableLocation,
+)
+
+if TYPE_CHECKING:
+    from pyiceberg.catalog import Catalog
+    from pyiceberg.table import Table
+
+
+def open_catalog(location: TableLocation) -> Catalog:
+    try:
+        from pyiceberg.catalog import load_catalog
+    except ImportError:
+        raise TableError("the Iceberg table needs pyiceberg: "
+                         "pip install 'bedrock-logbook[iceberg]'") from None
+    if location.kind == "sql" and not location.is_s3:
+        Path(location.lake).mkdir(parents=True, exist_ok=True)
+    return load_catalog(NAMESPACE, **{"type": location.kind, **location.properties})
+
+
+
+def load_table(location: TableLocation) -> Table | None:
+    """The invocations table, or None when the lake has none yet (nothing ingested)."""
+    from pyiceberg.exceptions import NoSuchNamespaceError, NoSuchTableError
+
+    if location.kind == "sql" and not location.is_s3:
+        if not (Path(location.lake) / LOCAL_CATALOG_FILE).exists():
+            return None  # do not create a catalog file in a folder that is only read
+    try:
+        return open_catalog(location).load_table(location.identifier)
+    except (NoSuchTableError, NoSuchNamespaceError):
+        return None
