@@ -89,9 +89,9 @@ def ingest_files(paths: tuple[Path, ...], lake: Path | None, keep_bodies: bool |
                             workers=settings.workers, latency_field=settings.latency_field,
                             progress=update)
     try:
-        with LakeLock(settings.lake):
-            summary = ingest_objects(settings.lake, read_local(files, skipped), source="files",
-                                     options=options, skipped=skipped)
+        with LakeLock(Path(settings.lake)):
+            summary = ingest_objects(Path(settings.lake), read_local(files, skipped),
+                                     source="files", options=options, skipped=skipped)
     except LakeBusyError as e:
         fail(str(e), EXIT_BUSY)
     except LakeError as e:
@@ -121,10 +121,10 @@ def compact_command(lake: Path | None) -> None:
     from bedrock_logbook.ingest.lake import LakeBusyError, LakeError, LakeLock
 
     settings = load_settings(lake=lake)
-    require_lake(settings.lake)
+    require_lake(Path(settings.lake))
     try:
-        with LakeLock(settings.lake):
-            summary = compact(settings.lake)
+        with LakeLock(Path(settings.lake)):
+            summary = compact(Path(settings.lake))
     except LakeBusyError as e:
         fail(str(e), EXIT_BUSY)
     except LakeError as e:
@@ -161,8 +161,8 @@ def sql(query: str, fmt: str, params: tuple[str, ...], lake: Path | None,
         if not sep or not name:
             fail(f"--param expects NAME=VALUE, got {p!r}", EXIT_USAGE)
         bound[name] = value
-    require_lake(settings.lake)
-    con = connect_lake(settings.lake, settings.prices)
+    require_lake(Path(settings.lake))
+    con = connect_lake(Path(settings.lake), settings.prices)
     try:
         names, rows = _rows(con, query, bound)
     except duckdb.Error as e:
@@ -176,10 +176,10 @@ def sql(query: str, fmt: str, params: tuple[str, ...], lake: Path | None,
 def summary(lake: Path | None, prices: Path | None) -> None:
     """A few lines on what the lake holds: requests, tokens, cost, latency, modes."""
     settings = load_settings(lake=lake, prices=prices)
-    require_lake(settings.lake)
-    con = connect_lake(settings.lake, settings.prices)
+    require_lake(Path(settings.lake))
+    con = connect_lake(Path(settings.lake), settings.prices)
     names, rows = _rows(con, "SELECT * FROM summary_overview", {})
-    click.echo(f"lake {settings.lake.resolve()}")
+    click.echo(f"lake {Path(settings.lake).resolve()}")
     for line in summary_lines(dict(zip(names, rows[0], strict=True))):
         click.echo(line)
 
@@ -189,7 +189,7 @@ def summary(lake: Path | None, prices: Path | None) -> None:
 def views(lake: Path | None) -> None:
     """List the views over the lake with their one-line purpose."""
     from bedrock_logbook import queries
-    require_lake(load_settings(lake=lake).lake)
+    require_lake(Path(load_settings(lake=lake).lake))
     infos = queries.list_views()
     width = max(len(v.name) for v in infos)
     for v in infos:
@@ -205,8 +205,8 @@ def duckdb_file(lake: Path | None, prices: Path | None, out: Path | None) -> Non
     """Write a .duckdb file holding every view, for the DuckDB CLI or Python (open read-only)."""
     from bedrock_logbook import queries
     settings = load_settings(lake=lake, prices=prices)
-    require_lake(settings.lake)
-    target = out or settings.lake / "logbook.duckdb"
+    require_lake(Path(settings.lake))
+    target = out or Path(settings.lake) / "logbook.duckdb"
     try:
         queries.write_database(settings.lake, target, prices=settings.prices)
     except queries.PriceFileError as e:

@@ -126,11 +126,11 @@ def s3_command(uri: str, accounts: tuple[str, ...], regions: tuple[str, ...],
         )
         clients = _clients(profile, None, endpoint_url, settings.workers)
         if dry_run:
-            return dry_run_s3(settings.lake, clients, request, now)
+            return dry_run_s3(Path(settings.lake), clients, request, now)
         options = IngestOptions(keep_bodies=settings.keep_bodies, salt=settings.salt,
                                 workers=settings.workers,
                                 latency_field=settings.latency_field)
-        return ingest_s3(settings.lake, clients, request, options, now,
+        return ingest_s3(Path(settings.lake), clients, request, options, now,
                          resolve_offloaded=resolve_offloaded)
 
     report = _run(action)
@@ -189,11 +189,11 @@ def cloudwatch_command(log_group: str, streams: tuple[str, ...], all_streams: bo
         )
         clients = _clients(profile, region, endpoint_url, settings.workers)
         if dry_run:
-            return dry_run_cloudwatch(settings.lake, clients, request)
+            return dry_run_cloudwatch(Path(settings.lake), clients, request)
         options = IngestOptions(keep_bodies=settings.keep_bodies, salt=settings.salt,
                                 workers=settings.workers,
                                 latency_field=settings.latency_field)
-        return ingest_cloudwatch(settings.lake, clients, request, options)
+        return ingest_cloudwatch(Path(settings.lake), clients, request, options)
 
     report = _run(action)
     d = report.as_dict()

@@ -34,7 +34,7 @@ def streamlit_command(port: int, address: str) -> list[str]:
 def dashboard_env(settings: Settings, base: dict[str, str]) -> dict[str, str]:
     """The environment for the server: the lake (and price file) the dashboard must read."""
     env = dict(base)
-    env[ENV_PREFIX + "LAKE"] = str(settings.lake.expanduser().resolve())
+    env[ENV_PREFIX + "LAKE"] = str(Path(settings.lake).expanduser().resolve())
     if settings.prices is not None:
         env[ENV_PREFIX + "PRICES"] = str(settings.prices.expanduser().resolve())
     return env
@@ -51,8 +51,8 @@ def dashboard_env(settings: Settings, base: dict[str, str]) -> dict[str, str]:
 def dashboard_command(lake: Path | None, prices: Path | None, port: int, address: str) -> None:
     """Serve the dashboard at http://ADDRESS:PORT (Ctrl-C stops it)."""
     settings = load_settings(lake=lake, prices=prices)
-    require_lake(settings.lake)
-    click.echo(f"serving the dashboard for lake {settings.lake.resolve()} at "
+    require_lake(Path(settings.lake))
+    click.echo(f"serving the dashboard for lake {Path(settings.lake).resolve()} at "
                f"http://{address}:{port} (Ctrl-C stops it)", err=True)
     # Become the streamlit process (exec, not a child): Ctrl-C and SIGTERM reach the server
     # directly and no orphaned server is left behind when this command is stopped.

@@ -25,12 +25,12 @@ def migrate_command(lake: Path | None, catalog: str | None) -> None:
     from bedrock_logbook.lake.location import TableError, resolve
 
     settings = load_settings(lake=lake, catalog=catalog)
-    if not settings.lake.is_dir():
+    if not Path(settings.lake).is_dir():
         fail(f"no lake at {settings.lake}: set --lake (or BEDROCK_LOGBOOK_LAKE) to the lake "
              "folder to migrate", EXIT_CONFIG)
     try:
         location = resolve(settings.lake, settings.catalog)
-        with LakeLock(settings.lake):
+        with LakeLock(Path(settings.lake)):
             summary = migrate(location)
     except LakeBusyError as e:
         fail(str(e), EXIT_BUSY)

@@ -35,7 +35,7 @@ def prices_command(ctx: click.Context, fmt: str, lake: Path | None,
     from bedrock_logbook.queries.price_report import effective_prices
 
     settings = load_settings(lake=lake, prices=prices)
-    names, rows = effective_prices(connect_lake(settings.lake, settings.prices))
+    names, rows = effective_prices(connect_lake(Path(settings.lake), settings.prices))
 
     def table() -> Iterator[str]:
         for r in rows:
@@ -57,7 +57,7 @@ def explain_command(request_id: str, lake: Path | None, prices: Path | None) -> 
     from bedrock_logbook.queries.price_report import explain, explanation_text
 
     settings = load_settings(lake=lake, prices=prices)
-    explanation = explain(connect_lake(settings.lake, settings.prices), request_id)
+    explanation = explain(connect_lake(Path(settings.lake), settings.prices), request_id)
     if explanation is None:
         fail(f"no request {request_id!r} in the lake {settings.lake} (set --lake or "
              "BEDROCK_LOGBOOK_LAKE)", EXIT_CONFIG)

@@ -26,7 +26,8 @@ class FlagValueError(SettingsError):
 
 @dataclass(frozen=True)
 class Settings:
-    lake: Path = Path("lake")
+    # A local folder or s3://BUCKET/PREFIX (kept as text: Path would turn s3:// into s3:/).
+    lake: str = "lake"
     prices: Path | None = None  # a CSV of negotiated prices that overrides/extends the shipped one
     workers: int = 2
     keep_bodies: bool = False
@@ -56,7 +57,9 @@ class Settings:
 
 
 def _coerce(name: str, value: Any, where: str) -> Any:
-    if name in ("lake", "prices"):
+    if name == "lake":
+        return str(value)
+    if name == "prices":
         return Path(value)
     if name == "workers":
         try:

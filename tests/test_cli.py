@@ -141,9 +141,11 @@ def test_help_everywhere(command: list[str]) -> None:
 
 
 def test_settings_precedence_flag_over_env_over_default() -> None:
-    assert Settings.load(env={}).lake == Path("lake")
-    assert Settings.load(env={"BEDROCK_LOGBOOK_LAKE": "/x"}).lake == Path("/x")
-    assert Settings.load(env={"BEDROCK_LOGBOOK_LAKE": "/x"}, lake="/y").lake == Path("/y")
+    assert Settings.load(env={}).lake == "lake"
+    assert Settings.load(env={"BEDROCK_LOGBOOK_LAKE": "/x"}).lake == "/x"
+    assert Settings.load(env={"BEDROCK_LOGBOOK_LAKE": "/x"}, lake="/y").lake == "/y"
+    # kept as text: a Path would turn the bucket URI into s3:/bucket/prefix
+    assert Settings.load(env={"BEDROCK_LOGBOOK_LAKE": "s3://b/p"}).lake == "s3://b/p"
     assert Settings.load(env={"BEDROCK_LOGBOOK_KEEP_BODIES": "yes"}).keep_bodies is True
     with pytest.raises(SettingsError, match="BEDROCK_LOGBOOK_KEEP_BODIES"):
         Settings.load(env={"BEDROCK_LOGBOOK_KEEP_BODIES": "maybe"})

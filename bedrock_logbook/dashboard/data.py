@@ -27,7 +27,7 @@ class Lake:
 def configured_lake() -> Lake:
     """The lake named by ``BEDROCK_LOGBOOK_LAKE`` (set by ``bedrock-logbook dashboard``)."""
     settings = Settings.load()
-    return Lake(settings.lake.expanduser().resolve(), settings.prices)
+    return Lake(Path(settings.lake).expanduser().resolve(), settings.prices)
 
 
 @st.cache_resource(show_spinner=False)
