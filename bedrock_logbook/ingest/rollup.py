@@ -1,0 +1,243 @@
+"""Build the hourly rollup from invocation rows, and merge rollups: pure Arrow in, Arrow out.
+
+Both run in an in-memory DuckDB over Arrow tables (no row loop in Python). The writer calls
+``build_rollup`` on the raw rows of the days an ingest touched and replaces those days'
+rollup files (docs/rollups.md); ``merge_rollups`` re-aggregates rollup rows at the same grain,
+which is what any query over the rollup does: merging the rollups of disjoint row sets gives
+the rollup of their union (tests/test_rollup_build.py).
+"""
+
+from __future__ import annotations
+
+import duckdb
+import pyarrow as pa
+
+from bedrock_logbook.ingest.rollup_schema import (
+    PROMPT_BANDS,
+    ROLLUP_SCHEMA,
+    SKETCH_LN_GAMMA,
+    THROTTLE_CODES,
+    ZERO_BUCKET,
+)
+
+# The bucket formula is rollup_schema.sketch_bucket's (and the sketch_bucket macro's):
+# ceil(ln(x) / ln(gamma)), zero in ZERO_BUCKET. Negative values and NaN never reach here
+# (the parser quarantines them); _check_values refuses them rather than bucket them.
+_BUILD = """
+WITH src AS (
+    SELECT
+        *,
+        CAST(coalesce(input_tokens, 0) AS HUGEINT) + coalesce(cache_read_tokens, 0)
+            + coalesce(cache_write_tokens, 0) AS prompt_tokens,
+        -- As the invocations view: without a TTL split every cache write is a 5-minute one.
+        CAST(CASE
+            WHEN cache_write_5m_tokens IS NULL AND cache_write_1h_tokens IS NULL
+                THEN coalesce(cache_write_tokens, 0)
+            ELSE coalesce(cache_write_5m_tokens, 0)
+        END AS BIGINT) AS billed_5m,
+        CAST(coalesce(cache_write_1h_tokens, 0) AS BIGINT) AS billed_1h,
+        latency_ms IS NOT NULL AND output_tokens IS NOT NULL AS in_fit,
+        CASE WHEN latency_ms = 0 THEN $zero
+            WHEN latency_ms > 0 THEN CAST(ceil(ln(CAST(latency_ms AS DOUBLE)) / $ln_gamma)
+                AS INTEGER) END AS latency_bucket,
+        CASE WHEN first_byte_ms = 0 THEN $zero
+            WHEN first_byte_ms > 0 THEN CAST(ceil(ln(CAST(first_byte_ms AS DOUBLE)) / $ln_gamma)
+                AS INTEGER) END AS first_byte_bucket,
+        CASE WHEN output_tokens_per_s = 0 THEN $zero
+            WHEN output_tokens_per_s > 0 THEN CAST(ceil(ln(output_tokens_per_s) / $ln_gamma)
+                AS INTEGER) END AS tokens_per_s_bucket
+    FROM invocations
+)
+SELECT
+    date_trunc('hour', ts) AS hour,
+    CAST(date_trunc('hour', ts) AS DATE) AS day,
+    account_id, region, inference_region, cross_region, operation,
+    model_id, model, model_id_kind, profile_scope, caller,
+    requested_latency, served_latency, fallback_reason, service_tier, error_code,
+    CAST(list_max(list_filter($bands, lambda b: b <= prompt_tokens)) AS BIGINT) AS prompt_band,
+    error_code IS NULL AND (input_tokens IS NULL OR output_tokens IS NULL) AS tokens_missing,
+    coalesce(cache_read_tokens, 0) > 0 AS cache_read_used,
+    billed_5m > 0 AS cache_write_5m_used,
+    billed_1h > 0 AS cache_write_1h_used,
+    count(*) AS requests,
+    count(error_code) AS errors,
+    count(*) FILTER (WHERE list_contains($throttles, error_code)) AS throttles,
+    count(*) FILTER (WHERE guardrail_action = 'INTERVENED') AS guardrail_interventions,
+    CAST(sum(input_tokens) AS DECIMAL(38, 0)) AS input_tokens,
+    CAST(sum(output_tokens) AS DECIMAL(38, 0)) AS output_tokens,
+    CAST(sum(cache_read_tokens) AS DECIMAL(38, 0)) AS cache_read_tokens,
+    CAST(sum(cache_write_tokens) AS DECIMAL(38, 0)) AS cache_write_tokens,
+    CAST(sum(cache_write_5m_tokens) AS DECIMAL(38, 0)) AS cache_write_5m_tokens,
+    CAST(sum(cache_write_1h_tokens) AS DECIMAL(38, 0)) AS cache_write_1h_tokens,
+    CAST(sum(billed_5m) AS DECIMAL(38, 0)) AS billed_cache_write_5m_tokens,
+    CAST(sum(billed_1h) AS DECIMAL(38, 0)) AS billed_cache_write_1h_tokens,
+    count(latency_ms) AS latency_ms_count,
+    sum(CAST(latency_ms AS DOUBLE)) AS latency_ms_sum,
+    CAST(min(latency_ms) AS DOUBLE) AS latency_ms_min,
+    CAST(max(latency_ms) AS DOUBLE) AS latency_ms_max,
+    list_transform(map_entries(histogram(latency_bucket)),
+        lambda e: {'bucket': e.key, 'n': CAST(e.value AS BIGINT)}) AS latency_ms_sketch,
+    count(first_byte_ms) AS first_byte_ms_count,
+    sum(CAST(first_byte_ms AS DOUBLE)) AS first_byte_ms_sum,
+    CAST(min(first_byte_ms) AS DOUBLE) AS first_byte_ms_min,
+    CAST(max(first_byte_ms) AS DOUBLE) AS first_byte_ms_max,
+    list_transform(map_entries(histogram(first_byte_bucket)),
+        lambda e: {'bucket': e.key, 'n': CAST(e.value AS BIGINT)}) AS first_byte_ms_sketch,
+    count(output_tokens_per_s) AS output_tokens_per_s_count,
+    sum(output_tokens_per_s) AS output_tokens_per_s_sum,
+    min(output_tokens_per_s) AS output_tokens_per_s_min,
+    max(output_tokens_per_s) AS output_tokens_per_s_max,
+    list_transform(map_entries(histogram(tokens_per_s_bucket)),
+        lambda e: {'bucket': e.key, 'n': CAST(e.value AS BIGINT)}) AS output_tokens_per_s_sketch,
+    count(*) FILTER (WHERE in_fit) AS fit_n,
+    sum(CAST(output_tokens AS DOUBLE)) FILTER (WHERE in_fit) AS fit_sum_x,
+    sum(CAST(latency_ms AS DOUBLE)) FILTER (WHERE in_fit) AS fit_sum_y,
+    sum(CAST(output_tokens AS DOUBLE) * output_tokens) FILTER (WHERE in_fit) AS fit_sum_xx,
+    sum(CAST(output_tokens AS DOUBLE) * latency_ms) FILTER (WHERE in_fit) AS fit_sum_xy,
+    sum(CAST(latency_ms AS DOUBLE) * latency_ms) FILTER (WHERE in_fit) AS fit_sum_yy
+FROM src
+GROUP BY ALL
+ORDER BY ALL
+"""
+
+_CHECK = """
+SELECT
+    count(*) FILTER (WHERE latency_ms < 0 OR first_byte_ms < 0 OR output_tokens_per_s < 0
+        OR isnan(output_tokens_per_s))
+FROM invocations
+"""
+
+# One row per grain combination: sums add, min/max combine, sketches are concatenated per
+# group and then summed per bucket (keyed by a row number, since grain values may be NULL).
+_MERGE = """
+WITH merged AS MATERIALIZED (
+    SELECT
+        row_number() OVER () AS rid,
+        hour, day, account_id, region, inference_region, cross_region, operation,
+        model_id, model, model_id_kind, profile_scope, caller,
+        requested_latency, served_latency, fallback_reason, service_tier, error_code,
+        prompt_band, tokens_missing, cache_read_used, cache_write_5m_used, cache_write_1h_used,
+        CAST(sum(requests) AS BIGINT) AS requests,
+        CAST(sum(errors) AS BIGINT) AS errors,
+        CAST(sum(throttles) AS BIGINT) AS throttles,
+        CAST(sum(guardrail_interventions) AS BIGINT) AS guardrail_interventions,
+        CAST(sum(input_tokens) AS DECIMAL(38, 0)) AS input_tokens,
+        CAST(sum(output_tokens) AS DECIMAL(38, 0)) AS output_tokens,
+        CAST(sum(cache_read_tokens) AS DECIMAL(38, 0)) AS cache_read_tokens,
+        CAST(sum(cache_write_tokens) AS DECIMAL(38, 0)) AS cache_write_tokens,
+        CAST(sum(cache_write_5m_tokens) AS DECIMAL(38, 0)) AS cache_write_5m_tokens,
+        CAST(sum(cache_write_1h_tokens) AS DECIMAL(38, 0)) AS cache_write_1h_tokens,
+        CAST(sum(billed_cache_write_5m_tokens) AS DECIMAL(38, 0))
+            AS billed_cache_write_5m_tokens,
+        CAST(sum(billed_cache_write_1h_tokens) AS DECIMAL(38, 0))
+            AS billed_cache_write_1h_tokens,
+        CAST(sum(latency_ms_count) AS BIGINT) AS latency_ms_count,
+        sum(latency_ms_sum) AS latency_ms_sum,
+        min(latency_ms_min) AS latency_ms_min,
+        max(latency_ms_max) AS latency_ms_max,
+        flatten(list(latency_ms_sketch)) AS latency_ms_all,
+        CAST(sum(first_byte_ms_count) AS BIGINT) AS first_byte_ms_count,
+        sum(first_byte_ms_sum) AS first_byte_ms_sum,
+        min(first_byte_ms_min) AS first_byte_ms_min,
+        max(first_byte_ms_max) AS first_byte_ms_max,
+        flatten(list(first_byte_ms_sketch)) AS first_byte_ms_all,
+        CAST(sum(output_tokens_per_s_count) AS BIGINT) AS output_tokens_per_s_count,
+        sum(output_tokens_per_s_sum) AS output_tokens_per_s_sum,
+        min(output_tokens_per_s_min) AS output_tokens_per_s_min,
+        max(output_tokens_per_s_max) AS output_tokens_per_s_max,
+        flatten(list(output_tokens_per_s_sketch)) AS output_tokens_per_s_all,
+        CAST(sum(fit_n) AS BIGINT) AS fit_n,
+        sum(fit_sum_x) AS fit_sum_x,
+        sum(fit_sum_y) AS fit_sum_y,
+        sum(fit_sum_xx) AS fit_sum_xx,
+        sum(fit_sum_xy) AS fit_sum_xy,
+        sum(fit_sum_yy) AS fit_sum_yy
+    FROM rollups
+    GROUP BY ALL
+),
+latency AS (
+    SELECT rid, list({'bucket': bucket, 'n': n} ORDER BY bucket) AS sketch
+    FROM (
+        SELECT rid, e.bucket AS bucket, CAST(sum(e.n) AS BIGINT) AS n
+        FROM merged, unnest(latency_ms_all) AS t(e) GROUP BY rid, e.bucket
+    ) GROUP BY rid
+),
+first_byte AS (
+    SELECT rid, list({'bucket': bucket, 'n': n} ORDER BY bucket) AS sketch
+    FROM (
+        SELECT rid, e.bucket AS bucket, CAST(sum(e.n) AS BIGINT) AS n
+        FROM merged, unnest(first_byte_ms_all) AS t(e) GROUP BY rid, e.bucket
+    ) GROUP BY rid
+),
+tokens_per_s AS (
+    SELECT rid, list({'bucket': bucket, 'n': n} ORDER BY bucket) AS sketch
+    FROM (
+        SELECT rid, e.bucket AS bucket, CAST(sum(e.n) AS BIGINT) AS n
+        FROM merged, unnest(output_tokens_per_s_all) AS t(e) GROUP BY rid, e.bucket
+    ) GROUP BY rid
+)
+SELECT
+    m.* EXCLUDE (rid, latency_ms_all, first_byte_ms_all, output_tokens_per_s_all),
+    l.sketch AS latency_ms_sketch,
+    f.sketch AS first_byte_ms_sketch,
+    s.sketch AS output_tokens_per_s_sketch
+FROM merged AS m
+LEFT JOIN latency AS l USING (rid)
+LEFT JOIN first_byte AS f USING (rid)
+LEFT JOIN tokens_per_s AS s USING (rid)
+ORDER BY ALL
+"""
+
+
+def build_rollup(invocations: pa.Table) -> pa.Table:
+    """The hourly rollup (``rollup_schema.ROLLUP_SCHEMA``) of invocation rows.
+
+    ``invocations`` has the raw table's columns (``schema.INVOCATIONS_SCHEMA``; others are
+    ignored), one row per request_id: deduplicate before, the rollup counts what it is given.
+    ValueError when a latency, first byte or decode speed is negative or NaN.
+    """
+    con = _connect()
+    try:
+        con.register("invocations", invocations)
+        bad = _arrow(con.sql(_CHECK)).column(0)[0].as_py()
+        if bad:
+            raise ValueError(f"{bad} rows have a negative or NaN latency, first byte or "
+                             "decode speed; the raw table never holds one")
+        result = _arrow(con.sql(_BUILD, params={
+            "zero": ZERO_BUCKET, "ln_gamma": SKETCH_LN_GAMMA, "bands": list(PROMPT_BANDS),
+            "throttles": list(THROTTLE_CODES),
+        }))
+    finally:
+        con.close()
+    return _conform(result)
+
+
+def merge_rollups(*rollups: pa.Table) -> pa.Table:
+    """Rollup rows re-aggregated at the full grain: one row per grain combination."""
+    tables = [r.select(ROLLUP_SCHEMA.names).cast(ROLLUP_SCHEMA) for r in rollups]
+    con = _connect()
+    try:
+        con.register("rollups", pa.concat_tables(tables) if tables
+                     else ROLLUP_SCHEMA.empty_table())
+        result = _arrow(con.sql(_MERGE))
+    finally:
+        con.close()
+    return _conform(result)
+
+
+def _connect() -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect(":memory:")
+    # Hours are UTC hours whatever the host's zone (date_trunc follows the session's zone).
+    con.execute("SET TimeZone = 'UTC'")
+    return con
+
+
+def _arrow(relation: duckdb.DuckDBPyRelation | None) -> pa.Table:
+    if relation is None:
+        raise RuntimeError("the rollup query returned no relation")
+    return relation.to_arrow_table()
+
+
+def _conform(table: pa.Table) -> pa.Table:
+    """Columns in the declared order, types and nullability (fails loudly on a mismatch)."""
+    return table.select(ROLLUP_SCHEMA.names).cast(ROLLUP_SCHEMA)
