@@ -168,7 +168,8 @@ def sketch_value(bucket: int) -> float:
     """The value a bucket stands for: within SKETCH_ALPHA (relative) of all it holds."""
     if bucket == ZERO_BUCKET:
         return 0.0
-    return 2 * SKETCH_GAMMA**bucket / (SKETCH_GAMMA + 1)
+    # 2 / (gamma + 1) first: gamma^k alone stays finite for every finite value's bucket.
+    return 2 / (SKETCH_GAMMA + 1) * SKETCH_GAMMA**bucket
 
 
 def prompt_band(prompt_tokens: int) -> int:

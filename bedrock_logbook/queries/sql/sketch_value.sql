@@ -4,10 +4,11 @@
 -- kind: macro
 -- depends:
 -- 2 gamma^k / (gamma + 1) is within a relative a of every x in (gamma^(k-1), gamma^k]
--- (DDSketch); as ingest/rollup_schema.sketch_value.
+-- (DDSketch); as ingest/rollup_schema.sketch_value. 2 / (gamma + 1) comes first so that the
+-- bucket of the largest doubles does not overflow.
 CREATE OR REPLACE MACRO sketch_value(k) AS
     CASE
         WHEN k = -2147483648 THEN CAST(0 AS DOUBLE)
-        ELSE CAST(2 * pow(CAST(1.01 AS DOUBLE) / CAST(0.99 AS DOUBLE), k)
-            / (CAST(1.01 AS DOUBLE) / CAST(0.99 AS DOUBLE) + 1) AS DOUBLE)
+        ELSE CAST(2 / (CAST(1.01 AS DOUBLE) / CAST(0.99 AS DOUBLE) + 1)
+            * pow(CAST(1.01 AS DOUBLE) / CAST(0.99 AS DOUBLE), k) AS DOUBLE)
     END;
