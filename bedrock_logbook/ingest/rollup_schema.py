@@ -41,10 +41,10 @@ ZERO_BUCKET = -(2**31)
 # Lower bounds of the prompt-size bands (prompt tokens = input + cache read + cache write).
 # A price tier applies from a min_prompt_tokens threshold on (docs/prices.md): as long as every
 # threshold of the price table is one of these bounds, every request of a band falls in the
-# same tier, so cost from rollup sums equals the sum of per-request costs. The packaged
-# thresholds (genai-prices: 100,001 and 272,001 tokens) are checked by a test; a user price
-# file with another threshold makes the rollup unable to price those models exactly (the
-# query side must then price them from the raw table; docs/rollups.md).
+# same tier, so cost from rollup sums equals the sum of per-request costs. Thresholds come
+# only from the packaged prices (genai-prices: 100,001 and 272,001 tokens today; a user price
+# file has no min_prompt_tokens column): tests/test_rollup_build.py fails when a genai-prices
+# upgrade brings one that is not listed here (add it and bump ROLLUP_SCHEMA_VERSION).
 PROMPT_BANDS: tuple[int, ...] = (0, 100_001, 128_001, 200_001, 272_001, 500_001, 1_000_001)
 
 # Error codes counted as throttles (Bedrock's throttle error).
