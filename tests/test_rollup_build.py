@@ -297,3 +297,24 @@ def test_cost_from_rollup_sums_equals_raw_cost(tmp_path: Path, override: bool) -
         assert sum(r["requests"] for r in from_rollup if r["cost"] is None) == sum(
             1 for r in from_raw if r["cost_usd"] is None)
     con.close()
+
+
+def test_daily_rollup_equals_raw_per_day() -> None:
+    from bedrock_logbook.ingest.rollup import daily_rollup
+
+    raw = sample_invocations()
+    daily = daily_rollup(build_rollup(raw))
+    assert set(daily.column("hour").to_pylist()) == {
+        dt.datetime.combine(d, dt.time(), UTC) for d in daily.column("day").to_pylist()}
+    con = sketch_connection()
+    con.register("raw", raw)
+    con.register("daily", daily)
+    expected = con.execute(
+        "SELECT CAST(ts AS DATE) AS day, model_id, caller, error_code, count(*),"
+        " sum(output_tokens), count(latency_ms) FROM raw GROUP BY ALL ORDER BY ALL").fetchall()
+    got = con.execute(
+        "SELECT day, model_id, caller, error_code, sum(requests), sum(output_tokens),"
+        " sum(latency_ms_count) FROM daily GROUP BY ALL ORDER BY ALL").fetchall()
+    assert [tuple(None if v is None else (int(v) if i >= 4 else v) for i, v in enumerate(r))
+            for r in got] == [tuple(r) for r in expected]
+    assert len(daily) < len(build_rollup(raw))
