@@ -161,3 +161,20 @@ def test_bound_is_against_the_order_statistic_not_the_interpolated_quantile() ->
     cont = con.execute("SELECT quantile_cont(x, 0.5) FROM (SELECT unnest($v) AS x)",
                        {"v": values}).fetchall()[0][0]
     assert cont == 500.5  # 1 + 0.5 * (1000 - 1): 500 times the sketch's answer
+
+
+def test_quantile_of_buckets_summed_in_sql_under_short_aliases() -> None:
+    """The merge a page runs: n summed per bucket (in a CTE named like the macro's lambda
+    parameters could be), then the walk; same answer as concatenating."""
+    table = sample_invocations()
+    con = sketch_connection()
+    con.register("rollup", build_rollup(table))
+    summed = con.execute(
+        "WITH b AS (SELECT model, e.bucket AS bucket, sum(e.n) AS n"
+        " FROM rollup, unnest(latency_ms_sketch) AS t(e) GROUP BY ALL)"
+        " SELECT model, sketch_quantile(list({'bucket': bucket, 'n': n}), 0.9) FROM b"
+        " GROUP BY ALL ORDER BY ALL").fetchall()
+    concatenated = con.execute(
+        "SELECT model, sketch_quantile(flatten(list(latency_ms_sketch)), 0.9) FROM rollup"
+        " WHERE latency_ms_sketch IS NOT NULL GROUP BY ALL ORDER BY ALL").fetchall()
+    assert summed == concatenated and len(summed) > 3

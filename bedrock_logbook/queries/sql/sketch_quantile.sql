@@ -10,20 +10,22 @@
 -- together, so concatenating is merging. Over a filter and time range:
 --   sketch_quantile(flatten(list(latency_ms_sketch)), 0.99)
 -- The rank rides in the accumulator so that the total is summed once, not once per bucket.
+-- Lambda parameters have long names: a short one (b, e) would bind to a caller's table alias.
 CREATE OR REPLACE MACRO sketch_quantile(buckets, q) AS
     sketch_value(list_reduce(
         list_sort(buckets),
-        lambda acc, b: CASE
-            WHEN acc.found THEN acc
+        lambda sketch_acc, sketch_item: CASE
+            WHEN sketch_acc.found THEN sketch_acc
             ELSE {
-                'rank': acc.rank,
-                'cum': acc.cum + b.n,
-                'bucket': b.bucket,
-                'found': acc.cum + b.n > acc.rank
+                'rank': sketch_acc.rank,
+                'cum': sketch_acc.cum + sketch_item.n,
+                'bucket': sketch_item.bucket,
+                'found': sketch_acc.cum + sketch_item.n > sketch_acc.rank
             }
         END,
         {
-            'rank': CAST(q AS DOUBLE) * (list_sum(list_transform(buckets, lambda e: e.n)) - 1),
+            'rank': CAST(q AS DOUBLE) * (list_sum(
+                list_transform(buckets, lambda sketch_item: sketch_item.n)) - 1),
             'cum': CAST(0 AS HUGEINT),
             'bucket': CAST(NULL AS INTEGER),
             'found': false
