@@ -115,8 +115,9 @@ def shifted(table: pa.Table, column: str, days: int, unit_per_day: int) -> pa.Ta
 
 
 def tiled(day: pa.Table, rows: int) -> pa.Table:
-    parts, d = [], 0
-    while sum(len(p) for p in parts) < rows:
+    parts: list[pa.Table] = []
+    d = 0
+    while sum(p.num_rows for p in parts) < rows:
         part = shifted(day, "ts", d, US_PER_DAY)
         ids = pc.binary_join_element_wise(part.column("request_id"), pa.scalar(f"-{d}"), "")
         parts.append(part.set_column(0, INVOCATIONS_SCHEMA.field(0), ids))
