@@ -25,10 +25,13 @@ import math
 
 import pyarrow as pa
 
-from bedrock_logbook.ingest.schema import Column, markdown_table
+from bedrock_logbook.ingest.schema import Column
 
 ROLLUP_SCHEMA_VERSION = 1
+# Two tables of this one schema: hourly rows, and the same merged per day (hour = 00:00 UTC)
+# for long time ranges (ingest/rollup.daily_rollup).
 ROLLUP_TABLE = "rollup_hourly"
+ROLLUP_DAILY_TABLE = "rollup_daily"
 
 # Relative accuracy of every percentile read from the sketches (1%).
 SKETCH_ALPHA = 0.01
@@ -66,8 +69,8 @@ SKETCH_TYPE = pa.list_(pa.struct([
 ]))
 
 GRAIN_COLUMNS: tuple[Column, ...] = (
-    Column("hour", pa.timestamp("us", tz="UTC"), "Start of the UTC hour of the invocations.",
-           False),
+    Column("hour", pa.timestamp("us", tz="UTC"), "Start of the UTC hour of the invocations "
+           "(00:00 of the day in `rollup_daily`).", False),
     Column("day", pa.date32(), "UTC date of `hour` (the partition: one day's rows are "
            "replaced together).", False),
     Column("account_id", _STR, "As in the raw table."),
@@ -177,6 +180,22 @@ def prompt_band(prompt_tokens: int) -> int:
     return max(b for b in PROMPT_BANDS if b <= max(prompt_tokens, 0))
 
 
+def _type_name(t: pa.DataType) -> str:
+    if pa.types.is_timestamp(t):
+        return "TIMESTAMP WITH TIME ZONE (UTC)"
+    if pa.types.is_decimal(t):
+        return f"DECIMAL({t.precision}, {t.scale})"
+    if t == SKETCH_TYPE:
+        return "LIST(STRUCT(bucket INTEGER, n BIGINT))"
+    return {"string": "VARCHAR", "int64": "BIGINT", "double": "DOUBLE", "bool": "BOOLEAN",
+            "date32[day]": "DATE"}[str(t)]
+
+
 def rollup_table_doc() -> str:
-    """The column table of docs/rollups.md."""
-    return markdown_table(ROLLUP_COLUMNS)
+    """The column table of docs/rollups.md (tests/test_rollup_build.py keeps them equal)."""
+    lines = ["| column | type | null? | meaning |", "|---|---|---|---|"]
+    for c in ROLLUP_COLUMNS:
+        role = "grain" if c in GRAIN_COLUMNS else "measure"
+        lines.append(f"| `{c.name}` | {_type_name(c.type)} | {'yes' if c.nullable else 'no'} "
+                     f"| {role}: {c.doc} |")
+    return "\n".join(lines)
