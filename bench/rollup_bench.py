@@ -14,8 +14,11 @@
    DuckDB connection (2 threads) over those files:
    - p50/p90/p99 of latency per day x model x served mode over the year (successful calls);
    - p50/p90/p99 per model for one caller over the last 30 days (hourly rows);
+   - the first again over a narrower "latency cube" (day x model x served x requested mode,
+     successful calls) merged from the daily rows, as a page-specific table would hold it;
    - requests and output tokens per day x model over the year;
-   beside DuckDB's count(*) over the same files.
+   beside DuckDB's count(*) over the same files. Each timing prints wall and CPU seconds: on
+   a shared machine the wall time mostly measures the load.
 """
 
 from __future__ import annotations
@@ -88,6 +91,22 @@ SELECT day, model, sum(requests) AS requests, sum(output_tokens) AS output_token
 FROM read_parquet($files) GROUP BY ALL
 """
 Q_COUNT = "SELECT count(*) FROM read_parquet($files)"
+# A narrower table for the year-long latency chart: the daily rows merged down to the chart's
+# own grain (what a page-specific cube would hold); COPY's target is a bound parameter.
+CUBE = """
+COPY (
+    WITH b AS (
+        SELECT day, model, served_latency, requested_latency, e.bucket AS bucket,
+            CAST(sum(e.n) AS BIGINT) AS n
+        FROM read_parquet($files), unnest(latency_ms_sketch) AS t(e)
+        WHERE error_code IS NULL
+        GROUP BY ALL
+    )
+    SELECT day, model, served_latency, requested_latency,
+        list({'bucket': bucket, 'n': n} ORDER BY bucket) AS latency_ms_sketch
+    FROM b GROUP BY ALL ORDER BY day
+) TO $out (FORMAT parquet)
+"""
 
 
 def generate_day(per_hour: int, hours: int, data: Path) -> pa.Table:
@@ -133,18 +152,22 @@ def write_year(rollup: pa.Table, folder: Path, days: int) -> int:
     return sum(f.stat().st_size for f in folder.iterdir())
 
 
-def timed_query(sql: str, params: dict[str, object]) -> tuple[float, int]:
+def timed_query(sql: str, params: dict[str, object]) -> tuple[float, float, int]:
+    """Wall seconds, CPU seconds of this process (all DuckDB threads) and result rows.
+
+    On a shared machine the wall time depends on the load; the CPU time much less so.
+    """
     con = duckdb.connect(":memory:")
     con.execute("SET threads = 2")
     con.execute("SET TimeZone = 'UTC'")
     for obj in sql_objects():
         if obj.name.startswith("sketch_"):
             con.execute(obj.text)
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     n = len(con.execute(sql, params).fetchall())
-    elapsed = time.perf_counter() - start
+    elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
     con.close()
-    return elapsed, n
+    return elapsed, cpu, n
 
 
 def main() -> None:
@@ -166,18 +189,19 @@ def main() -> None:
     con.execute("SET TimeZone = 'UTC'")
     con.register("inv", big)
     grain = ", ".join(g for g in GRAIN[2:] if g in INVOCATIONS_SCHEMA.names)
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     floor_rows = len(con.execute(
         f"SELECT date_trunc('hour', ts), {grain}, count(*) FROM inv GROUP BY ALL"  # noqa: S608
     ).fetchall())
-    floor_s = time.perf_counter() - start
+    floor_s, floor_cpu = time.perf_counter() - start, time.process_time() - cpu
     con.close()
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     built = build_rollup(big)
-    build_s = time.perf_counter() - start
+    build_s, build_cpu = time.perf_counter() - start, time.process_time() - cpu
     print(f"build: {len(big):,} rows -> {len(built):,} rollup rows in {build_s:.2f} s "
-          f"({len(big) / build_s:,.0f} rows/s); duckdb GROUP BY count(*) only "
-          f"({floor_rows:,} groups, no prompt band or flags): {floor_s:.2f} s")
+          f"({build_cpu:.2f} CPU s, {len(big) / build_s:,.0f} rows/s); duckdb GROUP BY "
+          f"count(*) only ({floor_rows:,} groups, no prompt band or flags): {floor_s:.2f} s "
+          f"({floor_cpu:.2f} CPU s)")
 
     hourly = build_rollup(day)
     start = time.perf_counter()
@@ -196,6 +220,15 @@ def main() -> None:
         print(f"year ({args.days} days, {len(day) * args.days:,} requests): hourly "
               f"{len(hourly) * args.days:,} rows {hourly_bytes / 1e6:.0f} MB, daily "
               f"{len(daily) * args.days:,} rows {daily_bytes / 1e6:.0f} MB")
+        narrow = root / "latency_cube.parquet"
+        cube_con = duckdb.connect(":memory:")
+        cube_con.execute(CUBE, {"files": sorted(str(f) for f in (root / "daily").iterdir()),
+                                "out": str(narrow)})
+        cube_rows = cube_con.execute("SELECT count(*) FROM read_parquet($f)",
+                                     {"f": str(narrow)}).fetchall()[0][0]
+        cube_con.close()
+        print(f"latency cube (day x model x served x requested mode, successful calls): "
+              f"{cube_rows:,} rows, {narrow.stat().st_size / 1e6:.1f} MB for the year")
         hourly_files = sorted(str(f) for f in (root / "hourly").iterdir())
         daily_files = sorted(str(f) for f in (root / "daily").iterdir())
         caller = day.column("caller")[0].as_py()
@@ -207,17 +240,19 @@ def main() -> None:
             ("the same over hourly rows (unnest + sum)", Q_LATENCY_DAILY, hourly_files, {}),
             ("p50/p90/p99 per model, one caller, 30 days, hourly rows", Q_CALLER_30D,
              hourly_files, {"caller": caller, "since": since}),
+            ("p50/p90/p99 per day x model x mode, year, latency cube (concatenated)",
+             Q_LATENCY_DAILY_CONCAT.replace("WHERE error_code IS NULL", ""), [str(narrow)], {}),
             ("requests + output tokens per day x model, year, daily rows", Q_TOKENS_DAILY,
              daily_files, {}),
             ("duckdb count(*) over the daily files", Q_COUNT, daily_files, {}),
             ("duckdb count(*) over the hourly files", Q_COUNT, hourly_files, {}),
         ]
         for label, sql, files, params in runs:
-            times, n = [], 0
+            timings, n = [], 0
             for _ in range(2):
-                elapsed, n = timed_query(sql, {"files": files, **params})
-                times.append(elapsed)
-            print(f"query: {label}: first {times[0]:.2f} s, second {times[1]:.2f} s "
+                elapsed, cpu, n = timed_query(sql, {"files": files, **params})
+                timings.append(f"{elapsed:.2f} s ({cpu:.2f} CPU s)")
+            print(f"query: {label}: first {timings[0]}, second {timings[1]} "
                   f"({n:,} result rows)")
 
 
