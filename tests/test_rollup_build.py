@@ -318,3 +318,11 @@ def test_daily_rollup_equals_raw_per_day() -> None:
     assert [tuple(None if v is None else (int(v) if i >= 4 else v) for i, v in enumerate(r))
             for r in got] == [tuple(r) for r in expected]
     assert len(daily) < len(build_rollup(raw))
+
+
+def test_docs_rollups_md_has_the_generated_column_table() -> None:
+    from bedrock_logbook.ingest.rollup_schema import rollup_table_doc
+
+    text = (Path(__file__).resolve().parents[1] / "docs" / "rollups.md").read_text()
+    assert rollup_table_doc() in text, (
+        "paste rollup_schema.rollup_table_doc() into docs/rollups.md's Columns section")
