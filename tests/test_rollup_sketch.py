@@ -145,9 +145,12 @@ def test_all_null_gives_no_sketch_and_no_percentile() -> None:
     assert _percentiles(table, "latency_ms")[0.5] is None
 
 
-def test_negative_values_are_refused() -> None:
-    with pytest.raises(ValueError, match="negative or NaN"):
-        build_rollup(rows({"latency_ms": [5, -1]}, 2))
+@pytest.mark.parametrize("column, bad", [("latency_ms", -1), ("first_byte_ms", -3),
+                                         ("output_tokens_per_s", float("nan")),
+                                         ("output_tokens_per_s", float("inf"))])
+def test_values_no_bucket_can_hold_are_refused(column: str, bad: float) -> None:
+    with pytest.raises(ValueError, match="negative, NaN or infinite"):
+        build_rollup(rows({column: [5, bad]}, 2))
 
 
 def test_bound_is_against_the_order_statistic_not_the_interpolated_quantile() -> None:

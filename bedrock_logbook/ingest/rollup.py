@@ -23,7 +23,7 @@ from bedrock_logbook.ingest.rollup_schema import (
 
 # The bucket formula is rollup_schema.sketch_bucket's (and the sketch_bucket macro's):
 # ceil(ln(x) / ln(gamma)), zero in ZERO_BUCKET. Negative values and NaN never reach here
-# (the parser quarantines them); _check_values refuses them rather than bucket them.
+# (the parser quarantines them); _CHECK refuses them rather than bucket them.
 _BUILD = """
 WITH src AS (
     SELECT
@@ -108,7 +108,7 @@ ORDER BY ALL
 _CHECK = """
 SELECT
     count(*) FILTER (WHERE latency_ms < 0 OR first_byte_ms < 0 OR output_tokens_per_s < 0
-        OR isnan(output_tokens_per_s))
+        OR isnan(output_tokens_per_s) OR isinf(output_tokens_per_s))
 FROM invocations
 """
 
@@ -199,15 +199,15 @@ def build_rollup(invocations: pa.Table) -> pa.Table:
 
     ``invocations`` has the raw table's columns (``schema.INVOCATIONS_SCHEMA``; others are
     ignored), one row per request_id: deduplicate before, the rollup counts what it is given.
-    ValueError when a latency, first byte or decode speed is negative or NaN.
+    ValueError when a latency, first byte or decode speed is negative, NaN or infinite.
     """
     con = _connect()
     try:
         con.register("invocations", invocations)
         bad = _arrow(con.sql(_CHECK)).column(0)[0].as_py()
         if bad:
-            raise ValueError(f"{bad} rows have a negative or NaN latency, first byte or "
-                             "decode speed; the raw table never holds one")
+            raise ValueError(f"{bad} rows have a negative, NaN or infinite latency, first byte "
+                             "or decode speed; the raw table never holds one")
         result = _arrow(con.sql(_BUILD, params={
             "zero": ZERO_BUCKET, "ln_gamma": SKETCH_LN_GAMMA, "bands": list(PROMPT_BANDS),
             "throttles": list(THROTTLE_CODES),
