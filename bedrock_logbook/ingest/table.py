@@ -50,11 +50,12 @@ SNAPSHOT_RUN_ID = "bedrock_logbook.run_id"
 SNAPSHOT_DEDUPED_AGAINST = "bedrock_logbook.deduped_against"
 NO_SNAPSHOT = "none"
 
-# Row groups of the files ingest writes: a large run gives engine-sized groups (Athena/Spark
-# read well from ~128 MB files with large groups); the writer holds one group of Arrow rows in
-# memory at a time (~0.15-0.3 GB at this size; measured in docs/iceberg.md).
-DATA_ROW_GROUP_ROWS = 262_144
-DATA_FILE_ROWS = 4 * DATA_ROW_GROUP_ROWS  # then the next file of the same day
+# Row groups of the files ingest writes: 4x the old 32,768, ~8 MB compressed at the ~60 bytes
+# a row measured on `sample` data, and files of up to ~128 MB, which Athena/Spark/Trino read
+# well. The writer holds one group of Arrow rows in memory at a time (~870 bytes a row
+# measured, so ~115 MB): larger groups would cost a cron host that much more.
+DATA_ROW_GROUP_ROWS = 131_072
+DATA_FILE_ROWS = 16 * DATA_ROW_GROUP_ROWS  # ~128 MB at ~60 B a row compressed; then a new file
 
 _TABLE_PROPERTIES = {
     "format-version": "2",

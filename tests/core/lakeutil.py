@@ -32,6 +32,11 @@ def table_files(lake: Path | str) -> list[str]:
     return data_files(table) if table is not None else []
 
 
+def table_paths(lake: Path | str) -> list[str]:
+    """The current snapshot's data files as local paths, for ``read_parquet``."""
+    return [local_path(u) for u in table_files(lake)]
+
+
 def snapshot_ids(lake: Path | str) -> list[int]:
     """Every snapshot of the lake's table, oldest first; [] without a table."""
     table = load_table(resolve(lake))
