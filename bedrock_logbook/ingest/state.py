@@ -44,7 +44,9 @@ def _manifests(files: LakeFiles, source: str) -> list[str]:
 
 def _load(files: LakeFiles, source: str, name: str) -> dict[str, Any]:
     data = files.read(f"{_folder(source)}/{name}")
-    if data is None:  # merged away by another host since listed: its entries are in the merge
+    if data is None:
+        # Merged away by another host since listed. Its entries are in a merged file this
+        # listing may miss: at worst this run reads those objects again, and they all dedupe.
         return {}
     loaded: dict[str, Any] = json.loads(data)
     return loaded
