@@ -373,7 +373,9 @@ def ingest_objects(
     options = options or IngestOptions()
     summary = RunSummary(_new_run_id(), source, datetime.now(UTC).isoformat())
     files = LakeFiles.of(location)
+    table: Table | None
     if files.is_s3:
+        # Created before parsing even when no row comes: the table records the salt's object.
         from bedrock_logbook.ingest.shared_salt import table_and_salt
 
         table, salt = table_and_salt(files, open_catalog(location), options.salt)
@@ -387,7 +389,7 @@ def ingest_objects(
         # worker a killed run left behind could never write into this run's files.
         shutil.rmtree(root / STAGING_DIR, ignore_errors=True)
         salt = lake_salt(root, options.salt)
-        table = _local_table(location, summary.run_id)
+        table = _local_table(location, summary.run_id)  # None until the first rows
         staging_root = root / STAGING_DIR
     staging = staging_root / summary.run_id
     staging.mkdir(parents=True)
@@ -402,14 +404,18 @@ def ingest_objects(
     return summary
 
 
-def _local_table(location: TableLocation, run_id: str) -> Table:
-    """The local lake's table; a hive-layout lake (``invocations/date=*/``, no table yet) is
-    taken over in place first (``migrate``: its files registered, none rewritten)."""
+def _local_table(location: TableLocation, run_id: str) -> Table | None:
+    """The local lake's table, or None before its first rows (it is created with them, so a
+    run that fails or reads nothing creates none). A hive-layout lake (``invocations/date=*/``,
+    no table yet) is taken over in place first (``migrate``: its files registered, none
+    rewritten)."""
     from bedrock_logbook.ingest.migrate import hive_files, migrate
 
-    if load_table(location) is None and hive_files(Path(location.lake)):
+    table = load_table(location)
+    if table is None and hive_files(Path(location.lake)):
         migrate(location, run_id=run_id)
-    return open_table(location)
+        table = load_table(location)
+    return table
 
 
 def _file_groups(groups: Iterable[pa.Table], rows_per_file: int) -> Iterator[list[pa.Table]]:
@@ -474,7 +480,7 @@ def _write_quarantine(files: LakeFiles, staging: Path, quarantine: _QuarantineSt
 
 def _write_run(
     files: LakeFiles,
-    table: Table,
+    table: Table | None,
     summary: RunSummary,
     staging: Path,
     objects: Iterable[RawObject],
@@ -486,8 +492,9 @@ def _write_run(
 ) -> None:
     t0 = time.monotonic()
     plan = _Plan()
-    deduped_against = current_snapshot_id(table)
-    dedupe = _Deduper(files, data_files(table) if deduped_against is not None else [])
+    deduped_against = None if table is None else current_snapshot_id(table)
+    dedupe = _Deduper(files, data_files(table) if table is not None and deduped_against is not None
+                      else [])
     quarantine = _QuarantineStage(staging / "quarantine.arrow")
     tracker = StateTracker(objects)
     for parsed in _parsed(tracker, parse_options, options.workers, staging):
@@ -514,9 +521,11 @@ def _write_run(
     _tally_skipped(summary, skipped)
     crash_point("after_parse")
 
-    written = _write_data_files(files, table, summary, plan)
-    crash_point("before_table_commit")  # files written, not referenced by any snapshot
-    if written:
+    if plan.rows:
+        if table is None:  # a local lake's first rows (deduped against nothing)
+            table = open_table(files.location)
+        written = _write_data_files(files, table, summary, plan)
+        crash_point("before_table_commit")  # files written, not referenced by any snapshot
         commit_files(table, written,
                      snapshot_properties("ingest", summary.run_id, deduped_against))
     crash_point("after_table_commit")

@@ -345,8 +345,7 @@ def test_a_failing_source_leaves_no_staging_and_no_data(tmp_path: Path) -> None:
     with LakeLock(lake), pytest.raises(ConnectionError):
         ingest_objects(lake, objects(), options=OPTS)
     assert not (lake / "_staging").exists()
-    assert snapshot_ids(lake) == [] and not (lake / "invocations" / "data").exists()
-    assert not (lake / "_runs").exists()
+    assert not (lake / "invocations").exists() and not (lake / "_runs").exists()
 
 
 class _SmallKeySet(KeySet):
