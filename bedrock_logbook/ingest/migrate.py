@@ -22,6 +22,7 @@ from pathlib import Path
 from bedrock_logbook.ingest.lake import TMP_PREFIX
 from bedrock_logbook.ingest.schema import INVOCATIONS_DIR, PARTITION_KEY
 from bedrock_logbook.ingest.table import (
+    check_uri_safe,
     current_snapshot_id,
     open_table,
     snapshot_properties,
@@ -75,6 +76,7 @@ def migrate(location: TableLocation, run_id: str | None = None) -> MigrateSummar
     if location.is_s3:
         raise TableError("migrate works on a local lake folder (--lake DIR); an s3:// lake "
                          "has no hive files to take over")
+    check_uri_safe(location)
     started = time.perf_counter()
     lake = Path(location.lake)
     found = hive_files(lake)

@@ -68,6 +68,7 @@ from bedrock_logbook.ingest.schema import (
 from bedrock_logbook.ingest.table import (
     DATA_FILE_ROWS,
     DATA_ROW_GROUP_ROWS,
+    check_uri_safe,
     commit_files,
     current_snapshot_id,
     file_schema,
@@ -370,6 +371,7 @@ def ingest_objects(
     stream through (e.g. a file that vanished between listing and reading).
     """
     location = lake if isinstance(lake, TableLocation) else resolve(lake)
+    check_uri_safe(location)
     options = options or IngestOptions()
     summary = RunSummary(_new_run_id(), source, datetime.now(UTC).isoformat())
     files = LakeFiles.of(location)

@@ -64,6 +64,17 @@ _TABLE_PROPERTIES = {
 }
 
 
+def check_uri_safe(location: TableLocation) -> None:
+    """The table records its files as URIs, and pyiceberg reads a ``?`` or ``#`` in them as the
+    start of a query or fragment (measured: creating the table in ``lake?`` fails with
+    FileExistsError), so a lake whose path holds one is refused up front."""
+    bad = sorted({c for c in "?#" if c in location.lake})
+    if bad:
+        raise TableError(f"lake {location.lake!r}: {' and '.join(repr(c) for c in bad)} cannot "
+                         "be part of a lake's path (the Iceberg table records file URIs); "
+                         "choose another folder (--lake or BEDROCK_LOGBOOK_LAKE)")
+
+
 def ensure_table(catalog: Catalog, location: TableLocation,
                  properties: Mapping[str, str] | None = None) -> Table:
     """The invocations table, created on first use (two first users racing both get it).

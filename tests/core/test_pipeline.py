@@ -367,3 +367,13 @@ def test_keyset_matches_a_plain_set_across_merges() -> None:
                 expected.append(i)
         assert keys.add_new(batch) == expected
     assert len(keys) == len(reference)
+
+
+def test_a_lake_path_pyiceberg_would_misread_is_refused_with_one_line(tmp_path: Path,
+                                                                    logs: Path) -> None:
+    repo = Path(__file__).resolve().parents[2]
+    lake = tmp_path / "lake?"
+    r = subprocess.run([sys.executable, "-m", "bedrock_logbook.cli", "ingest", "files", str(logs),
+                        "--lake", str(lake)], cwd=repo, capture_output=True, text=True)
+    assert r.returncode == 3 and "'?' cannot be part of a lake's path" in r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1 and not lake.exists()
