@@ -25,9 +25,12 @@ def catalog_option(f: F) -> F:
 
 def table_location(settings: Settings) -> TableLocation:
     """``--lake`` + ``--catalog`` resolved; exit 3 with what to set when they cannot be used."""
+    from bedrock_logbook.ingest.table import check_uri_safe
     from bedrock_logbook.lake.location import TableError, resolve
 
     try:
-        return resolve(settings.lake, settings.catalog)
+        location = resolve(settings.lake, settings.catalog)
+        check_uri_safe(location)  # before the lock creates the folder
     except TableError as e:
         fail(str(e), EXIT_CONFIG)
+    return location
