@@ -28,6 +28,7 @@ from bedrock_logbook.cli_common import (
     prices_option,
     require_lake,
 )
+from bedrock_logbook.cli_lake import catalog_option, table_location
 from bedrock_logbook.human import format_table, summary_lines
 
 
@@ -62,16 +63,19 @@ def ingest() -> None:
 @ingest.command("files")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @ingest_options
-def ingest_files(paths: tuple[Path, ...], lake: Path | None, keep_bodies: bool | None,
+@catalog_option
+def ingest_files(paths: tuple[Path, ...], lake: str | None, keep_bodies: bool | None,
                  workers: int | None, salt: str | None, latency_field: str | None,
-                 as_json: bool) -> None:
+                 as_json: bool, catalog: str | None) -> None:
     """Ingest local files: directories in the S3 key layout, or .json.gz/.json/.jsonl files."""
-    from bedrock_logbook.ingest.lake import LakeBusyError, LakeError, LakeLock
+    from bedrock_logbook.ingest.lake import LakeBusyError, LakeError, writer_lock
     from bedrock_logbook.ingest.objects import SkippedObject, list_local, read_local
     from bedrock_logbook.ingest.pipeline import IngestOptions, ingest_objects
+    from bedrock_logbook.lake.location import TableError
 
     settings = load_settings(lake=lake, keep_bodies=keep_bodies, workers=workers, salt=salt,
-                             latency_field=latency_field)
+                             latency_field=latency_field, catalog=catalog)
+    location = table_location(settings)
     files: list[Path] = []
     skipped: list[SkippedObject] = []
     for path in paths:
@@ -89,12 +93,12 @@ def ingest_files(paths: tuple[Path, ...], lake: Path | None, keep_bodies: bool |
                             workers=settings.workers, latency_field=settings.latency_field,
                             progress=update)
     try:
-        with LakeLock(Path(settings.lake)):
-            summary = ingest_objects(Path(settings.lake), read_local(files, skipped),
+        with writer_lock(location):
+            summary = ingest_objects(location, read_local(files, skipped),
                                      source="files", options=options, skipped=skipped)
     except LakeBusyError as e:
         fail(str(e), EXIT_BUSY)
-    except LakeError as e:
+    except (LakeError, TableError) as e:
         fail(str(e), EXIT_CONFIG)
     except OSError as e:  # disk full, read-only lake, ...
         fail(os_error_message(e), EXIT_CONFIG)

@@ -4,7 +4,7 @@ The logic lives in ``ingest.sources``; this module only reads flags, picks the e
 prints. Exit codes: 0 done, 1 unexpected, 2 usage (bad --since/--start/--end, bad URI,
 contradictory flags), 3 configuration (no Region, no credentials, bad settings), 4 AWS access
 denied, missing bucket/log group or AWS unreachable after retries, 75 lake busy (another run
-holds the lock; nothing was done).
+holds a local lake's lock; nothing was done; s3:// lakes take no lock).
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import click
@@ -28,6 +27,7 @@ from bedrock_logbook.cli_common import (
     load_settings,
     os_error_message,
 )
+from bedrock_logbook.cli_lake import catalog_option, table_location
 from bedrock_logbook.settings import SettingsError
 
 
@@ -49,19 +49,20 @@ def _common(f: F) -> F:
                      help="AWS endpoint (default: AWS_ENDPOINT_URL; for tests and proxies)."),
     ]):
         f = option(f)
-    return ingest_options(f)
+    return catalog_option(ingest_options(f))
 
 
 def _run(action: Callable[[], Any]) -> Any:
     """Run ``action`` and turn every failure into one stderr line and its exit code."""
     from bedrock_logbook.ingest.lake import LakeBusyError, LakeError
     from bedrock_logbook.ingest.sources.errors import SourceError
+    from bedrock_logbook.lake.location import TableError
 
     try:
         return action()
     except LakeBusyError as e:
         fail(str(e), EXIT_BUSY)
-    except (SettingsError, LakeError) as e:
+    except (SettingsError, LakeError, TableError) as e:
         fail(str(e), EXIT_CONFIG)
     except SourceError as e:
         fail(str(e), e.exit_code)
@@ -102,11 +103,12 @@ def _emit(report: Any, as_json: bool, dry_lines: list[str], dry_line: str) -> No
                    "already seen, to catch objects delivered late.")
 @_common
 def s3_command(uri: str, accounts: tuple[str, ...], regions: tuple[str, ...],
-               lookback_hours: int, lake: Path | None, keep_bodies: bool | None,
+               lookback_hours: int, lake: str | None, keep_bodies: bool | None,
                workers: int | None, salt: str | None, latency_field: str | None,
                since: str | None, start: str | None,
                end: str | None, full: bool, resolve_offloaded: bool, dry_run: bool,
-               as_json: bool, profile: str | None, endpoint_url: str | None) -> None:
+               as_json: bool, profile: str | None, endpoint_url: str | None,
+               catalog: str | None) -> None:
     """Ingest invocation logs from s3://BUCKET[/PREFIX] (incremental; safe to rerun)."""
     from bedrock_logbook.ingest.pipeline import IngestOptions
     from bedrock_logbook.ingest.sources.s3_ingest import dry_run_s3, ingest_s3
@@ -115,7 +117,8 @@ def s3_command(uri: str, accounts: tuple[str, ...], regions: tuple[str, ...],
     from bedrock_logbook.ingest.sources.window import resolve_window
 
     settings = load_settings(lake=lake, keep_bodies=keep_bodies, workers=workers, salt=salt,
-                             latency_field=latency_field)
+                             latency_field=latency_field, catalog=catalog)
+    location = table_location(settings)
     now = datetime.now(UTC)
 
     def action() -> Any:
@@ -126,11 +129,11 @@ def s3_command(uri: str, accounts: tuple[str, ...], regions: tuple[str, ...],
         )
         clients = _clients(profile, None, endpoint_url, settings.workers)
         if dry_run:
-            return dry_run_s3(Path(settings.lake), clients, request, now)
+            return dry_run_s3(location, clients, request, now)
         options = IngestOptions(keep_bodies=settings.keep_bodies, salt=settings.salt,
                                 workers=settings.workers,
                                 latency_field=settings.latency_field)
-        return ingest_s3(Path(settings.lake), clients, request, options, now,
+        return ingest_s3(location, clients, request, options, now,
                          resolve_offloaded=resolve_offloaded)
 
     report = _run(action)
@@ -156,12 +159,13 @@ def s3_command(uri: str, accounts: tuple[str, ...], regions: tuple[str, ...],
                    "events reach CloudWatch late.")
 @_common
 def cloudwatch_command(log_group: str, streams: tuple[str, ...], all_streams: bool,
-                       region: str | None, overlap_minutes: int, lake: Path | None,
+                       region: str | None, overlap_minutes: int, lake: str | None,
                        keep_bodies: bool | None, workers: int | None, salt: str | None,
                        latency_field: str | None,
                        since: str | None, start: str | None, end: str | None, full: bool,
                        resolve_offloaded: bool, dry_run: bool, as_json: bool,
-                       profile: str | None, endpoint_url: str | None) -> None:
+                       profile: str | None, endpoint_url: str | None,
+                       catalog: str | None) -> None:
     """Ingest invocation logs from a CloudWatch Logs group (incremental; safe to rerun)."""
     from bedrock_logbook.ingest.pipeline import IngestOptions
     from bedrock_logbook.ingest.sources.cloudwatch_ingest import (
@@ -174,7 +178,8 @@ def cloudwatch_command(log_group: str, streams: tuple[str, ...], all_streams: bo
     from bedrock_logbook.ingest.sources.window import resolve_window
 
     settings = load_settings(lake=lake, keep_bodies=keep_bodies, workers=workers, salt=salt,
-                             latency_field=latency_field)
+                             latency_field=latency_field, catalog=catalog)
+    location = table_location(settings)
     now = datetime.now(UTC)
 
     def action() -> Any:
@@ -189,11 +194,11 @@ def cloudwatch_command(log_group: str, streams: tuple[str, ...], all_streams: bo
         )
         clients = _clients(profile, region, endpoint_url, settings.workers)
         if dry_run:
-            return dry_run_cloudwatch(Path(settings.lake), clients, request)
+            return dry_run_cloudwatch(location, clients, request)
         options = IngestOptions(keep_bodies=settings.keep_bodies, salt=settings.salt,
                                 workers=settings.workers,
                                 latency_field=settings.latency_field)
-        return ingest_cloudwatch(Path(settings.lake), clients, request, options)
+        return ingest_cloudwatch(location, clients, request, options)
 
     report = _run(action)
     d = report.as_dict()

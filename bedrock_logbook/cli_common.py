@@ -112,8 +112,9 @@ def echo_rows(names: Sequence[str], rows: Sequence[Sequence[Any]], fmt: str,
 
 def lake_option(f: F) -> F:
     return click.option(
-        "--lake", type=click.Path(path_type=Path), default=None,
-        help="Lake directory (env BEDROCK_LOGBOOK_LAKE, default ./lake).",
+        "--lake", default=None,  # text: a Path would turn s3://B/P into s3:/B/P
+        help="Lake: a local folder or s3://BUCKET/PREFIX (env BEDROCK_LOGBOOK_LAKE, "
+             "default ./lake).",
     )(f)
 
 

@@ -53,10 +53,7 @@ def test_every_declared_dependency_is_imported() -> None:
 
 
 def test_every_import_is_declared() -> None:
-    # The Iceberg table layer (ingest/table.py, migrate) is an optional extra until the writer
-    # switches over (docs/iceberg.md): its imports are declared there.
-    declared = {IMPORT_NAME.get(d, d)
-                for d in {**runtime_requirements(), **optional_requirements("iceberg")}}
+    declared = {IMPORT_NAME.get(d, d) for d in runtime_requirements()}
     # botocore comes with boto3 and is only imported beside it (ingest/sources); starlette
     # comes with streamlit (>= 1.57), whose st.App middleware dashboard/server.py uses.
     undeclared = sorted(third_party_imports() - declared - {"botocore", "starlette"})

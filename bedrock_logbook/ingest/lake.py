@@ -1,7 +1,9 @@
-"""The lake on disk: lock, metadata, atomic files, and what request IDs a partition holds.
+"""A local lake on disk: lock, metadata (``_lake.json``: schema version and salt), atomic files.
 
 Every file is written to a hidden temp name beside its target, flushed to disk, then renamed,
-so a reader (or a crash) sees either the old lake or the new file, never half of one.
+so a reader (or a crash) sees either the old lake or the new file, never half of one. An
+``s3://`` lake has none of these: its writers take no lock (the catalog's compare-and-swap
+serialises commits) and a PUT is atomic (``lake_files``, ``shared_salt``).
 """
 
 from __future__ import annotations
@@ -10,13 +12,9 @@ import fcntl
 import json
 import os
 import secrets
-from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import Any
-
-import numpy as np
-import pyarrow as pa
-import pyarrow.parquet as pq
 
 from bedrock_logbook.ingest.schema import (
     INVOCATIONS_DIR,
@@ -25,6 +23,7 @@ from bedrock_logbook.ingest.schema import (
     LOCK_FILE,
     PARTITION_KEY,
 )
+from bedrock_logbook.lake.location import TableLocation
 
 TMP_PREFIX = ".tmp-"
 
@@ -69,6 +68,12 @@ class LakeLock:
         if self._fd is not None:
             os.close(self._fd)
             self._fd = None
+
+
+def writer_lock(location: TableLocation) -> AbstractContextManager[object]:
+    """What a writer holds for a run: ``LakeLock`` on a local lake; nothing on an ``s3://``
+    lake, where the catalog's compare-and-swap on the table is the guarantee."""
+    return nullcontext() if location.is_s3 else LakeLock(Path(location.lake))
 
 
 def fsync_dir(path: Path) -> None:
@@ -179,35 +184,3 @@ def partition_files(lake: Path, date: str) -> list[Path]:
     d = partition_dir(lake, date)
     # part-* only: a temp file (``.tmp-part-...``) left by a killed write is not lake data.
     return sorted(d.glob("part-*.parquet")) if d.is_dir() else []
-
-
-def _lake_files(lake: Path) -> Iterator[Path]:
-    """The lake's data files, in path order."""
-    root = lake / INVOCATIONS_DIR
-    if not root.is_dir():
-        return
-    for folder in sorted(root.iterdir()):
-        if not folder.name.startswith(f"{PARTITION_KEY}="):
-            continue
-        yield from sorted(folder.glob("part-*.parquet"))
-
-
-def lake_rows_of(lake: Path, wanted: Callable[[list[str]], np.ndarray]) -> Iterator[pa.Table]:
-    """Stored rows whose request ID ``wanted`` marks (it gets a row group's IDs and returns
-    a boolean mask), in path order. Reads the ID column, and whole row groups only where a
-    wanted row is."""
-    for path in _lake_files(lake):
-        pf = pq.ParquetFile(path)
-        for group in range(pf.num_row_groups):
-            ids = pf.read_row_group(group, columns=["request_id"]).column(0).to_pylist()
-            mask = wanted(ids)
-            if mask.any():
-                yield pf.read_row_group(group).filter(pa.array(mask))
-
-
-def existing_request_ids(lake: Path) -> Iterator[str]:
-    """Request IDs already stored anywhere in the lake (reads one column only)."""
-    for path in _lake_files(lake):
-        pf = pq.ParquetFile(path)
-        for batch in pf.iter_batches(columns=["request_id"], batch_size=65536):
-            yield from batch.column(0).to_pylist()

@@ -13,14 +13,19 @@ lake cannot be moved to another folder without rewriting its metadata.
 
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 from bedrock_logbook.ingest.lake import TMP_PREFIX
 from bedrock_logbook.ingest.schema import INVOCATIONS_DIR, PARTITION_KEY
 from bedrock_logbook.ingest.table import (
+    check_uri_safe,
+    current_snapshot_id,
     open_table,
+    snapshot_properties,
 )
 from bedrock_logbook.lake.location import (
     TableError,
@@ -32,7 +37,7 @@ from bedrock_logbook.lake.reading import (
     data_files,
 )
 
-MIGRATE_OPERATION = "bedrock_logbook.migrate"
+MIGRATE_OPERATION = "migrate"  # the snapshot's bedrock_logbook.operation
 
 
 @dataclass(frozen=True)
@@ -59,11 +64,19 @@ def hive_files(lake: Path) -> list[Path]:
                   if not p.name.startswith(TMP_PREFIX))
 
 
-def migrate(location: TableLocation) -> MigrateSummary:
-    """Register the hive files of a local lake in its Iceberg table (created if missing)."""
+def migrate(location: TableLocation, run_id: str | None = None) -> MigrateSummary:
+    """Register the hive files of a local lake in its Iceberg table (created if missing).
+
+    The snapshot carries the writer's properties: ``deduped_against`` is ``none`` when the
+    table was empty (the hive writer kept the lake free of repeated request IDs, so the new
+    root snapshot is clean), else the snapshot it landed on, which readers check like any
+    other commit.
+    """
+    run_id = run_id or (datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ") + "-" + os.urandom(2).hex())
     if location.is_s3:
         raise TableError("migrate works on a local lake folder (--lake DIR); an s3:// lake "
                          "has no hive files to take over")
+    check_uri_safe(location)
     started = time.perf_counter()
     lake = Path(location.lake)
     found = hive_files(lake)
@@ -80,7 +93,10 @@ def migrate(location: TableLocation) -> MigrateSummary:
     snapshot_id = None
     rows = 0
     if new:
-        table.add_files(new, snapshot_properties={"bedrock_logbook.operation": MIGRATE_OPERATION})
+        # Files the hive writer wrote after an earlier migration were deduped against the
+        # whole hive lake, i.e. against every file the table holds: the current snapshot.
+        props = snapshot_properties(MIGRATE_OPERATION, run_id, current_snapshot_id(table))
+        table.add_files(new, snapshot_properties=props)
         snapshot = table.current_snapshot()
         if snapshot is not None:
             snapshot_id = snapshot.snapshot_id

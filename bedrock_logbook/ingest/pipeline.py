@@ -1,23 +1,32 @@
-"""Objects in → deduplicated, partitioned Parquet out, committed atomically.
+"""Objects in → deduplicated rows committed to the lake's Iceberg table as ONE snapshot.
 
-Order of work in one run (the caller holds the lake lock):
+Order of work in one run (on a local lake the caller holds the lake lock; an ``s3://`` lake
+takes none: the catalog's compare-and-swap is the guarantee):
 1. parse batches of objects in worker processes, in input order, a bounded number in flight;
-   each worker parks its rows in a staging file (Arrow IPC under ``_staging/``) and sends
-   back only their 16-byte dedupe keys and date partitions;
-2. drop request IDs already in the lake or seen earlier in the run (16 bytes a key);
-3. write each partition's new rows as ``part-<digest of its request IDs>.parquet`` (temp file,
-   fsync, rename) with fixed-size row groups, then the quarantine the same way;
-4. only then commit the source state (which objects were read) and the run record.
+   each worker parks its rows in a staging file (Arrow IPC under a local ``_staging/``) and
+   sends back only their 16-byte dedupe keys and date partitions;
+2. drop request IDs already in the table's current snapshot (read from its data files; that
+   snapshot is the run's ``deduped_against``) or seen earlier in the run (16 bytes a key);
+3. write each day's new rows as Parquet files under ``<table>/data/ts_day=YYYY-MM-DD/`` named
+   after the run (never colliding with another writer's), with large fixed-size row groups;
+4. commit them in ONE snapshot carrying ``bedrock_logbook.operation=ingest``, the run id and
+   ``deduped_against`` (none when there are no new rows);
+5. only then write the quarantine, the source state (which objects were read) and the run
+   record: a run killed before that re-reads its objects next time, and they all dedupe.
 
-Names and bytes depend only on the rows, so a rerun of the same input writes nothing new, and a
-run killed anywhere and rerun ends with the same files an uninterrupted run would have written.
+File bytes depend only on the rows, and the table's content only on the input: a rerun of the
+same input commits nothing, and a run killed anywhere and rerun ends with the table an
+uninterrupted run would have committed. Files a killed run wrote but never committed are
+orphans (``compact``'s orphan removal deletes them).
 """
 
 from __future__ import annotations
 
 import json
 import os
+import secrets
 import shutil
+import tempfile
 import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -27,7 +36,7 @@ from datetime import UTC, datetime
 from itertools import count
 from multiprocessing import get_context
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import msgspec
 import numpy as np
@@ -39,16 +48,15 @@ from bedrock_logbook.ingest.compact import finish_pending
 from bedrock_logbook.ingest.crash import crash_point
 from bedrock_logbook.ingest.dedupe import IN_LAKE, KeySet, content_digests
 from bedrock_logbook.ingest.lake import (
-    existing_request_ids,
-    lake_rows_of,
+    commit_file,
     lake_salt,
-    partition_dir,
     remove_temp_files,
-    write_bytes_atomic,
+    temp_path_for,
 )
+from bedrock_logbook.ingest.lake_files import LakeFiles
 from bedrock_logbook.ingest.objects import UNREADABLE_REASONS, RawObject, SkippedObject
 from bedrock_logbook.ingest.parent_death import die_with_parent
-from bedrock_logbook.ingest.parquet_files import ROW_GROUP_ROWS, rechunked, write_parquet
+from bedrock_logbook.ingest.parquet_files import ROW_GROUP_ROWS, rechunked, write_pending
 from bedrock_logbook.ingest.parse import ParseOptions
 from bedrock_logbook.ingest.read import ParsedBatch, QuarantineEntry, dedupe_key, parse_objects
 from bedrock_logbook.ingest.schema import (
@@ -57,6 +65,23 @@ from bedrock_logbook.ingest.schema import (
     QUARANTINE_SCHEMA,
     RUNS_DIR,
 )
+from bedrock_logbook.ingest.table import (
+    DATA_FILE_ROWS,
+    DATA_ROW_GROUP_ROWS,
+    check_uri_safe,
+    commit_files,
+    current_snapshot_id,
+    file_schema,
+    open_table,
+    snapshot_properties,
+    write_data_file,
+)
+from bedrock_logbook.lake.catalog import load_table, open_catalog
+from bedrock_logbook.lake.location import PARTITION_FIELD, TABLE_NAME, TableLocation, resolve
+from bedrock_logbook.lake.reading import data_files
+
+if TYPE_CHECKING:
+    from pyiceberg.table import Table
 
 SKIPPED_LISTED = 1_000
 STAGING_DIR = "_staging"
@@ -217,29 +242,49 @@ class _Plan:
 
 
 class _Deduper:
-    """Which rows are new: request ID not anywhere in the lake (whatever its date partition:
+    """Which rows are new: request ID not in the table's current snapshot (whatever its day:
     a request logged with timestamps on two days is one request), not seen earlier this run.
 
-    The winner among copies is the first in input order: the copy already in the lake, else
+    The winner among copies is the first in input order: the copy already in the table, else
     the first copy this run reads (sources hand objects over sorted by path or key).
 
     A duplicate whose content digest differs from the winner's is conflicting. Against a copy
     read earlier this run that is settled at once (the run's keys keep their 8-byte digest);
-    against a lake row the key and digest are set aside (24 bytes each) and compared with the
+    against a table row the key and digest are set aside (24 bytes each) and compared with the
     stored row once parsing is done (``conflicts_with_lake``).
     """
 
-    def __init__(self, lake: Path) -> None:
-        self.lake = lake
+    def __init__(self, files: LakeFiles, uris: list[str]) -> None:
+        self.files = files
+        self.uris = uris  # the data files of the snapshot the run dedupes against
         self.seen: KeySet | None = None
         self.conflicting = 0
         self._lake_keys = bytearray()  # 16 bytes a duplicate of a lake row
         self._lake_fps: list[np.ndarray] = []
 
+    def _stored_ids(self) -> Iterator[str]:
+        """Request IDs of the snapshot's data files (reads one column only)."""
+        for uri in self.uris:
+            pf = self.files.parquet(uri)
+            for batch in pf.iter_batches(columns=["request_id"], batch_size=65536):
+                yield from batch.column(0).to_pylist()
+
+    def _stored_rows(self, wanted: Callable[[list[str]], np.ndarray]) -> Iterator[pa.Table]:
+        """Stored rows whose request ID ``wanted`` marks (it gets a row group's IDs and returns
+        a boolean mask), in file order. Reads the ID column, and whole row groups only where
+        a wanted row is."""
+        for uri in self.uris:
+            pf = self.files.parquet(uri)
+            for group in range(pf.num_row_groups):
+                ids = pf.read_row_group(group, columns=["request_id"]).column(0).to_pylist()
+                mask = wanted(ids)
+                if mask.any():
+                    yield pf.read_row_group(group).filter(pa.array(mask))
+
     def keep(self, keys: list[bytes], digests: list[int]) -> list[int]:
         """Positions in ``keys`` of the first occurrence of each new key."""
         if self.seen is None:
-            self.seen = KeySet([dedupe_key(rid) for rid in existing_request_ids(self.lake)])
+            self.seen = KeySet([dedupe_key(rid) for rid in self._stored_ids()])
         kept, winners = self.seen.add_new_with_digests(keys, digests)
         if winners:
             fresh = set(kept)
@@ -256,8 +301,8 @@ class _Deduper:
         return kept
 
     def conflicts_with_lake(self) -> int:
-        """How many duplicates of lake rows differ from the stored row. Reads the request IDs
-        of the lake again, and whole row groups only where one of those rows is."""
+        """How many duplicates of table rows differ from the stored row. Reads the request IDs
+        of the table again, and whole row groups only where one of those rows is."""
         if not self._lake_fps:
             return 0
         raw = bytes(self._lake_keys)
@@ -265,11 +310,11 @@ class _Deduper:
         fps = np.concatenate(self._lake_fps)
         wanted = np.unique(np.array(keys, dtype="S16"))
         stored: dict[bytes, int] = {}
-        for table in lake_rows_of(self.lake, lambda ids: np.isin(
+        for table in self._stored_rows(lambda ids: np.isin(
                 np.array([dedupe_key(r) for r in ids], dtype="S16"), wanted)):
             for rid, fp in zip(table.column("request_id").to_pylist(),
                                content_digests(table), strict=True):
-                stored.setdefault(dedupe_key(rid), fp)  # the first copy in path order
+                stored.setdefault(dedupe_key(rid), fp)  # the first copy in file order
         return sum(1 for k, fp in zip(keys, fps.tolist(), strict=True)
                    if k in stored and stored[k] != fp)
 
@@ -308,7 +353,7 @@ class _QuarantineStage:
 
 
 def ingest_objects(
-    lake: Path,
+    lake: TableLocation | str | Path,
     objects: Iterable[RawObject],
     *,
     source: str = "files",
@@ -317,36 +362,127 @@ def ingest_objects(
     source_state: Mapping[str, str] | None = None,
     extra: Callable[[], Mapping[str, Any]] | None = None,
 ) -> RunSummary:
-    """Ingest ``objects`` into ``lake``. The caller holds ``LakeLock(lake)``.
+    """Ingest ``objects`` into the lake's table: ``lake`` is a resolved ``TableLocation``, or a
+    local folder / ``s3://`` text with the default catalog. On a local lake the caller holds
+    ``LakeLock`` (``lake.writer_lock``); an ``s3://`` lake takes no lock.
 
     ``source_state`` and ``skipped`` are read, and ``extra()`` (a source's own counters, e.g.
     retries) called, only after the last object: sources may fill them while their objects
     stream through (e.g. a file that vanished between listing and reading).
     """
+    location = lake if isinstance(lake, TableLocation) else resolve(lake)
+    check_uri_safe(location)
     options = options or IngestOptions()
     summary = RunSummary(_new_run_id(), source, datetime.now(UTC).isoformat())
-    lake.mkdir(parents=True, exist_ok=True)
-    remove_temp_files(lake)
-    finish_pending(lake)  # a compaction killed half way: finish it before reading the lake
-    # Left by a killed run, never committed. Each run stages under its own name, so a worker
-    # a killed run left behind could never write into this run's files.
-    shutil.rmtree(lake / STAGING_DIR, ignore_errors=True)
-    staging = lake / STAGING_DIR / summary.run_id
+    files = LakeFiles.of(location)
+    table: Table | None
+    if files.is_s3:
+        # Created before parsing even when no row comes: the table records the salt's object.
+        from bedrock_logbook.ingest.shared_salt import table_and_salt
+
+        table, salt = table_and_salt(files, open_catalog(location), options.salt)
+        staging_root = Path(tempfile.mkdtemp(prefix="bedrock-logbook-staging-"))
+    else:
+        root = files.local_root
+        root.mkdir(parents=True, exist_ok=True)
+        remove_temp_files(root)
+        finish_pending(root)  # a hive compaction killed half way: finish it before migrating
+        # Left by a killed run, never committed. Each run stages under its own name, so a
+        # worker a killed run left behind could never write into this run's files.
+        shutil.rmtree(root / STAGING_DIR, ignore_errors=True)
+        salt = lake_salt(root, options.salt)
+        table = _local_table(location, summary.run_id)  # None until the first rows
+        staging_root = root / STAGING_DIR
+    staging = staging_root / summary.run_id
     staging.mkdir(parents=True)
-    parse_options = ParseOptions(lake_salt(lake, options.salt), options.keep_bodies,
-                                 options.latency_field)
+    parse_options = ParseOptions(salt, options.keep_bodies, options.latency_field)
 
     try:
-        _write_run(lake, summary, staging, objects, parse_options, options, source_state,
-                   extra, skipped)
+        _write_run(files, table, summary, staging, objects, parse_options, options,
+                   source_state, extra, skipped)
     finally:
         # Also on errors (a failed download): staged rows were never committed.
-        shutil.rmtree(lake / STAGING_DIR, ignore_errors=True)
+        shutil.rmtree(staging_root, ignore_errors=True)
     return summary
 
 
+def _local_table(location: TableLocation, run_id: str) -> Table | None:
+    """The local lake's table, or None before its first rows (it is created with them, so a
+    run that fails or reads nothing creates none). A hive-layout lake (``invocations/date=*/``,
+    no table yet) is taken over in place first (``migrate``: its files registered, none
+    rewritten)."""
+    from bedrock_logbook.ingest.migrate import hive_files, migrate
+
+    table = load_table(location)
+    if table is None and hive_files(Path(location.lake)):
+        migrate(location, run_id=run_id)
+        table = load_table(location)
+    return table
+
+
+def _file_groups(groups: Iterable[pa.Table], rows_per_file: int) -> Iterator[list[pa.Table]]:
+    """Row groups bundled into files of at most ``rows_per_file`` rows (one file is open at
+    a time; the groups stream through)."""
+    pending: list[pa.Table] = []
+    count_ = 0
+    for group in groups:
+        pending.append(group)
+        count_ += group.num_rows
+        if count_ >= rows_per_file:
+            yield pending
+            pending, count_ = [], 0
+    if pending:
+        yield pending
+
+
+def _write_data_files(files: LakeFiles, table: Table, summary: RunSummary, plan: _Plan
+                      ) -> list[str]:
+    """Each day's new rows as Parquet files in the table's data folder; their URIs.
+
+    Named after the run plus a random token, so no other writer (another host's run, a
+    killed run's leftovers) ever writes the same name. Local files are written to a temp name,
+    fsynced and renamed: the commit then never references a file that is not on disk.
+    """
+    schema = file_schema(table)
+    token = secrets.token_hex(4)
+    written: list[str] = []
+    for date in sorted(plan.rows):
+        groups = rechunked(plan.batches(date), DATA_ROW_GROUP_ROWS, INVOCATIONS_SCHEMA)
+        for n, bundle in enumerate(_file_groups(groups, DATA_FILE_ROWS)):
+            rel = (f"{TABLE_NAME}/data/{PARTITION_FIELD}={date}/"
+                   f"{summary.run_id}-{token}-{n:05d}.parquet")
+            if files.is_s3:
+                with files.output_stream(rel) as sink:
+                    write_data_file(sink, bundle, schema)
+            else:
+                target = Path(files.path(rel))
+                target.parent.mkdir(parents=True, exist_ok=True)
+                tmp = temp_path_for(target)
+                write_data_file(str(tmp), bundle, schema)
+                commit_file(tmp, target)
+            written.append(files.uri(rel))
+        summary.rows_written += plan.rows[date]
+        summary.partitions_written += 1
+        crash_point("after_partition_write")
+    return written
+
+
+def _write_quarantine(files: LakeFiles, staging: Path, quarantine: _QuarantineStage) -> None:
+    """The run's quarantine entries as one content-addressed file: the same lines give the same
+    name, so a rerun (or a run killed after it) finds it there and writes nothing."""
+    pending = write_pending(staging / "quarantine-out",
+                            rechunked(quarantine.batches(), ROW_GROUP_ROWS, QUARANTINE_SCHEMA),
+                            QUARANTINE_SCHEMA, ["source", "source_line", "reason"])
+    if pending is None:
+        return
+    rel = f"{QUARANTINE_DIR}/{pending.target.name}"
+    if not files.exists(rel):
+        files.put_file(pending.tmp, rel)
+
+
 def _write_run(
-    lake: Path,
+    files: LakeFiles,
+    table: Table | None,
     summary: RunSummary,
     staging: Path,
     objects: Iterable[RawObject],
@@ -358,7 +494,9 @@ def _write_run(
 ) -> None:
     t0 = time.monotonic()
     plan = _Plan()
-    dedupe = _Deduper(lake)
+    deduped_against = None if table is None else current_snapshot_id(table)
+    dedupe = _Deduper(files, data_files(table) if table is not None and deduped_against is not None
+                      else [])
     quarantine = _QuarantineStage(staging / "quarantine.arrow")
     tracker = StateTracker(objects)
     for parsed in _parsed(tracker, parse_options, options.workers, staging):
@@ -385,26 +523,22 @@ def _write_run(
     _tally_skipped(summary, skipped)
     crash_point("after_parse")
 
-    for date in sorted(plan.rows):
-        write_parquet(
-            partition_dir(lake, date),
-            rechunked(plan.batches(date), ROW_GROUP_ROWS, INVOCATIONS_SCHEMA),
-            INVOCATIONS_SCHEMA,
-            ["request_id"],
-        )
-        summary.rows_written += plan.rows[date]
-        summary.partitions_written += 1
-        crash_point("after_partition_write")
+    if plan.rows:
+        if table is None:  # a local lake's first rows (deduped against nothing)
+            table = open_table(files.location)
+        written = _write_data_files(files, table, summary, plan)
+        crash_point("before_table_commit")  # files written, not referenced by any snapshot
+        commit_files(table, written,
+                     snapshot_properties("ingest", summary.run_id, deduped_against))
+    crash_point("after_table_commit")
+
     if quarantine.reasons:
-        write_parquet(lake / QUARANTINE_DIR,
-                      rechunked(quarantine.batches(), ROW_GROUP_ROWS, QUARANTINE_SCHEMA),
-                      QUARANTINE_SCHEMA, ["source", "source_line", "reason"],
-                      keep_existing=True)
+        _write_quarantine(files, staging, quarantine)
     summary.quarantined = sum(quarantine.reasons.values())
     summary.quarantine_reasons = dict(quarantine.reasons)
 
     crash_point("before_state_commit")
-    state.commit(lake, summary.source, summary.run_id, tracker.seen, source_state or {})
+    state.commit(files, summary.source, summary.run_id, tracker.seen, source_state or {})
     crash_point("after_state_commit")
 
     if extra is not None:
@@ -413,7 +547,7 @@ def _write_run(
     summary.finished_at = datetime.now(UTC).isoformat()
     # One line of JSON: `compact` can then merge many runs into one JSON-lines file.
     record = json.dumps(summary.as_dict(), sort_keys=True) + "\n"
-    write_bytes_atomic(lake / RUNS_DIR / f"run-{summary.run_id}.json", record.encode())
+    files.write_once(f"{RUNS_DIR}/run-{summary.run_id}.json", record.encode())
 
 
 def _tally_skipped(summary: RunSummary, skipped: Iterable[SkippedObject]) -> None:
@@ -441,7 +575,7 @@ class StateTracker:
 
 
 def ingest_records(
-    lake: Path,
+    lake: TableLocation | str | Path,
     records: Iterable[Mapping[str, Any]],
     *,
     source: str = "test",

@@ -13,10 +13,13 @@ from typing import Any
 
 import boto3
 import pyarrow as pa
-import pyarrow.parquet as pq
 import pytest
 from moto.server import ThreadedMotoServer
 
+from bedrock_logbook.ingest.lake_files import LakeFiles
+from bedrock_logbook.lake.catalog import load_table
+from bedrock_logbook.lake.location import TableLocation, resolve
+from bedrock_logbook.lake.reading import data_files
 from tests.aws.log_fixtures import BUCKET, LogBucket
 from tests.servers import free_port
 
@@ -81,12 +84,23 @@ def run_cli(args: list[str], env: dict[str, str], timeout: float = 120
                           text=True, timeout=timeout)
 
 
-def read_rows(lake: Path, sub: str = "invocations") -> list[dict[str, Any]]:
-    files = sorted((lake / sub).rglob("*.parquet")) if (lake / sub).exists() else []
-    if not files:
+def read_rows(lake: Path | str | TableLocation, sub: str = "invocations",
+              ) -> list[dict[str, Any]]:
+    """Rows of the lake table's current snapshot (``invocations``), or of every Parquet file
+    under another folder (``quarantine``), on local disk or S3."""
+    location = lake if isinstance(lake, TableLocation) else resolve(lake)
+    files = LakeFiles.of(location)
+    if sub == "invocations":
+        table = load_table(location)
+        uris = data_files(table) if table is not None else []
+        tables = [files.parquet(u).read() for u in uris]
+    else:
+        tables = [files.parquet(files.uri(f"{sub}/{n}")).read()
+                  for n in files.names(sub, suffix=".parquet")]
+    if not tables:
         return []
-    table = pa.concat_tables([pq.read_table(p) for p in files])
-    rows: list[dict[str, Any]] = table.to_pylist()
+    rows: list[dict[str, Any]] = pa.concat_tables(
+        [t.replace_schema_metadata(None) for t in tables], promote_options="default").to_pylist()
     return rows
 
 

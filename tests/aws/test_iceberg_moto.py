@@ -22,7 +22,6 @@ import pyarrow.parquet as pq
 import pytest
 
 from bedrock_logbook.ingest.lake import LakeLock
-from bedrock_logbook.ingest.migrate import hive_files
 from bedrock_logbook.ingest.objects import list_local, read_local
 from bedrock_logbook.ingest.pipeline import IngestOptions, ingest_objects
 from bedrock_logbook.ingest.schema import INVOCATIONS_SCHEMA
@@ -32,13 +31,14 @@ from bedrock_logbook.ingest.table import (
 )
 from bedrock_logbook.lake.location import (
     TableLocation,
+    local_path,
     resolve,
 )
 from bedrock_logbook.lake.reading import (
     data_files,
     duckdb_filesystem,
 )
-from tests.core.lakeutil import write_batch
+from tests.core.lakeutil import table_files, write_batch
 from tests.core.records import converse
 
 pytestmark = pytest.mark.aws
@@ -161,7 +161,7 @@ def test_canary_moto_glue_ignores_update_table_version_id(bucket: str,
     glue.update_table(DatabaseName="bedrock_logbook", TableInput=table_input, VersionId="0")
 
 
-def test_duckdb_over_planned_s3_files_counts_what_the_hive_lake_counts(
+def test_duckdb_over_planned_s3_files_counts_what_the_local_lake_counts(
         sql_on_s3: TableLocation, tmp_path: Path) -> None:
     logs, lake = tmp_path / "logs", tmp_path / "hive"
     for day, n in (("01", 5), ("02", 3)):
@@ -174,13 +174,14 @@ def test_duckdb_over_planned_s3_files_counts_what_the_hive_lake_counts(
                                  options=IngestOptions(salt="s", workers=1))
     assert summary.rows_written == 8
 
-    hive = pa.concat_tables([pq.read_table(p) for p in hive_files(lake)])
-    append(open_table(sql_on_s3), hive.select(INVOCATIONS_SCHEMA.names).cast(INVOCATIONS_SCHEMA))
+    local_files = [local_path(u) for u in table_files(lake)]
+    rows_ = pa.concat_tables([pq.read_table(p) for p in local_files])
+    append(open_table(sql_on_s3), rows_.select(INVOCATIONS_SCHEMA.names).cast(INVOCATIONS_SCHEMA))
 
     per_day = ("SELECT strftime(ts AT TIME ZONE 'UTC', '%Y-%m-%d') d, count(*), "
                "sum(input_tokens) FROM read_parquet($f, hive_partitioning = false) "
                "GROUP BY d ORDER BY d")
-    local = duckdb.connect().execute(per_day, {"f": [str(p) for p in hive_files(lake)]})
+    local = duckdb.connect().execute(per_day, {"f": local_files})
     remote = duck(sql_on_s3).execute(per_day, {"f": data_files(open_table(sql_on_s3))})
     expected = [("2026-11-01", 5, 500), ("2026-11-02", 3, 300)]  # converse(): 100 input tokens
     assert local.fetchall() == remote.fetchall() == expected

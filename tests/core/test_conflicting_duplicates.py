@@ -18,7 +18,7 @@ from bedrock_logbook.ingest.dedupe import IN_LAKE, KeySet
 from bedrock_logbook.ingest.lake import LakeLock
 from bedrock_logbook.ingest.objects import RawObject
 from bedrock_logbook.ingest.pipeline import IngestOptions, RunSummary, ingest_objects
-from tests.core.lakeutil import snapshot, write_batch
+from tests.core.lakeutil import snapshot, table_paths, write_batch
 from tests.core.records import converse
 
 REPO = Path(__file__).resolve().parents[2]
@@ -41,7 +41,7 @@ def ingest(lake: Path, *objects: tuple[str, bytes],
 
 def stored(lake: Path) -> list[tuple[str, int]]:
     return duckdb.execute("SELECT request_id, output_tokens FROM read_parquet(?) ORDER BY 1",
-                          [f"{lake}/invocations/*/*.parquet"]).fetchall()
+                          [table_paths(lake)]).fetchall()
 
 
 def test_within_one_run(tmp_path: Path) -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 import duckdb
 
 from bedrock_logbook.ingest.read import dedupe_key
-from tests.core.lakeutil import snapshot, write_batch
+from tests.core.lakeutil import snapshot, table_paths, write_batch
 from tests.core.records import converse
 
 REPO = Path(__file__).resolve().parents[2]
@@ -25,7 +25,7 @@ def cli(*args: str) -> subprocess.CompletedProcess[str]:
 def rows(lake: Path) -> list[tuple[str, str, int]]:
     return duckdb.execute(
         "SELECT request_id, CAST(CAST(ts AS DATE) AS VARCHAR), output_tokens "
-        "FROM read_parquet(?) ORDER BY ALL", [f"{lake}/invocations/*/*.parquet"]).fetchall()
+        "FROM read_parquet(?) ORDER BY ALL", [table_paths(lake)]).fetchall()
 
 
 def test_one_request_logged_on_two_days_is_stored_once(tmp_path: Path) -> None:

@@ -24,6 +24,7 @@ import duckdb
 
 from bedrock_logbook.ingest.pipeline import IngestOptions, ingest_records
 from bedrock_logbook.ingest.sample import Truth, generate_invocations
+from tests.core.lakeutil import table_paths
 
 N_RECORDS = 50_000
 L405 = "meta.llama3-1-405b-instruct-v1:0"
@@ -97,7 +98,7 @@ def _score(tmp: Path, n: int, latency_field: str) -> dict[str, Any]:
     cur = con.execute(
         "SELECT request_id, requested_latency, served_latency, served_latency_confidence, "
         "fallback_reason, latency_quality_flag, cache_write_5m_tokens, cache_write_1h_tokens "
-        "FROM read_parquet(?)", [str(tmp / "lake" / "invocations" / "*" / "*.parquet")])
+        "FROM read_parquet(?)", [table_paths(tmp / "lake")])
     names = [d[0] for d in cur.description or ()]
     rows = {r[0]: dict(zip(names, r, strict=True)) for r in cur.fetchall()}
     assert len(rows) == n

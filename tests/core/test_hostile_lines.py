@@ -18,7 +18,7 @@ import pytest
 from bedrock_logbook.ingest.lake import LakeLock
 from bedrock_logbook.ingest.objects import list_local, read_local
 from bedrock_logbook.ingest.pipeline import IngestOptions, RunSummary, ingest_objects
-from tests.core.lakeutil import write_batch
+from tests.core.lakeutil import table_paths, write_batch
 from tests.core.records import converse
 
 OPTS = IngestOptions(salt="test-salt", workers=1)
@@ -46,7 +46,7 @@ def quarantine(lake: Path) -> list[dict[str, Any]]:
 def stored_ids(lake: Path) -> list[str]:
     return [r[0] for r in duckdb.execute(
         "SELECT request_id FROM read_parquet(?) ORDER BY 1",
-        [f"{lake}/invocations/*/*.parquet"]).fetchall()]
+        [table_paths(lake)]).fetchall()]
 
 
 def with_input_tokens(i: int, value: Any) -> bytes:
@@ -114,7 +114,7 @@ def test_counts_in_range_still_read(tmp_path: Path) -> None:
                                     with_input_tokens(3, 7.0)])
     ingest_dir(tmp_path / "lake", tmp_path / "logs")
     got = duckdb.execute("SELECT input_tokens FROM read_parquet(?) ORDER BY request_id",
-                         [f"{tmp_path}/lake/invocations/*/*.parquet"]).fetchall()
+                         [table_paths(tmp_path / "lake")]).fetchall()
     assert got == [(2**63 - 1,), (42,), (7,)]
 
 

@@ -1,6 +1,7 @@
-"""`migrate` on a lake built by the real ingest command: every hive file registered in place (no
-rewrite, same bytes), a rerun commits nothing, DuckDB over the planned files counts what the hive
-lake counts, and the command's exit codes."""
+"""`migrate` on a hive-layout lake (the layout the writer used before the Iceberg table): every
+hive file registered in place (no rewrite, same bytes), a rerun commits nothing, DuckDB over the
+planned files counts what the hive lake counts, the command's exit codes, and the first ingest
+into a hive lake migrating it on its own."""
 
 from __future__ import annotations
 
@@ -18,11 +19,10 @@ import pyarrow.parquet as pq
 import pytest
 
 from bedrock_logbook import queries
-from bedrock_logbook.ingest.compact import compact
 from bedrock_logbook.ingest.lake import LakeLock
 from bedrock_logbook.ingest.migrate import hive_files, migrate
 from bedrock_logbook.ingest.objects import list_local, read_local
-from bedrock_logbook.ingest.pipeline import IngestOptions, ingest_objects
+from bedrock_logbook.ingest.pipeline import IngestOptions, RunSummary, ingest_objects
 from bedrock_logbook.ingest.schema import INVOCATIONS_SCHEMA
 from bedrock_logbook.ingest.table import (
     open_table,
@@ -36,7 +36,7 @@ from bedrock_logbook.lake.location import (
 from bedrock_logbook.lake.reading import (
     data_files,
 )
-from tests.core.lakeutil import write_batch
+from tests.core.lakeutil import snapshot_ids, table_paths, write_batch
 from tests.core.records import converse
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -51,13 +51,31 @@ def cli(*args: str) -> subprocess.CompletedProcess[str]:
                           env={**os.environ, "BEDROCK_LOGBOOK_SALT": "migrate-tests"})
 
 
-def ingest(logs: Path, lake: Path) -> None:
+def ingest(logs: Path, lake: Path) -> RunSummary:
     """The real ingest, in process (what `bedrock-logbook ingest files` runs)."""
     files, skipped = list_local(logs)
     with LakeLock(lake):
         summary = ingest_objects(lake, read_local(files), skipped=skipped,
                                  options=IngestOptions(salt="migrate-tests", workers=1))
     assert summary.balanced and summary.quarantined == 0
+    return summary
+
+
+def hive_ingest(logs: Path, lake: Path, scratch: Path) -> None:
+    """What the hive-layout writer left for one run: the real ingest's rows (into a scratch
+    table lake), one ``invocations/date=D/part-<digest>.parquet`` per day, without Iceberg
+    field IDs, and the lake's ``_lake.json``."""
+    ingest(logs, scratch)
+    for path in table_paths(scratch):
+        rows = pq.read_table(path).cast(INVOCATIONS_SCHEMA)
+        day = rows.column("ts")[0].as_py().astimezone(dt.UTC).date().isoformat()
+        folder = lake / "invocations" / f"date={day}"
+        folder.mkdir(parents=True, exist_ok=True)
+        name = hashlib.blake2b(",".join(rows.column("request_id").to_pylist()).encode(),
+                               digest_size=10).hexdigest()
+        pq.write_table(rows, folder / f"part-{name}.parquet", compression="zstd",
+                       row_group_size=32_768)
+    shutil.copy(scratch / "_lake.json", lake / "_lake.json")
 
 
 def batch(root: Path, day: str, hour: str, ids: list[str]) -> None:
@@ -74,10 +92,10 @@ def built_lake(tmp_path_factory: pytest.TempPathFactory) -> Path:
     first, second = tmp_path / "logs1", tmp_path / "logs2"
     batch(first, "01", "10", [f"a-{i}" for i in range(4)])
     batch(first, "02", "10", [f"b-{i}" for i in range(3)])
-    ingest(first, lake)
+    hive_ingest(first, lake, tmp_path / "scratch1")
     batch(second, "02", "11", [f"c-{i}" for i in range(2)])
     batch(second, "03", "09", ["d-0"])
-    ingest(second, lake)
+    hive_ingest(second, lake, tmp_path / "scratch2")
     return lake
 
 
@@ -138,11 +156,12 @@ def test_duckdb_over_the_planned_files_counts_what_the_hive_lake_counts(lake: Pa
     assert con.execute("SELECT count(*) FROM raw_invocations").fetchall() == [(10,)]
 
 
-def test_migrate_after_another_ingest_adds_only_the_new_file(lake: Path, tmp_path: Path) -> None:
+def test_migrate_after_another_hive_write_adds_only_the_new_file(lake: Path,
+                                                                 tmp_path: Path) -> None:
     migrate(resolve(lake, None, env={}))
     more = tmp_path / "logs3"
     batch(more, "03", "12", ["e-0", "e-1"])
-    ingest(more, lake)
+    hive_ingest(more, lake, tmp_path / "scratch")  # e.g. an older bedrock-logbook on cron
     summary = migrate(resolve(lake, None, env={}))
     assert (summary.files_found, summary.files_added, summary.rows_added) == (5, 1, 2)
     table = open_table(resolve(lake, None, env={}))
@@ -152,8 +171,13 @@ def test_migrate_after_another_ingest_adds_only_the_new_file(lake: Path, tmp_pat
 
 def test_migrate_refuses_a_lake_whose_registered_files_were_compacted_away(lake: Path) -> None:
     migrate(resolve(lake, None, env={}))
-    with LakeLock(lake):
-        compact(lake)  # the hive writer's compact merges Nov 2's two files into one
+    # What the hive writer's compact did to Nov 2's two files: merged them into a new one.
+    nov2 = sorted((lake / "invocations" / "date=2026-11-02").glob("part-*.parquet"))
+    assert len(nov2) == 2
+    merged = pa.concat_tables([pq.read_table(p) for p in nov2])
+    pq.write_table(merged, nov2[0].with_name("part-merged.parquet"))
+    for p in nov2:
+        p.unlink()
     with pytest.raises(TableError, match="no longer exist"):
         migrate(resolve(lake, None, env={}))
 
@@ -195,3 +219,28 @@ def test_files_from_before_a_nullable_column_was_added_are_taken_over(tmp_path: 
     assert back.schema.equals(INVOCATIONS_SCHEMA, check_metadata=False)
     assert back.select(["request_id", "output_tokens", "max_output_tokens"]).to_pylist() == [
         {"request_id": "old-1", "output_tokens": 7, "max_output_tokens": None}]
+
+
+def test_the_first_ingest_into_a_hive_lake_migrates_it_then_dedupes_against_it(
+        lake: Path, tmp_path: Path) -> None:
+    before = digests(lake)
+    more = tmp_path / "logs3"
+    batch(more, "03", "12", ["e-0", "d-0"])  # d-0 is in the hive lake already
+    summary = ingest(more, lake)
+    assert (summary.rows_written, summary.duplicates) == (1, 1)
+    table = open_table(resolve(lake, None, env={}))
+    migrated, ingested = table.snapshots()
+    assert migrated.summary is not None and ingested.summary is not None
+    assert migrated.summary["bedrock_logbook.operation"] == "migrate"
+    assert migrated.summary["bedrock_logbook.deduped_against"] == "none"  # the root: clean
+    assert ingested.summary["bedrock_logbook.operation"] == "ingest"
+    assert ingested.summary["bedrock_logbook.deduped_against"] == str(migrated.snapshot_id)
+    assert ingested.parent_snapshot_id == migrated.snapshot_id
+    files = [local_path(f) for f in data_files(table)]
+    assert counts_per_day(files) == {**EXPECTED_PER_DAY, "2026-11-03": 2}
+    # The hive files stay where they were, byte for byte, and are read in place.
+    assert {k: v for k, v in digests(lake).items() if "/date=" in k} == before
+    assert sum("/date=" in f for f in files) == 4
+    assert len(snapshot_ids(lake)) == 2
+    again = ingest(more, lake)  # nothing new: no snapshot, no second migration
+    assert again.rows_written == 0 and len(snapshot_ids(lake)) == 2

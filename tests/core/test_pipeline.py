@@ -31,7 +31,14 @@ from bedrock_logbook.ingest.pipeline import (
     ingest_records,
 )
 from bedrock_logbook.ingest.schema import INVOCATIONS_SCHEMA
-from tests.core.lakeutil import snapshot, write_batch
+from bedrock_logbook.lake.location import local_path
+from tests.core.lakeutil import (
+    orphan_data_files,
+    snapshot,
+    snapshot_ids,
+    table_files,
+    write_batch,
+)
 from tests.core.records import converse, imwrs_anthropic
 
 OPTS = IngestOptions(salt="test-salt", workers=1)
@@ -48,10 +55,13 @@ def ingest_dir(lake: Path, src: Path, options: IngestOptions = OPTS) -> RunSumma
 
 
 def lake_rows(lake: Path) -> list[dict[str, Any]]:
+    """The rows of the table's current snapshot, with their UTC ``date``."""
+    files = [local_path(u) for u in table_files(lake)]
+    if not files:
+        return []
     cur = duckdb.execute(
-        "SELECT * FROM read_parquet(?, hive_partitioning = true) ORDER BY request_id",
-        [f"{lake}/invocations/*/*.parquet"],
-    )
+        "SELECT *, CAST(timezone('UTC', ts) AS DATE) AS date "
+        "FROM read_parquet(?, hive_partitioning = false) ORDER BY request_id", [files])
     names = [d[0] for d in cur.description]
     return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
 
@@ -77,9 +87,11 @@ def test_rows_partitioned_by_invocation_date_and_deduplicated(tmp_path: Path,
     s = ingest_dir(lake, logs)
     assert (s.objects, s.lines, s.rows_written, s.duplicates, s.quarantined) == (2, 4, 3, 1, 0)
     assert_balanced(s)
-    dirs = sorted(p.name for p in (lake / "invocations").iterdir())
+    dirs = sorted(Path(local_path(u)).parent.relative_to(lake).as_posix()
+                  for u in table_files(lake))
     # rid 2 was delivered in the 23h folder but happened on the 3rd: record time wins.
-    assert dirs == ["date=2026-11-02", "date=2026-11-03"]
+    assert dirs == ["invocations/data/ts_day=2026-11-02", "invocations/data/ts_day=2026-11-03"]
+    assert len(snapshot_ids(lake)) == 1  # one run, one snapshot
     rows = lake_rows(lake)
     assert [r["request_id"] for r in rows] == [rid(1), rid(2), rid(3)]
     assert str(rows[1]["date"]) == "2026-11-03"
@@ -94,6 +106,7 @@ def test_rerun_changes_nothing_byte_for_byte(tmp_path: Path, logs: Path) -> None
     s = ingest_dir(lake, logs)
     assert (s.rows_written, s.duplicates) == (0, 4)  # rid 1 arrives twice in the input
     assert snapshot(lake) == before
+    assert len(snapshot_ids(lake)) == 1  # the rerun committed no snapshot
 
 
 def test_same_input_gives_same_bytes_in_a_fresh_lake_and_with_two_workers(
@@ -241,9 +254,10 @@ def test_lock_excludes_a_second_ingest_and_survives_a_killed_holder(tmp_path: Pa
 
 def test_leftovers_of_a_killed_run_are_cleaned(tmp_path: Path, logs: Path) -> None:
     lake = tmp_path / "lake"
-    part = lake / "invocations" / "date=2026-11-02"
-    part.mkdir(parents=True)
-    (part / ".tmp-part-pending.parquet").write_bytes(b"half a file")
+    for part in (lake / "invocations" / "date=2026-11-02",
+                 lake / "invocations" / "data" / "ts_day=2026-11-02"):
+        part.mkdir(parents=True)
+        (part / ".tmp-part-pending.parquet").write_bytes(b"half a file")
     (lake / "_staging").mkdir()
     (lake / "_staging" / "2026-11-02.arrow").write_bytes(b"x")
     ingest_dir(lake, logs)
@@ -271,25 +285,39 @@ def test_rechunked_row_groups_do_not_depend_on_arrival() -> None:
     assert one == many == [4, 4, 2]
 
 
-CRASH_POINTS = ["after_parse", "after_partition_write", "before_state_commit",
-                "after_state_commit"]
+# Points before the table commit leave the table at its last snapshot; the others after it.
+CRASH_POINTS = {"after_first_batch": 0, "after_parse": 0, "after_partition_write": 0,
+                "before_table_commit": 0, "after_table_commit": 1, "before_state_commit": 1,
+                "after_state_commit": 1}
 
 
 @pytest.mark.parametrize("point", CRASH_POINTS)
 def test_sigkill_at_any_point_then_rerun_equals_an_uninterrupted_run(
         tmp_path: Path, logs: Path, point: str) -> None:
+    earlier = tmp_path / "earlier"
+    write_batch(earlier, [converse(rid(50)), converse(rid(1))])  # rid 1 is in `logs` too
+    ingest_dir(tmp_path / "clean", earlier)
     ingest_dir(tmp_path / "clean", logs)
     lake = tmp_path / "lake"
+    ingest_dir(lake, earlier)
+    before = snapshot_ids(lake)
     repo = Path(__file__).resolve().parents[2]
     cmd = [sys.executable, "-m", "bedrock_logbook.cli", "ingest", "files", str(logs),
            "--lake", str(lake), "--salt", "test-salt", "--workers", "1"]
     killed = subprocess.run(cmd, cwd=repo, env={**os.environ, CRASH_ENV: point},
                             capture_output=True)
     assert killed.returncode == -9
+    # While killed, the table is at its last snapshot: the killed run's, or the one before.
+    assert snapshot_ids(lake)[:len(before)] == before
+    assert len(snapshot_ids(lake)) == len(before) + CRASH_POINTS[point]
+    left_behind = orphan_data_files(lake)
     rerun = subprocess.run(cmd, cwd=repo, capture_output=True, text=True)
     assert rerun.returncode == 0, rerun.stderr
     assert snapshot(lake) == snapshot(tmp_path / "clean")
     assert not (lake / "_staging").exists()
+    # Only the killed run's uncommitted files are unreferenced (orphan removal deletes them).
+    assert orphan_data_files(lake) == left_behind
+    assert bool(left_behind) == (point in ("after_partition_write", "before_table_commit"))
 
 
 def test_source_counters_are_taken_after_the_last_object_and_recorded(tmp_path: Path) -> None:
@@ -339,3 +367,13 @@ def test_keyset_matches_a_plain_set_across_merges() -> None:
                 expected.append(i)
         assert keys.add_new(batch) == expected
     assert len(keys) == len(reference)
+
+
+def test_a_lake_path_pyiceberg_would_misread_is_refused_with_one_line(tmp_path: Path,
+                                                                    logs: Path) -> None:
+    repo = Path(__file__).resolve().parents[2]
+    lake = tmp_path / "lake?"
+    r = subprocess.run([sys.executable, "-m", "bedrock_logbook.cli", "ingest", "files", str(logs),
+                        "--lake", str(lake)], cwd=repo, capture_output=True, text=True)
+    assert r.returncode == 3 and "'?' cannot be part of a lake's path" in r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1 and not lake.exists()

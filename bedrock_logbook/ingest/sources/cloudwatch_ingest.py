@@ -5,13 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
 from bedrock_logbook.ingest import state
-from bedrock_logbook.ingest.lake import LakeLock
+from bedrock_logbook.ingest.lake import writer_lock
 from bedrock_logbook.ingest.pipeline import IngestOptions, RunSummary, ingest_objects
 from bedrock_logbook.ingest.sources.aws_clients import AwsClients
 from bedrock_logbook.ingest.sources.cloudwatch_reading import (
@@ -23,6 +22,7 @@ from bedrock_logbook.ingest.sources.cloudwatch_reading import (
 from bedrock_logbook.ingest.sources.errors import explain_aws_error
 from bedrock_logbook.ingest.sources.s3_reading import fetch_body
 from bedrock_logbook.ingest.sources.window import TimeWindow, iso
+from bedrock_logbook.ingest.state import Lake, location_of
 
 SOURCE = "cloudwatch"
 NEEDS = "logs:FilterLogEvents on the log group"
@@ -83,7 +83,7 @@ def _target(req: CloudWatchRequest) -> str:
     return f"log group {req.group!r}"
 
 
-def dry_run_cloudwatch(lake: Path, clients: AwsClients, req: CloudWatchRequest) -> CloudWatchReport:
+def dry_run_cloudwatch(lake: Lake, clients: AwsClients, req: CloudWatchRequest) -> CloudWatchReport:
     old = state.source_state(lake, SOURCE).get(watermark_key(req.group))
     window = incremental_window(req.window, old, req.overlap, req.full)
     reader = _reader(clients, req)
@@ -96,10 +96,11 @@ def dry_run_cloudwatch(lake: Path, clients: AwsClients, req: CloudWatchRequest) 
 
 
 def ingest_cloudwatch(
-    lake: Path, clients: AwsClients, req: CloudWatchRequest, options: IngestOptions
+    lake: Lake, clients: AwsClients, req: CloudWatchRequest, options: IngestOptions
 ) -> CloudWatchReport:
-    """Raises LakeBusyError when another run holds the lake, SourceError on AWS trouble."""
-    with LakeLock(lake):
+    """Raises LakeBusyError when another run holds a local lake, SourceError on AWS trouble."""
+    lake = location_of(lake)
+    with writer_lock(lake):
         old = state.source_state(lake, SOURCE).get(watermark_key(req.group))
         window = incremental_window(req.window, old, req.overlap, req.full)
         reader = _reader(clients, req)

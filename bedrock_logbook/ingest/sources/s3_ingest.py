@@ -1,21 +1,21 @@
-"""One S3 ingest run: lock the lake, list what is new, download it, feed the pipeline."""
+"""One S3 ingest run: lock a local lake, list what is new, download it, feed the pipeline."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
 from bedrock_logbook.ingest import state
-from bedrock_logbook.ingest.lake import LakeLock
+from bedrock_logbook.ingest.lake import writer_lock
 from bedrock_logbook.ingest.pipeline import IngestOptions, RunSummary, ingest_objects
 from bedrock_logbook.ingest.sources.aws_clients import AwsClients
 from bedrock_logbook.ingest.sources.errors import explain_aws_error
 from bedrock_logbook.ingest.sources.s3_listing import Listing, ListingRequest, S3Lister
 from bedrock_logbook.ingest.sources.s3_reading import ReadStats, S3Reader
+from bedrock_logbook.ingest.state import Lake, location_of
 
 SOURCE = "s3"
 LIST_NEEDS = "s3:ListBucket on the bucket (prefix condition on the log prefix)"
@@ -58,7 +58,7 @@ class S3RunReport:
         }
 
 
-def list_s3(lake: Path, clients: AwsClients, request: ListingRequest, now: datetime) -> Listing:
+def list_s3(lake: Lake, clients: AwsClients, request: ListingRequest, now: datetime) -> Listing:
     """What a run would read (no lock needed: it only reads the lake's state)."""
     try:
         return S3Lister(clients.s3(), now).list_objects(
@@ -69,14 +69,14 @@ def list_s3(lake: Path, clients: AwsClients, request: ListingRequest, now: datet
 
 
 def dry_run_s3(
-    lake: Path, clients: AwsClients, request: ListingRequest, now: datetime
+    lake: Lake, clients: AwsClients, request: ListingRequest, now: datetime
 ) -> S3RunReport:
     listing = list_s3(lake, clients, request, now)
     return S3RunReport(listing, retries=clients.counter.retries)
 
 
 def ingest_s3(
-    lake: Path,
+    lake: Lake,
     clients: AwsClients,
     request: ListingRequest,
     options: IngestOptions,
@@ -84,8 +84,9 @@ def ingest_s3(
     *,
     resolve_offloaded: bool = False,
 ) -> S3RunReport:
-    """Raises LakeBusyError when another run holds the lake, SourceError on AWS trouble."""
-    with LakeLock(lake):
+    """Raises LakeBusyError when another run holds a local lake, SourceError on AWS trouble."""
+    lake = location_of(lake)
+    with writer_lock(lake):
         listing = list_s3(lake, clients, request, now)
         reader = S3Reader(clients.s3(), clients.counter, workers=max(2, options.workers),
                           resolve_offloaded=resolve_offloaded)
