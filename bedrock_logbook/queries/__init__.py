@@ -5,7 +5,8 @@ this package only finds it, orders it and runs it against a lake.
 """
 
 from bedrock_logbook.queries.catalog import ViewInfo, list_views, sql_text
-from bedrock_logbook.queries.connection import connect, write_database
+from bedrock_logbook.queries.connection import connect, refresh, write_database
 from bedrock_logbook.queries.prices import PriceFileError
 
-__all__ = ["PriceFileError", "ViewInfo", "connect", "list_views", "sql_text", "write_database"]
+__all__ = ["PriceFileError", "ViewInfo", "connect", "list_views", "refresh", "sql_text",
+           "write_database"]
