@@ -54,7 +54,7 @@ def connect(
     files that were never registered in a table: run ``bedrock-logbook migrate``). The views
     keep reading the snapshot planned here; :func:`refresh` re-plans.
     """
-    location = resolve(lake, catalog)
+    location = resolve(os.fspath(lake), catalog)
     price_tables = load_tables(_path(prices))
     read_plan = plan_lake(location)
     con = duckdb.connect(":memory:")
@@ -82,6 +82,12 @@ def refresh(con: duckdb.DuckDBPyConnection) -> str:
         _define_plan_macros(con, location, fresh)
         _PLANS[con] = (location, fresh)
     return f"{fresh.metadata_location}|{side_files_state(location)}"
+
+
+def read_plan(con: duckdb.DuckDBPyConnection) -> ReadPlan:
+    """The plan a connection made by :func:`connect` reads (its metadata location is None
+    when the lake had no table)."""
+    return _PLANS[con][1]
 
 
 def plan_lake(location: TableLocation) -> ReadPlan:
@@ -125,7 +131,7 @@ def write_database(
     as a table (rewrite the file after changing prices). The file is built beside its
     destination and renamed into place, so readers never see a half-written database.
     """
-    location = resolve(lake, catalog)
+    location = resolve(os.fspath(lake), catalog)
     target = Path(db_path)
     price_tables = load_tables(_path(prices))
     read_plan = plan_lake(location)
@@ -152,8 +158,9 @@ def use_utc(con: duckdb.DuckDBPyConnection) -> None:
     A TIMESTAMPTZ is shown, truncated and cast to DATE in the session's zone, which DuckDB
     takes from the host: under ``TZ=America/Los_Angeles`` a request at 02:00 UTC would land
     on the previous day. The views take their days from ``ts`` at UTC (``date`` in
-    raw_invocations, computed with ``AT TIME ZONE 'UTC'``) so they hold in any session, e.g. the DuckDB CLI over a ``duckdb-file``
-    database, where this setting does not persist; this keeps timestamps shown in UTC too.
+    raw_invocations, computed with ``AT TIME ZONE 'UTC'``) so they hold in any session,
+    e.g. the DuckDB CLI over a ``duckdb-file`` database, where this setting does not
+    persist; this keeps timestamps shown in UTC too.
     """
     con.execute("SET TimeZone = 'UTC'")
 
