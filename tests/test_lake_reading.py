@@ -259,3 +259,16 @@ def test_missing_lake_says_what_to_set(tmp_path: Path) -> None:
     done = _cli("sql", "SELECT 1", "--lake", str(tmp_path / "nowhere"))
     assert done.returncode == 3
     assert "BEDROCK_LOGBOOK_LAKE" in done.stderr and len(done.stderr.splitlines()) == 1
+
+
+# Not 'lake?': pyiceberg's local file IO takes a '?' in a file:// path for a query string and
+# writes the table into the sibling folder 'lake' (reported to the writer side).
+@pytest.mark.parametrize("name", ["lake[1]", "lake*", "la[k]e"])
+def test_lake_with_glob_characters_reads_only_its_own_files(tmp_path: Path, name: str) -> None:
+    # Siblings each glob pattern would match if the planned paths were globbed unescaped.
+    for sibling in ("lake1", "lakeX", "lake"):
+        write_invocations(tmp_path / sibling, [_row(f"{sibling}-{i}") for i in range(5)])
+    lake = tmp_path / name
+    write_invocations(lake, [_row("mine")])
+    con = queries.connect(lake)
+    assert con.execute("SELECT request_id FROM raw_invocations").fetchall() == [("mine",)]

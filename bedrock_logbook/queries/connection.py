@@ -175,6 +175,12 @@ def _create_objects(
 ) -> None:
     if location.is_s3:
         con.register_filesystem(duckdb_filesystem(location))
+    # Each view is bound when created, which reads every data file's footer (union_by_name):
+    # cache footers so that happens once per file, not once per view (on S3 each is a round
+    # trip; measured on moto: connect 8.2 s -> 5.7 s for 6 files). No revalidation: a data
+    # file of the table, a quarantine part and a run record never change under their name.
+    con.execute("SET parquet_metadata_cache = true")
+    con.execute("SET validate_external_file_cache = 'NO_VALIDATION'")
     _define_macro(con, LAKE_MACRO, glob_escape(location.lake))
     _define_plan_macros(con, location, read_plan)
     for obj in sql_objects():
