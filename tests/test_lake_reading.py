@@ -272,3 +272,39 @@ def test_lake_with_glob_characters_reads_only_its_own_files(tmp_path: Path, name
     write_invocations(lake, [_row("mine")])
     con = queries.connect(lake)
     assert con.execute("SELECT request_id FROM raw_invocations").fetchall() == [("mine",)]
+
+
+def test_a_migrated_hive_lake_reads_its_files_in_place(tmp_path: Path) -> None:
+    from bedrock_logbook.ingest.migrate import migrate
+
+    lake = tmp_path / "lake"
+    _hive_lake(lake)  # request "a" on 2025-03-01, in invocations/date=2025-03-01/
+    migrate(resolve(lake))
+    write_invocations(lake, [_row("b", ts="2025-03-02T10:00:00Z")])
+    con = queries.connect(lake)
+    assert con.execute("SELECT request_id, CAST(date AS VARCHAR) FROM raw_invocations "
+                       "ORDER BY request_id").fetchall() == [("a", "2025-03-01"),
+                                                             ("b", "2025-03-02")]
+
+
+def test_dashboard_replans_after_a_new_snapshot(tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    from bedrock_logbook.dashboard import data
+    from bedrock_logbook.queries.panels import Filters
+
+    lake = tmp_path / "lake"
+    write_invocations(lake, [_row("a"), _row("b")])
+    where = data.Lake(str(lake))
+
+    def requests() -> int:
+        return int(data.load(where, "overview_kpis", Filters())[1].iloc[0]["requests"])
+
+    assert requests() == 2
+    write_invocations(lake, [_row("c")])
+    assert requests() == 2  # within STATE_SECONDS of the last look: the cached answer
+    monkeypatch.setattr(data, "STATE_SECONDS", 0.0)
+    assert requests() == 3  # the next look sees the new snapshot and re-plans
+    write_invocations(lake, [_row("d")])
+    monkeypatch.setattr(data, "STATE_SECONDS", 3600.0)
+    data.clear_cache()  # "Reload data" looks again at once
+    assert requests() == 4
