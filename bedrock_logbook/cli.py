@@ -17,6 +17,7 @@ from bedrock_logbook.cli_common import (
     EXIT_CONFIG,
     EXIT_UNEXPECTED,
     EXIT_USAGE,
+    catalog_option,
     connect_lake,
     echo_rows,
     emit_summary,
@@ -28,7 +29,7 @@ from bedrock_logbook.cli_common import (
     prices_option,
     require_lake,
 )
-from bedrock_logbook.cli_lake import catalog_option, table_location
+from bedrock_logbook.cli_lake import table_location
 from bedrock_logbook.human import format_table, summary_lines
 
 
@@ -125,7 +126,7 @@ def compact_command(lake: Path | None) -> None:
     from bedrock_logbook.ingest.lake import LakeBusyError, LakeError, LakeLock
 
     settings = load_settings(lake=lake)
-    require_lake(Path(settings.lake))
+    require_lake(settings)
     try:
         with LakeLock(Path(settings.lake)):
             summary = compact(Path(settings.lake))
@@ -152,21 +153,22 @@ def _rows(con: Any, query: str, params: dict[str, str]) -> tuple[list[str], list
 @click.option("--param", "params", multiple=True, metavar="NAME=VALUE",
               help="Bind $NAME in the query to VALUE (repeatable); values are never spliced.")
 @lake_option
+@catalog_option
 @prices_option
-def sql(query: str, fmt: str, params: tuple[str, ...], lake: Path | None,
+def sql(query: str, fmt: str, params: tuple[str, ...], lake: str | None, catalog: str | None,
         prices: Path | None) -> None:
-    """Run SQL with every view defined (see `bedrock-logbook views`)."""
+    """Run SQL with every view defined (see `bedrock-logbook views`) over the lake table's
+    current snapshot."""
     import duckdb
 
-    settings = load_settings(lake=lake, prices=prices)
+    settings = load_settings(lake=lake, catalog=catalog, prices=prices)
     bound: dict[str, str] = {}
     for p in params:
         name, sep, value = p.partition("=")
         if not sep or not name:
             fail(f"--param expects NAME=VALUE, got {p!r}", EXIT_USAGE)
         bound[name] = value
-    require_lake(Path(settings.lake))
-    con = connect_lake(Path(settings.lake), settings.prices)
+    con = connect_lake(settings)
     try:
         names, rows = _rows(con, query, bound)
     except duckdb.Error as e:
@@ -176,24 +178,25 @@ def sql(query: str, fmt: str, params: tuple[str, ...], lake: Path | None,
 
 @main.command("summary")
 @lake_option
+@catalog_option
 @prices_option
-def summary(lake: Path | None, prices: Path | None) -> None:
+def summary(lake: str | None, catalog: str | None, prices: Path | None) -> None:
     """A few lines on what the lake holds: requests, tokens, cost, latency, modes."""
-    settings = load_settings(lake=lake, prices=prices)
-    require_lake(Path(settings.lake))
-    con = connect_lake(Path(settings.lake), settings.prices)
+    settings = load_settings(lake=lake, catalog=catalog, prices=prices)
+    con = connect_lake(settings)
     names, rows = _rows(con, "SELECT * FROM summary_overview", {})
-    click.echo(f"lake {Path(settings.lake).resolve()}")
+    click.echo(f"lake {require_lake(settings).lake}")
     for line in summary_lines(dict(zip(names, rows[0], strict=True))):
         click.echo(line)
 
 
 @main.command("views")
 @lake_option
-def views(lake: Path | None) -> None:
+@catalog_option
+def views(lake: str | None, catalog: str | None) -> None:
     """List the views over the lake with their one-line purpose."""
     from bedrock_logbook import queries
-    require_lake(Path(load_settings(lake=lake).lake))
+    require_lake(load_settings(lake=lake, catalog=catalog))
     infos = queries.list_views()
     width = max(len(v.name) for v in infos)
     for v in infos:
@@ -202,20 +205,32 @@ def views(lake: Path | None) -> None:
 
 @main.command("duckdb-file")
 @lake_option
+@catalog_option
 @prices_option
 @click.option("--out", type=click.Path(path_type=Path), default=None,
-              help="Where to write it (default <lake>/logbook.duckdb).")
-def duckdb_file(lake: Path | None, prices: Path | None, out: Path | None) -> None:
-    """Write a .duckdb file holding every view, for the DuckDB CLI or Python (open read-only)."""
+              help="Where to write it (default <lake>/logbook.duckdb; required for an "
+                   "s3:// lake).")
+def duckdb_file(lake: str | None, catalog: str | None, prices: Path | None,
+                out: Path | None) -> None:
+    """Write a .duckdb file holding every view, for the DuckDB CLI or Python (open read-only).
+
+    It reads the table's files as of now: rerun it after an ingest to see the new rows."""
     from bedrock_logbook import queries
-    settings = load_settings(lake=lake, prices=prices)
-    require_lake(Path(settings.lake))
-    target = out or Path(settings.lake) / "logbook.duckdb"
+    from bedrock_logbook.lake.location import TableError
+
+    settings = load_settings(lake=lake, catalog=catalog, prices=prices)
+    location = require_lake(settings)
+    if out is None and location.is_s3:
+        fail(f"--out is required for an s3:// lake ({location.lake}): the .duckdb file is "
+             "written on this machine", EXIT_USAGE)
+    target = out or Path(location.lake) / "logbook.duckdb"
     try:
-        queries.write_database(settings.lake, target, prices=settings.prices)
-    except queries.PriceFileError as e:
+        queries.write_database(location.lake, target, catalog=settings.catalog,
+                               prices=settings.prices)
+    except (queries.PriceFileError, TableError) as e:
         fail(str(e), EXIT_CONFIG)
-    click.echo(f"wrote {target}; open it with: duckdb -readonly {target}")
+    click.echo(f"wrote {target} (the table's files as of now: rerun after each ingest); "
+               f"open it with: duckdb -readonly {target}")
 
 
 @main.command("schema-doc")

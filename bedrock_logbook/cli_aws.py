@@ -21,13 +21,14 @@ from bedrock_logbook.cli_common import (
     EXIT_CONFIG,
     EXIT_UNEXPECTED,
     F,
+    catalog_option,
     emit_summary,
     fail,
     ingest_options,
     load_settings,
     os_error_message,
 )
-from bedrock_logbook.cli_lake import catalog_option, table_location
+from bedrock_logbook.cli_lake import table_location
 from bedrock_logbook.settings import SettingsError
 
 

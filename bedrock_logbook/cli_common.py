@@ -19,12 +19,15 @@ import json
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 
 from bedrock_logbook.ingest.objects import UNREADABLE_REASONS
 from bedrock_logbook.settings import FlagValueError, Settings, SettingsError
+
+if TYPE_CHECKING:
+    from bedrock_logbook.lake.location import TableLocation
 
 EXIT_UNEXPECTED = 1
 EXIT_USAGE = 2
@@ -64,35 +67,71 @@ def load_settings(**overrides: Any) -> Settings:
         fail(str(e), EXIT_CONFIG)
 
 
-def require_lake(lake: Path) -> None:
-    """Commands that read a lake stop here, with exit 3 and how to make one, when ``lake`` is
-    missing or is not a folder ``bedrock-logbook ingest`` wrote (an empty answer would look
-    like an empty lake)."""
+def require_lake(settings: Settings) -> TableLocation:
+    """Commands that read a lake stop here, with exit 3 and what to set, when the lake is
+    missing, is not a lake, or holds only files of the old hive layout (run ``migrate``): an
+    empty answer would look like an empty lake. Returns where the table is.
+
+    A local lake is checked on disk only (cheap: ``views`` loads no catalog); an ``s3://``
+    lake is checked when :func:`connect_lake` loads its table."""
     from bedrock_logbook.ingest.schema import (
         INVOCATIONS_DIR,
         LAKE_META_FILE,
         QUARANTINE_DIR,
         RUNS_DIR,
     )
+    from bedrock_logbook.lake.location import LOCAL_CATALOG_FILE, TableError, resolve
+    from bedrock_logbook.lake.reading import has_hive_files
 
+    try:
+        location = resolve(settings.lake, settings.catalog)
+    except TableError as e:
+        fail(str(e), EXIT_CONFIG)
+    if location.is_s3:
+        return location
+    lake = Path(location.lake)
     how = (f"make one with `bedrock-logbook ingest files LOG_FOLDER --lake {lake}` "
            "(or `ingest s3` / `ingest cloudwatch`), or point --lake/BEDROCK_LOGBOOK_LAKE at one")
     if not lake.exists():
         fail(f"no lake at {lake}: {how}", EXIT_CONFIG)
-    markers = (INVOCATIONS_DIR, RUNS_DIR, QUARANTINE_DIR, LAKE_META_FILE)
+    markers = (INVOCATIONS_DIR, RUNS_DIR, QUARANTINE_DIR, LAKE_META_FILE, LOCAL_CATALOG_FILE)
     if not lake.is_dir() or not any((lake / m).exists() for m in markers):
         fail(f"{lake} is not a bedrock-logbook lake (it has no {INVOCATIONS_DIR}/, {RUNS_DIR}/ "
              f"or {LAKE_META_FILE}): {how}", EXIT_CONFIG)
+    if (settings.catalog is None and not (lake / LOCAL_CATALOG_FILE).exists()
+            and has_hive_files(location)):
+        fail(f"{lake} holds Parquet files of the old layout but no table: run "
+             f"`bedrock-logbook migrate --lake {lake}` once (or any ingest)", EXIT_CONFIG)
+    return location
 
 
-def connect_lake(lake: Path, prices: Path | None) -> Any:
-    """The lake's DuckDB views; a price file we cannot use is a one-line configuration error."""
+def connect_lake(settings: Settings, *, required: bool = True) -> Any:
+    """The lake's DuckDB views over its table's current snapshot (after
+    :func:`require_lake` unless not ``required``, as for ``prices``, which needs no lake).
+    A price file we cannot use, a lake or catalog setting that does not work, or an
+    ``s3://`` lake with no table is a one-line configuration error; AWS refusing or
+    unreachable is exit 4."""
     from bedrock_logbook import queries
+    from bedrock_logbook.lake.location import TableError, resolve
 
     try:
-        return queries.connect(lake, prices=prices)
+        location = require_lake(settings) if required else resolve(settings.lake,
+                                                                   settings.catalog)
+        con = queries.connect(location.lake, catalog=settings.catalog, prices=settings.prices)
     except queries.PriceFileError as e:
         fail(str(e), EXIT_CONFIG)
+    except TableError as e:
+        fail(str(e), EXIT_CONFIG)
+    except Exception as e:  # noqa: BLE001 (AWS errors come from pyarrow or botocore)
+        if isinstance(e, OSError) or type(e).__module__.startswith(("botocore", "boto3")):
+            fail(f"cannot read the lake {location.lake}: {e}".splitlines()[0], EXIT_AWS)
+        raise
+    if required and location.is_s3 and queries.read_plan(con).metadata_location is None:
+        fail(f"no invocations table for {location.lake} in the {location.kind} catalog: "
+             f"ingest into it first (`bedrock-logbook ingest s3 ... --lake {location.lake}`), "
+             "or set --catalog/BEDROCK_LOGBOOK_CATALOG to the catalog that holds it",
+             EXIT_CONFIG)
+    return con
 
 
 def echo_rows(names: Sequence[str], rows: Sequence[Sequence[Any]], fmt: str,
@@ -111,10 +150,19 @@ def echo_rows(names: Sequence[str], rows: Sequence[Sequence[Any]], fmt: str,
 
 
 def lake_option(f: F) -> F:
+    # Text, not click.Path: a Path would turn s3://BUCKET/PREFIX into s3:/BUCKET/PREFIX.
     return click.option(
-        "--lake", default=None,  # text: a Path would turn s3://B/P into s3:/B/P
-        help="Lake: a local folder or s3://BUCKET/PREFIX (env BEDROCK_LOGBOOK_LAKE, "
-             "default ./lake).",
+        "--lake", default=None, metavar="DIR|s3://BUCKET/PREFIX",
+        help="Lake: a local folder or s3://BUCKET/PREFIX (env BEDROCK_LOGBOOK_LAKE, default "
+             "./lake).",
+    )(f)
+
+
+def catalog_option(f: F) -> F:
+    return click.option(
+        "--catalog", default=None, metavar="glue|rest:URI|sql:URL",
+        help="Iceberg catalog holding the lake's table (env BEDROCK_LOGBOOK_CATALOG; default: "
+             "a SQLite catalog inside a local lake, AWS Glue for an s3:// lake).",
     )(f)
 
 

@@ -1,26 +1,15 @@
 """What the writing commands (``ingest …``, ``migrate``) share about where the lake lives:
-the ``--catalog`` option and the resolved table location, with one-line errors."""
+the resolved table location (``--catalog``: ``cli_common.catalog_option``), with one-line errors."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import click
-
-from bedrock_logbook.cli_common import EXIT_CONFIG, F, fail
+from bedrock_logbook.cli_common import EXIT_CONFIG, fail
 
 if TYPE_CHECKING:
     from bedrock_logbook.lake.location import TableLocation
     from bedrock_logbook.settings import Settings
-
-
-def catalog_option(f: F) -> F:
-    return click.option(
-        "--catalog", default=None,
-        help="Iceberg catalog of the lake's table: glue, rest:URI or sql:SQLALCHEMY_URL (env "
-             "BEDROCK_LOGBOOK_CATALOG; default: a SQLite catalog inside a local lake, Glue for "
-             "an s3:// lake).",
-    )(f)
 
 
 def table_location(settings: Settings) -> TableLocation:

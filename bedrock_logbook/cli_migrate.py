@@ -10,8 +10,14 @@ from pathlib import Path
 
 import click
 
-from bedrock_logbook.cli_common import EXIT_BUSY, EXIT_CONFIG, fail, lake_option, load_settings
-from bedrock_logbook.cli_lake import catalog_option
+from bedrock_logbook.cli_common import (
+    EXIT_BUSY,
+    EXIT_CONFIG,
+    catalog_option,
+    fail,
+    lake_option,
+    load_settings,
+)
 
 
 @click.command("migrate")

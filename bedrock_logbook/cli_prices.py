@@ -12,6 +12,7 @@ import click
 
 from bedrock_logbook.cli_common import (
     EXIT_CONFIG,
+    catalog_option,
     connect_lake,
     echo_rows,
     fail,
@@ -25,17 +26,18 @@ from bedrock_logbook.cli_common import (
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table",
               show_default=True)
 @lake_option
+@catalog_option
 @prices_option
 @click.pass_context
-def prices_command(ctx: click.Context, fmt: str, lake: Path | None,
+def prices_command(ctx: click.Context, fmt: str, lake: str | None, catalog: str | None,
                    prices: Path | None) -> None:
     """List the effective price table (genai-prices, the project file, your --prices file)."""
     if ctx.invoked_subcommand is not None:
         return
     from bedrock_logbook.queries.price_report import effective_prices
 
-    settings = load_settings(lake=lake, prices=prices)
-    names, rows = effective_prices(connect_lake(Path(settings.lake), settings.prices))
+    settings = load_settings(lake=lake, catalog=catalog, prices=prices)
+    names, rows = effective_prices(connect_lake(settings, required=False))
 
     def table() -> Iterator[str]:
         for r in rows:
@@ -51,13 +53,15 @@ def prices_command(ctx: click.Context, fmt: str, lake: Path | None,
 @prices_command.command("explain")
 @click.argument("request_id")
 @lake_option
+@catalog_option
 @prices_option
-def explain_command(request_id: str, lake: Path | None, prices: Path | None) -> None:
+def explain_command(request_id: str, lake: str | None, catalog: str | None,
+                    prices: Path | None) -> None:
     """Each token class of REQUEST_ID: tokens, rate, source, cost, and the sum."""
     from bedrock_logbook.queries.price_report import explain, explanation_text
 
-    settings = load_settings(lake=lake, prices=prices)
-    explanation = explain(connect_lake(Path(settings.lake), settings.prices), request_id)
+    settings = load_settings(lake=lake, catalog=catalog, prices=prices)
+    explanation = explain(connect_lake(settings, required=False), request_id)
     if explanation is None:
         fail(f"no request {request_id!r} in the lake {settings.lake} (set --lake or "
              "BEDROCK_LOGBOOK_LAKE)", EXIT_CONFIG)

@@ -1,4 +1,6 @@
-"""Write hand-made rows straight into a lake with pyarrow, in the lake contract's layout.
+"""Write hand-made rows straight into a lake, in the lake contract's layout: invocations as
+one snapshot of the Iceberg table per call (``ingest.table.append``, with the snapshot
+properties our writers set), quarantine and run records as plain files.
 
 Tests of the views use this so each expected result can be checked by hand against a few
 rows, independently of how ingest parses log records.
@@ -8,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections import defaultdict
+import uuid
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -17,11 +19,18 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from bedrock_logbook.ingest.schema import (
-    INVOCATIONS_DIR,
     INVOCATIONS_SCHEMA,
     QUARANTINE_DIR,
     QUARANTINE_SCHEMA,
     RUNS_DIR,
+)
+from bedrock_logbook.ingest.table import append, open_table
+from bedrock_logbook.lake.location import TableLocation, resolve
+from bedrock_logbook.lake.reading import (
+    DEDUPED_AGAINST_PROPERTY,
+    NO_SNAPSHOT,
+    OPERATION_PROPERTY,
+    RUN_ID_PROPERTY,
 )
 
 
@@ -33,20 +42,35 @@ def _metadata_pairs(value: Mapping[str, str] | None) -> list[tuple[str, str]] | 
     return None if value is None else list(value.items())
 
 
-def write_invocations(lake: Path, rows: Iterable[Mapping[str, Any]]) -> None:
-    """One Parquet file per UTC date partition; missing columns are NULL."""
-    by_date: dict[str, list[dict[str, Any]]] = defaultdict(list)
+def invocation_table(rows: Iterable[Mapping[str, Any]]) -> pa.Table:
+    """Rows in the lake schema; missing columns are NULL."""
+    full_rows = []
     for row in rows:
         full = {name: row.get(name) for name in INVOCATIONS_SCHEMA.names}
-        ts: dt.datetime = utc(row["ts"]) if isinstance(row["ts"], str) else row["ts"]
-        full["ts"] = ts
+        full["ts"] = utc(row["ts"]) if isinstance(row["ts"], str) else row["ts"]
         full["request_metadata"] = _metadata_pairs(row.get("request_metadata"))
-        by_date[ts.date().isoformat()].append(full)
-    for date, date_rows in by_date.items():
-        folder = lake / INVOCATIONS_DIR / f"date={date}"
-        folder.mkdir(parents=True, exist_ok=True)
-        table = pa.Table.from_pylist(date_rows, schema=INVOCATIONS_SCHEMA)
-        pq.write_table(table, folder / f"part-{len(list(folder.iterdir())):04d}.parquet")
+        full_rows.append(full)
+    return pa.Table.from_pylist(full_rows, schema=INVOCATIONS_SCHEMA)
+
+
+def snapshot_properties(parent: int | None, *, operation: str = "ingest",
+                        deduped_against: int | None | str = "parent") -> dict[str, str]:
+    """The properties our writers put on a snapshot; by default deduped against ``parent``
+    (a clean commit), else against the given snapshot id (None: ``none``)."""
+    against = parent if deduped_against == "parent" else deduped_against
+    return {OPERATION_PROPERTY: operation, RUN_ID_PROPERTY: uuid.uuid4().hex,
+            DEDUPED_AGAINST_PROPERTY: NO_SNAPSHOT if against is None else str(against)}
+
+
+def write_invocations(lake: Path | str | TableLocation, rows: Iterable[Mapping[str, Any]],
+                      **properties: Any) -> int | None:
+    """Append ``rows`` to the lake's table as one clean snapshot (keyword arguments as
+    :func:`snapshot_properties`); its id (None: no rows, nothing committed)."""
+    location = lake if isinstance(lake, TableLocation) else resolve(lake)
+    table = open_table(location)
+    current = table.current_snapshot()
+    parent = None if current is None else current.snapshot_id
+    return append(table, invocation_table(rows), snapshot_properties(parent, **properties))
 
 
 def write_quarantine(lake: Path, rows: Iterable[Mapping[str, Any]]) -> None:

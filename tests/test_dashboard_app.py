@@ -73,7 +73,7 @@ def test_overview_numbers_match_the_lake(sample_lake: Path,
                                          monkeypatch: pytest.MonkeyPatch) -> None:
     at = _app(sample_lake, monkeypatch)
     requests = duckdb.connect().execute(
-        "SELECT count(*) FROM read_parquet(?)", [f"{sample_lake}/invocations/*/*.parquet"]
+        "SELECT count(*) FROM read_parquet(?)", [f"{sample_lake}/invocations/**/*.parquet"]
     ).fetchone()
     assert requests is not None
     metric = {m.label: m.value for m in at.metric}
@@ -96,7 +96,7 @@ def test_every_page_with_filters_that_select_nothing(
     (never_optimized,) = duckdb.connect().execute(
         "SELECT model FROM read_parquet(?) GROUP BY model "
         "HAVING count(*) FILTER (WHERE served_latency = 'optimized') = 0 ORDER BY model LIMIT 1",
-        [f"{synthetic_lake}/invocations/*/*.parquet"],
+        [f"{synthetic_lake}/invocations/**/*.parquet"],
     ).fetchone() or (None,)
     assert never_optimized is not None
     at = _app(synthetic_lake, monkeypatch)

@@ -44,6 +44,13 @@ def test_lake_and_prices_reach_the_app_as_absolute_paths(
     assert Settings.load(env).lake == str(tmp_path / "rel-lake")
 
 
+def test_an_s3_lake_and_its_catalog_reach_the_app_unchanged() -> None:
+    env = dashboard_env(Settings(lake="s3://team-lake/prod", catalog="sql:sqlite:///c.db"), {})
+    assert env["BEDROCK_LOGBOOK_LAKE"] == "s3://team-lake/prod"  # not s3:/team-lake/prod
+    assert env["BEDROCK_LOGBOOK_CATALOG"] == "sql:sqlite:///c.db"
+    assert Settings.load(env).catalog == "sql:sqlite:///c.db"
+
+
 def test_bad_setting_is_a_configuration_error() -> None:
     result = CliRunner().invoke(main, ["dashboard"], env={"BEDROCK_LOGBOOK_WORKERS": "many"})
     assert result.exit_code == 3

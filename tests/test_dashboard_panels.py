@@ -10,6 +10,8 @@ from typing import Any
 import duckdb
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
 from bedrock_logbook import queries
@@ -37,7 +39,8 @@ def con(lake: Path) -> duckdb.DuckDBPyConnection:
 @pytest.fixture(scope="module")
 def rows(lake: Path) -> pd.DataFrame:
     """The lake read straight from Parquet, bypassing the views."""
-    frame = pd.read_parquet(lake / "invocations")
+    files = sorted(lake.glob("invocations/**/*.parquet"))  # the table's data files
+    frame = pa.concat_tables([pq.read_table(f) for f in files]).to_pandas()
     frame["day"] = frame["ts"].dt.date
     return frame
 

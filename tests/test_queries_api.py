@@ -65,7 +65,7 @@ def test_connect_does_not_write_into_the_lake(tmp_path: Path) -> None:
     assert sorted(p.relative_to(lake).as_posix() for p in lake.rglob("*")) == before
 
 
-def test_persisted_database_opens_read_only_and_sees_new_partitions(tmp_path: Path) -> None:
+def test_persisted_database_opens_read_only_and_freezes_the_file_list(tmp_path: Path) -> None:
     lake = tmp_path / "it's a lake"  # a quote and a space in the path must survive
     write_invocations(lake, [_row("a")])
     db = lake / "logbook.duckdb"
@@ -75,20 +75,30 @@ def test_persisted_database_opens_read_only_and_sees_new_partitions(tmp_path: Pa
         names = {r[0] for r in con.execute("SELECT view_name FROM duckdb_views() "
                                            "WHERE NOT internal").fetchall()}
         assert {v.name for v in queries.list_views()} <= names
-    # Views read the files at query time: a later ingest shows up without rewriting the file.
+    # A later ingest: the file still opens with no setup and reads the snapshot it was
+    # written for (documented: rerun `duckdb-file` after each ingest) ...
     write_invocations(lake, [_row("b", ts="2025-02-02T00:00:00Z")])
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("SELECT requests FROM summary_overview").fetchall() == [(1,)]
+    # ... and writing it again shows the new rows.
+    queries.write_database(lake, db)
     with duckdb.connect(str(db), read_only=True) as con:
         assert con.execute("SELECT requests FROM summary_overview").fetchall() == [(2,)]
     assert not list(lake.glob(".logbook.duckdb*"))  # no temp file left behind
 
 
-def test_persisted_database_of_an_empty_lake_fills_in_after_first_ingest(tmp_path: Path) -> None:
+def test_persisted_database_of_an_empty_lake_has_typed_empty_views(tmp_path: Path) -> None:
     lake = tmp_path / "lake"
     db = tmp_path / "out" / "logbook.duckdb"
     queries.write_database(lake, db)
+    assert not lake.exists()  # only read
     write_invocations(lake, [_row("a")])
     with duckdb.connect(str(db), read_only=True) as con:
-        assert con.execute("SELECT count(*) FROM invocations").fetchall() == [(1,)]
+        assert con.execute("SELECT count(*) FROM invocations").fetchall() == [(0,)]
+        types = dict(con.execute("SELECT column_name, data_type FROM information_schema.columns "
+                                 "WHERE table_name = 'raw_invocations'").fetchall())
+    assert (types["ts"], types["date"], types["request_metadata"]) == (
+        "TIMESTAMP WITH TIME ZONE", "DATE", "MAP(VARCHAR, VARCHAR)")
 
 
 def test_user_price_file_overrides_and_extends_shipped_prices(tmp_path: Path) -> None:

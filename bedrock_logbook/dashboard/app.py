@@ -15,7 +15,7 @@ from bedrock_logbook.queries import PriceFileError
 # and run a page without this script's sidebar.
 PAGES_DIR = Path(__file__).with_name("views")
 
-def unreadable_lake(path: Path, e: Exception) -> str:
+def unreadable_lake(path: str | Path, e: Exception) -> str:
     """One friendly line instead of a stack trace (which showErrorDetails=false hides)."""
     first = str(e).splitlines()[0] if str(e) else type(e).__name__
     return (f"Part of the lake at `{path}` cannot be read ({first[:300]}). Look for files "

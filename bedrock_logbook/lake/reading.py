@@ -1,11 +1,13 @@
-"""What readers see: the current snapshot's data files, and a filesystem DuckDB reads them
-with."""
+"""What readers see: the current snapshot's data files, whether they may hold a request_id
+twice (the reader rule), and filesystems DuckDB and Arrow read them with."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from bedrock_logbook.lake.location import TableError, TableLocation
+from bedrock_logbook.lake.location import TABLE_NAME, TableError, TableLocation
 
 if TYPE_CHECKING:
     from pyiceberg.table import Table
@@ -42,3 +44,115 @@ def duckdb_filesystem(location: TableLocation) -> Any:
     props = location.properties
     return _S3(S3FileSystem(endpoint_override=props.get("s3.endpoint"),
                             region=props.get("s3.region")))
+
+
+# Snapshot properties every snapshot our writers commit carries (docs/iceberg.md, issue 11).
+OPERATION_PROPERTY = "bedrock_logbook.operation"
+RUN_ID_PROPERTY = "bedrock_logbook.run_id"
+DEDUPED_AGAINST_PROPERTY = "bedrock_logbook.deduped_against"
+NO_SNAPSHOT = "none"  # deduped_against when the table had no snapshot yet
+COMPACT = "compact"
+
+
+@dataclass(frozen=True)
+class SnapshotFacts:
+    """What the reader rule needs of one snapshot."""
+
+    snapshot_id: int
+    parent_id: int | None
+    properties: Mapping[str, str]
+
+
+def needs_dedupe(current: int | None, snapshots: Mapping[int, SnapshotFacts]) -> bool:
+    """Whether the snapshot ``current`` may hold a request_id twice (readers then keep one row
+    per request_id); ``snapshots`` are the table's live snapshots by id.
+
+    Walk from ``current`` to its ancestors. Each snapshot must carry our properties and have
+    been deduped against its own parent (``deduped_against`` = the parent's id, or ``none``
+    for the first): otherwise another writer committed in between, or someone else wrote it,
+    and the two may share request IDs. The walk stops clean at a ``compact`` snapshot that
+    passed that check (it asserts no duplicates as of itself) or at the root; it is dirty if
+    a parent is gone (expired) before that, since what it held can no longer be checked.
+    """
+    seen: set[int] = set()
+    at = current
+    while at is not None:
+        facts = snapshots.get(at)
+        if facts is None or at in seen:
+            return True  # expired (or a cycle, which no valid table has)
+        seen.add(at)
+        props = facts.properties
+        against = props.get(DEDUPED_AGAINST_PROPERTY)
+        if props.get(OPERATION_PROPERTY) is None or against is None:
+            return True  # not written by our writers
+        expected = NO_SNAPSHOT if facts.parent_id is None else str(facts.parent_id)
+        if against != expected:
+            return True  # another writer committed between its check and its commit
+        if props.get(OPERATION_PROPERTY) == COMPACT:
+            return False  # a clean reset
+        at = facts.parent_id
+    return False  # reached the root, every step clean (or an empty table)
+
+
+def table_needs_dedupe(table: Table) -> bool:
+    """:func:`needs_dedupe` for the table's current snapshot."""
+    snapshots = {
+        s.snapshot_id: SnapshotFacts(s.snapshot_id, s.parent_snapshot_id,
+                                     _properties(s.summary))
+        for s in table.snapshots()
+    }
+    current = table.current_snapshot()
+    return needs_dedupe(None if current is None else current.snapshot_id, snapshots)
+
+
+def _properties(summary: Any) -> dict[str, str]:
+    if summary is None:
+        return {}
+    props = dict(summary.additional_properties)
+    props["operation"] = str(summary.operation.value)
+    return props
+
+
+@dataclass(frozen=True)
+class ReadPlan:
+    """What a reader reads for one state of the table: its data files, whether they may hold a
+    request_id twice, and the metadata file that names that state (None: no table yet)."""
+
+    files: tuple[str, ...] = ()
+    dedupe: bool = False
+    metadata_location: str | None = None
+
+
+def plan(table: Table | None) -> ReadPlan:
+    """The read plan for ``table`` as loaded (None: the lake has no table yet)."""
+    if table is None:
+        return ReadPlan()
+    return ReadPlan(tuple(data_files(table)), table_needs_dedupe(table),
+                    table.metadata_location)
+
+
+def lake_filesystem(location: TableLocation) -> tuple[Any, str]:
+    """A ``pyarrow.fs`` filesystem for the lake's side files, and the lake's path in it."""
+    from pyarrow.fs import LocalFileSystem, S3FileSystem
+
+    if not location.is_s3:
+        return LocalFileSystem(), location.lake
+    props = location.properties
+    return (S3FileSystem(endpoint_override=props.get("s3.endpoint"),
+                         region=props.get("s3.region")),
+            location.lake.removeprefix("s3://"))
+
+
+def has_hive_files(location: TableLocation) -> bool:
+    """Whether ``<lake>/invocations/`` holds Parquet files of the hive layout
+    (``date=YYYY-MM-DD/``), which only a migrated table lets readers see."""
+    from pyarrow.fs import FileSelector, FileType
+
+    fs, root = lake_filesystem(location)
+    selector = FileSelector(f"{root}/{TABLE_NAME}", allow_not_found=True)
+    try:
+        entries = fs.get_file_info(selector)
+    except OSError:
+        return False
+    return any(e.type == FileType.Directory and e.base_name.startswith("date=")
+               for e in entries)

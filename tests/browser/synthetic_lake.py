@@ -1,4 +1,6 @@
-"""A synthetic lake in the real lake layout, built with numpy + Arrow (no JSON, no pipeline).
+"""A synthetic lake in the real lake layout, built with numpy + Arrow (no JSON, no pipeline):
+the invocations appended to the Iceberg table (one snapshot per day), plus run and quarantine
+files.
 
 Used by the dashboard tests (a few thousand rows) and by ``bench/dashboard_bench.py``
 (10 million rows). Values follow the lake contract in ``ingest/schema.py``: lower-case
@@ -20,12 +22,14 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from bedrock_logbook.ingest.schema import (
-    INVOCATIONS_DIR,
     INVOCATIONS_SCHEMA,
     QUARANTINE_DIR,
     QUARANTINE_SCHEMA,
     RUNS_DIR,
 )
+from bedrock_logbook.ingest.table import append, open_table
+from bedrock_logbook.lake.location import resolve
+from tests.lake_fixtures import snapshot_properties
 
 
 @dataclass(frozen=True)
@@ -178,12 +182,13 @@ def write_lake(lake: Path, *, rows: int, days: int = 14, last_day: date = date(2
     per_day = np.full(days, rows // days)
     per_day[: rows % days] += 1
     written = 0
+    table = open_table(resolve(lake))
     for i, n in enumerate(per_day):
         day = last_day - timedelta(days=days - 1 - i)
-        part = lake / INVOCATIONS_DIR / f"date={day.isoformat()}"
-        part.mkdir(parents=True, exist_ok=True)
-        table = _day_table(rng, day, int(n), written + 1)
-        pq.write_table(table, part / "part-synthetic.parquet", compression="zstd")
+        # One clean snapshot per day, as one ingest run per day would commit.
+        current = table.current_snapshot()
+        append(table, _day_table(rng, day, int(n), written + 1),
+               snapshot_properties(None if current is None else current.snapshot_id))
         written += int(n)
     _write_run(lake, written, last_day)
     _write_quarantine(lake)

@@ -1,5 +1,5 @@
--- purpose: Every invocation stored in the Parquet lake, typed, with its hive partition date.
--- grain: one row per stored invocation (request_id is unique: ingest dedupes before writing)
+-- purpose: Every invocation in the lake table's current snapshot, typed, with its UTC date.
+-- grain: one row per invocation (request_id is unique: kept once when writers raced)
 -- layer: raw
 -- depends:
 CREATE OR REPLACE VIEW raw_invocations AS
@@ -52,24 +52,33 @@ typed_empty AS (
         CAST(NULL AS VARCHAR) AS source,
         CAST(NULL AS BIGINT) AS source_line,
         CAST(NULL AS VARCHAR) AS input_body_json,
-        CAST(NULL AS VARCHAR) AS output_body_json,
-        CAST(NULL AS DATE) AS date
+        CAST(NULL AS VARCHAR) AS output_body_json
     WHERE false
 ),
+-- The current snapshot's data files, planned with pyiceberg (queries/connection.py). Not
+-- hive-partitioned: the table's folders (ts_day=, or date= for migrated files) add no column.
 lake_files AS (
     SELECT *
     FROM read_parquet(
-        logbook_lake() || '/invocations/date=*/part-*.parquet',
-        hive_partitioning = true,
-        hive_types = {'date': DATE},
+        logbook_files(),
+        hive_partitioning = false,
         union_by_name = true,  -- later files may append nullable columns
         allow_empty = true
     )
 ),
-stored AS (
+stored AS NOT MATERIALIZED (
     SELECT * FROM typed_empty
     UNION ALL BY NAME
     SELECT * FROM lake_files
+),
+-- Two writers that raced may both have stored a request (lake/reading.py: needs_dedupe):
+-- then keep its first copy. logbook_dedupe() is a constant, so the branch not taken is
+-- removed before anything is read, and a clean table is read plainly.
+kept AS (
+    SELECT * FROM stored WHERE NOT logbook_dedupe()
+    UNION ALL
+    SELECT * FROM stored WHERE logbook_dedupe()
+    QUALIFY row_number() OVER (PARTITION BY request_id ORDER BY ts, source, source_line) = 1
 )
 SELECT
     CAST(request_id AS VARCHAR) AS request_id,
@@ -117,5 +126,6 @@ SELECT
     CAST(source_line AS BIGINT) AS source_line,
     CAST(input_body_json AS VARCHAR) AS input_body_json,
     CAST(output_body_json AS VARCHAR) AS output_body_json,
-    CAST(date AS DATE) AS date
-FROM stored;
+    -- The UTC day whatever the session's time zone (a TIMESTAMPTZ casts in the session's).
+    CAST(CAST(ts AS TIMESTAMPTZ) AT TIME ZONE 'UTC' AS DATE) AS date
+FROM kept;
