@@ -21,7 +21,8 @@ on first compaction because pyiceberg's default, serializable, rejects any concu
 The snapshot carries ``bedrock_logbook.operation=compact``, ``run_id`` and ``deduped_against``
 = the base: if nothing was committed in between, parent == deduped_against and readers may
 take the table as free of duplicates (a clean reset). A dirty base with nothing to rewrite
-still gets an (empty) compact snapshot, to record that reset.
+still gets an (empty) compact snapshot, to record that reset; so does a clean table whose
+newest reset's parent is due to expire (``maintenance.reset_due``).
 
 Output files are written by Arrow's Parquet writer, streaming (bounded memory): row groups of
 :data:`ROW_GROUP_ROWS` rows (or ``write.parquet.row-group-limit``), a new file once one passes
@@ -61,6 +62,7 @@ from bedrock_logbook.ingest.maintenance import (
     dedupe_chain,
     expire_snapshots,
     remove_orphans,
+    reset_due,
 )
 from bedrock_logbook.ingest.schema import RUNS_DIR
 from bedrock_logbook.lake.location import TableError, TableLocation, local_path
@@ -409,6 +411,7 @@ def compact(location: TableLocation, *, retention: timedelta = SNAPSHOT_RETENTIO
     from bedrock_logbook.lake.catalog import load_table
 
     summary = CompactSummary()
+    run_id = run_id or new_run_id()
     if not location.is_s3:
         from bedrock_logbook.ingest.migrate import hive_files, migrate
 
@@ -416,8 +419,15 @@ def compact(location: TableLocation, *, retention: timedelta = SNAPSHOT_RETENTIO
             migrate(location)  # registers only files the table lacks; else commits nothing
     table = load_table(location)
     if table is not None:
-        compact_table(table, location, summary, run_id=run_id or new_run_id(),
+        compact_table(table, location, summary, run_id=run_id,
                       target_bytes=target_bytes, row_group_rows=row_group_rows)
+        if summary.snapshot_id is None and reset_due(table, retention=retention, now=now):
+            # A new (empty) clean reset lets the old one's parent expire (see reset_due).
+            table.refresh()
+            current = table.current_snapshot()
+            assert current is not None
+            marker = CompactPlan(current.snapshot_id, True, summary.files_before, summary.rows)
+            summary.snapshot_id = commit_plan(table, marker, [], run_id)
         summary.snapshots_expired = expire_snapshots(table, retention=retention, now=now)
         crash_point("compact_after_expire")
         grace = orphan_grace if orphan_grace is not None else (

@@ -21,6 +21,7 @@ deletes no file. :func:`remove_orphans` is what frees the space.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -40,6 +41,18 @@ OPERATION = "bedrock_logbook.operation"
 RUN_ID = "bedrock_logbook.run_id"
 DEDUPED_AGAINST = "bedrock_logbook.deduped_against"
 NO_SNAPSHOT = "none"
+
+
+_DURATION_RE = re.compile(r"^\s*(\d+)\s*([smhdw]?)\s*$", re.IGNORECASE)
+_UNIT_SECONDS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
+
+
+def parse_duration(text: str) -> timedelta:
+    """``0``, ``90s``, ``30m``, ``24h``, ``7d``, ``2w`` (a bare number is seconds)."""
+    m = _DURATION_RE.match(text)
+    if not m:
+        raise ValueError(f"cannot read {text!r} as a duration; use e.g. 0, 30m, 24h, 7d, 2w")
+    return timedelta(seconds=int(m.group(1)) * _UNIT_SECONDS[m.group(2).lower()])
 
 
 class OrphanCheckError(RuntimeError):
@@ -96,6 +109,22 @@ def snapshots_to_expire(snapshots: Iterable[Snapshot], current_id: int | None,
                   and superseded_at.get(sid, s.timestamp_ms) < cutoff_ms)
 
 
+def _cutoff_ms(retention: timedelta, now: datetime | None) -> int:
+    return int(((now or datetime.now(UTC)) - retention).timestamp() * 1000)
+
+
+def reset_due(table: Table, *, retention: timedelta = SNAPSHOT_RETENTION,
+              now: datetime | None = None) -> bool:
+    """True when the table is clean and the parent of its newest clean reset was superseded
+    more than ``retention`` ago: that parent (and the files only it references) can go once
+    a new clean reset is committed on top of the current snapshot."""
+    clean, chain = dedupe_chain(table)
+    stop = table.metadata.snapshot_by_id(chain[-1]) if chain else None
+    if not clean or stop is None or stop.parent_snapshot_id is None:
+        return False
+    return stop.timestamp_ms < _cutoff_ms(retention, now)
+
+
 def expire_snapshots(table: Table, *, retention: timedelta = SNAPSHOT_RETENTION,
                      now: datetime | None = None) -> int:
     """Remove snapshots superseded more than ``retention`` ago from the table metadata (one
@@ -111,7 +140,7 @@ def expire_snapshots(table: Table, *, retention: timedelta = SNAPSHOT_RETENTION,
         stop = metadata.snapshot_by_id(chain[-1])
         if stop is not None and stop.parent_snapshot_id is not None:
             protected.add(stop.parent_snapshot_id)
-    cutoff = int(((now or datetime.now(UTC)) - retention).timestamp() * 1000)
+    cutoff = _cutoff_ms(retention, now)
     doomed = snapshots_to_expire(metadata.snapshots, metadata.current_snapshot_id,
                                  protected, cutoff)
     if doomed:
