@@ -206,6 +206,7 @@ def _duplicates(location: TableLocation, files: list[str]) -> dict[str, set[int]
 def plan_compaction(table: Table, location: TableLocation, *,
                     target_bytes: int | None = None) -> CompactPlan:
     """What to rewrite, read from the table's current snapshot (the base)."""
+    ensure_snapshot_isolation(table)
     snapshot = table.current_snapshot()
     if snapshot is None:
         return CompactPlan(None, True, 0, 0)
@@ -354,7 +355,6 @@ def compact_table(table: Table, location: TableLocation, summary: CompactSummary
                   run_id: str, target_bytes: int | None = None,
                   row_group_rows: int | None = None) -> None:
     """Plan, write and commit one compaction of ``table`` (the data part of :func:`compact`)."""
-    ensure_snapshot_isolation(table)
     plan = plan_compaction(table, location, target_bytes=target_bytes)
     summary.files_before = plan.files_before
     summary.files_after = plan.files_before
@@ -407,17 +407,20 @@ def compact(location: TableLocation, *, retention: timedelta = SNAPSHOT_RETENTIO
     """Compact the table, expire snapshots superseded more than ``retention`` ago, delete
     unreferenced files older than ``orphan_grace`` (default: 0 on a local lake, whose caller
     holds ``LakeLock``; :data:`~maintenance.S3_ORPHAN_GRACE` on S3), and merge a local lake's
-    run records. A local hive lake not yet in the table is migrated first (no rewrite)."""
+    run records. A local hive lake without a table is migrated first (no rewrite)."""
     from bedrock_logbook.lake.catalog import load_table
 
     summary = CompactSummary()
     run_id = run_id or new_run_id()
-    if not location.is_s3:
+    table = load_table(location)
+    if table is None and not location.is_s3:
         from bedrock_logbook.ingest.migrate import hive_files, migrate
 
+        # Only a lake without a table: once compaction replaced migrated files (they stay
+        # on disk until their snapshots expire), migrating again would register them twice.
         if hive_files(Path(location.lake)):
-            migrate(location)  # registers only files the table lacks; else commits nothing
-    table = load_table(location)
+            migrate(location)
+            table = load_table(location)
     if table is not None:
         compact_table(table, location, summary, run_id=run_id,
                       target_bytes=target_bytes, row_group_rows=row_group_rows)
