@@ -25,7 +25,8 @@ still gets an (empty) compact snapshot, to record that reset; so does a clean ta
 newest reset's parent is due to expire (``maintenance.reset_due``).
 
 Output files are written by Arrow's Parquet writer, streaming (bounded memory): row groups of
-:data:`ROW_GROUP_ROWS` rows (or ``write.parquet.row-group-limit``), a new file once one passes
+:data:`ROW_GROUP_ROWS` rows (or ``write.parquet.row-group-limit``) capped at :data:`ROW_GROUP_BYTES`
+of Arrow memory (``write.parquet.row-group-size-bytes``), a new file once one passes
 :data:`TARGET_FILE_BYTES` on disk (or ``write.target-file-size-bytes``), zstd, Iceberg field
 IDs in the schema. Names and bytes depend only on the files read (their paths, in order), so
 compacting the same files again writes the same files.
@@ -76,10 +77,15 @@ TARGET_FILE_BYTES = 128 * 2**20
 # request per column chunk; the ingest writer's 32,768-row groups (~1 MB) cost a request per
 # few KB. 1,048,576 rows is pyiceberg's own default row-group limit.
 ROW_GROUP_ROWS = 1_048_576
+# ...or fewer rows once a group holds this much Arrow memory (uncompressed; ~10-40 MB on disk
+# for rows without bodies): what bounds compaction's memory. Iceberg's property of that name
+# means on-disk bytes; as pyiceberg does, in-memory size stands in for it.
+ROW_GROUP_BYTES = 128 * 2**20
 SMALL_FILE_FRACTION = 0.75
 ISOLATION_PROPERTY = "write.delete.isolation-level"
 TARGET_SIZE_PROPERTY = "write.target-file-size-bytes"
 ROW_GROUP_PROPERTY = "write.parquet.row-group-limit"
+ROW_GROUP_BYTES_PROPERTY = "write.parquet.row-group-size-bytes"
 COMPRESSION_PROPERTY = "write.parquet.compression-codec"
 COMPRESSION_LEVEL_PROPERTY = "write.parquet.compression-level"
 
@@ -265,17 +271,24 @@ def _group_rows(table: Table, group: Group, drop: dict[str, set[int]], schema: p
                     yield out
 
 
-def _rechunked(batches: Iterator[pa.RecordBatch], rows: int) -> Iterator[pa.Table]:
+def _rechunked(batches: Iterator[pa.RecordBatch], rows: int, max_bytes: int
+               ) -> Iterator[pa.Table]:
+    """Row groups of ``rows`` rows, or fewer once they hold ``max_bytes`` of Arrow memory
+    (rows kept with their prompt and response bodies are large)."""
     pending: list[pa.RecordBatch] = []
-    count = 0
+    count = size = 0
     for batch in batches:
         pending.append(batch)
         count += batch.num_rows
+        size += batch.nbytes
         while count >= rows:
             buffered = pa.Table.from_batches(pending)
             yield buffered.slice(0, rows)
             rest = buffered.slice(rows)
-            pending, count = rest.to_batches(), rest.num_rows
+            pending, count, size = rest.to_batches(), rest.num_rows, rest.nbytes
+        if size >= max_bytes:
+            yield pa.Table.from_batches(pending)
+            pending, count, size = [], 0, 0
     if count:
         yield pa.Table.from_batches(pending)
 
@@ -289,6 +302,7 @@ def write_group(table: Table, group: Group, drop: dict[str, set[int]],
 
     target = target_bytes or _int_property(table, TARGET_SIZE_PROPERTY, TARGET_FILE_BYTES)
     rg_rows = row_group_rows or _int_property(table, ROW_GROUP_PROPERTY, ROW_GROUP_ROWS)
+    rg_bytes = _int_property(table, ROW_GROUP_BYTES_PROPERTY, ROW_GROUP_BYTES)
     props = table.metadata.properties
     compression = props.get(COMPRESSION_PROPERTY, "zstd")
     level = props.get(COMPRESSION_LEVEL_PROPERTY)
@@ -306,7 +320,8 @@ def write_group(table: Table, group: Group, drop: dict[str, set[int]],
             stream.close()
             writer = stream = None
 
-    for chunk in _rechunked(_group_rows(table, group, drop, schema, summary), rg_rows):
+    for chunk in _rechunked(_group_rows(table, group, drop, schema, summary), rg_rows,
+                            rg_bytes):
         if writer is None:
             path = f"{folder}/compact-{digest[:32]}-{len(written):05d}.parquet"
             stream = table.io.new_output(path).create(overwrite=True)

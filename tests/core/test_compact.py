@@ -201,6 +201,14 @@ def test_output_files_row_groups_and_bytes(location: TableLocation) -> None:
     field = meta.schema.to_arrow_schema().field("request_id")
     assert field.metadata[b"PARQUET:field_id"] == b"1"  # Iceberg field IDs, as pyiceberg writes
 
+    # Row groups also close at write.parquet.row-group-size-bytes of Arrow memory: at 1 byte,
+    # after every batch read (one per 1000-row input file here).
+    with table.transaction() as txn:
+        txn.set_properties({"write.parquet.row-group-size-bytes": "1"})
+    (capped,) = write_group(table, group, {}, CompactSummary())
+    meta = pq.read_metadata(local_path(capped))
+    assert [meta.row_group(i).num_rows for i in range(meta.num_row_groups)] == [1000] * 3
+
 
 @pytest.mark.parametrize("point", ["compact_after_write", "compact_after_commit",
                                    "compact_after_expire"])
