@@ -128,24 +128,36 @@ def reset_due(table: Table, *, retention: timedelta = SNAPSHOT_RETENTION,
 def expire_snapshots(table: Table, *, retention: timedelta = SNAPSHOT_RETENTION,
                      now: datetime | None = None) -> int:
     """Remove snapshots superseded more than ``retention`` ago from the table metadata (one
-    metadata commit, no new snapshot, no file deleted). Returns how many were expired."""
-    table.refresh()
-    metadata = table.metadata
-    _, chain = dedupe_chain(table)
-    protected = set(chain) | {ref.snapshot_id for ref in metadata.refs.values()}
-    if chain:
-        # The parent of the snapshot where the walk stops stays too: pyiceberg's expiry sets a
-        # child's parent id to None, which would make a clean reset look like a compaction
-        # that lost a race (parent != deduped_against) and send readers to the slow path.
-        stop = metadata.snapshot_by_id(chain[-1])
-        if stop is not None and stop.parent_snapshot_id is not None:
-            protected.add(stop.parent_snapshot_id)
-    cutoff = _cutoff_ms(retention, now)
-    doomed = snapshots_to_expire(metadata.snapshots, metadata.current_snapshot_id,
-                                 protected, cutoff)
-    if doomed:
-        table.maintenance.expire_snapshots().by_ids(doomed).commit()
-    return len(doomed)
+    metadata commit, no new snapshot, no file deleted). Returns how many were expired.
+
+    A commit landing meanwhile (an ingest on another host) makes the catalog refuse this one;
+    it is then recomputed on the new metadata, a few times."""
+    from pyiceberg.exceptions import CommitFailedException
+
+    for attempt in range(5):
+        table.refresh()
+        metadata = table.metadata
+        _, chain = dedupe_chain(table)
+        protected = set(chain) | {ref.snapshot_id for ref in metadata.refs.values()}
+        if chain:
+            # The parent of the snapshot where the walk stops stays too: pyiceberg's expiry
+            # sets a child's parent id to None, which would make a clean reset look like a
+            # compaction that lost a race (parent != deduped_against) and send readers to the
+            # slow path.
+            stop = metadata.snapshot_by_id(chain[-1])
+            if stop is not None and stop.parent_snapshot_id is not None:
+                protected.add(stop.parent_snapshot_id)
+        doomed = snapshots_to_expire(metadata.snapshots, metadata.current_snapshot_id,
+                                     protected, _cutoff_ms(retention, now))
+        if not doomed:
+            return 0
+        try:
+            table.maintenance.expire_snapshots().by_ids(doomed).commit()
+            return len(doomed)
+        except CommitFailedException:
+            if attempt == 4:
+                raise
+    return 0
 
 
 # ---------------------------------------------------------------- orphan files
