@@ -62,6 +62,7 @@ from bedrock_logbook.ingest.maintenance import (
     SNAPSHOT_RETENTION,
     dedupe_chain,
     expire_snapshots,
+    path_key,
     remove_orphans,
     reset_due,
 )
@@ -416,14 +417,41 @@ def compact_runs(lake: Path, summary: CompactSummary) -> None:
     summary.run_records_merged = len(files)
 
 
+def compact_runs_s3(location: TableLocation, summary: CompactSummary) -> None:
+    """The same for an ``s3://`` lake, through Arrow's S3 client (a PUT is atomic). Two hosts
+    merging at once can leave a record in two merged files; ``raw_runs`` keeps one."""
+    from pyarrow.fs import FileSelector, FileType, S3FileSystem
+
+    props = location.properties
+    fs = S3FileSystem(endpoint_override=props.get("s3.endpoint"), region=props.get("s3.region"))
+    root = f"{path_key(location.lake)}/{RUNS_DIR}"
+    files = sorted(i.path for i in fs.get_file_info(FileSelector(root, allow_not_found=True))
+                   if i.type == FileType.File and i.base_name.startswith("run-")
+                   and i.base_name.endswith(".json"))
+    if len(files) < 2:
+        return
+    lines: dict[bytes, None] = {}
+    for path in files:
+        with fs.open_input_stream(path) as stream:
+            lines.update((line, None) for line in stream.read().splitlines() if line.strip())
+    last = files[-1].rsplit("/", 1)[1].removesuffix(".json").removesuffix("-compacted")
+    target = f"{root}/{last}-compacted.json"
+    with fs.open_output_stream(target) as out:
+        out.write(b"\n".join(lines) + b"\n")
+    for path in files:
+        if path != target:
+            fs.delete_file(path)
+    summary.run_records_merged = len(files)
+
+
 def compact(location: TableLocation, *, retention: timedelta = SNAPSHOT_RETENTION,
             orphan_grace: timedelta | None = None, run_id: str | None = None,
             target_bytes: int | None = None, row_group_rows: int | None = None,
             now: datetime | None = None) -> CompactSummary:
     """Compact the table, expire snapshots superseded more than ``retention`` ago, delete
     unreferenced files older than ``orphan_grace`` (default: 0 on a local lake, whose caller
-    holds ``LakeLock``; :data:`~maintenance.S3_ORPHAN_GRACE` on S3), and merge a local lake's
-    run records. A local hive lake without a table is migrated first (no rewrite)."""
+    holds ``LakeLock``; :data:`~maintenance.S3_ORPHAN_GRACE` on S3), and merge the run
+    records. A local hive lake without a table is migrated first (no rewrite)."""
     from bedrock_logbook.lake.catalog import load_table
 
     summary = CompactSummary()
@@ -455,6 +483,8 @@ def compact(location: TableLocation, *, retention: timedelta = SNAPSHOT_RETENTIO
         summary.orphans_removed = orphans.removed
         summary.orphan_bytes = orphans.bytes_removed
         summary.orphans_too_young = orphans.too_young
-    if not location.is_s3:
+    if location.is_s3:
+        compact_runs_s3(location, summary)
+    else:
         compact_runs(Path(location.lake), summary)
     return summary

@@ -56,8 +56,16 @@ def test_compact_cli_on_s3_dedupes_merges_and_waits_out_the_grace(
     killed = keys(s3) - {f.removeprefix(f"s3://{BUCKET}/") for f in live_files(
         open_table(location))}
 
+    for i in range(3):
+        s3.put_object(Bucket=BUCKET, Key=f"prod/_runs/run-{i}.json",
+                      Body=f'{{"run_id": "{i}"}}\n'.encode())
+
     done = run_cli(["compact", "--lake", LAKE, "--catalog", catalog], aws_env)
     assert done.returncode == 0, done.stderr
+    assert {k for k in keys(s3, "prod/_runs/") if k[-1] != "/"} == {
+        "prod/_runs/run-2-compacted.json"}
+    merged = s3.get_object(Bucket=BUCKET, Key="prod/_runs/run-2-compacted.json")["Body"].read()
+    assert merged.decode().splitlines() == [f'{{"run_id": "{i}"}}' for i in range(3)]
     assert done.stdout.startswith("compact: 8 files -> 2 (2 days rewritten), 12 rows, "
                                   "2 duplicates dropped, snapshot ")
     assert done.stdout.count("\n") == 1
