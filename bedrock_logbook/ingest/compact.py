@@ -179,6 +179,11 @@ def ensure_snapshot_isolation(table: Table) -> None:
             table.refresh()
 
 
+def _glob_escape(path: str) -> str:
+    """A path DuckDB's globbing matches only itself (``[`` -> ``[[]``), as queries does."""
+    return "".join(f"[{c}]" if c in "[*?" else c for c in path)
+
+
 def _duplicates(location: TableLocation, files: list[str]) -> dict[str, set[int]]:
     """Rows to drop so each request ID keeps one copy: file path -> row positions."""
     import duckdb
@@ -189,6 +194,8 @@ def _duplicates(location: TableLocation, files: list[str]) -> dict[str, set[int]
     con.execute("SET threads = 2")
     if location.is_s3:
         con.register_filesystem(duckdb_filesystem(location))
+    # DuckDB globs each name (checked: 'a[1]/f.parquet' read 'a1/f.parquet'), so escape them;
+    # ``filename`` gives back the real path.
     readable = {(f if location.is_s3 else local_path(f)): f for f in files}
     rows = con.execute(
         """
@@ -203,7 +210,7 @@ def _duplicates(location: TableLocation, files: list[str]) -> dict[str, set[int]
         QUALIFY row_number() OVER (PARTITION BY request_id
                                    ORDER BY ts, source, source_line, filename,
                                             file_row_number) > 1
-        """, {"files": sorted(readable)}).fetchall()
+        """, {"files": [_glob_escape(name) for name in sorted(readable)]}).fetchall()
     con.close()
     drop: dict[str, set[int]] = defaultdict(set)
     for name, position in rows:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import subprocess
 import sys
 from datetime import timedelta
@@ -283,3 +284,18 @@ def test_run_records_are_merged_and_still_read_once_each(location: TableLocation
     assert merged.name == "run-2-compacted.json" and s.run_records_merged == 3
     assert merged.read_text().splitlines() == [f'{{"run_id": "{i}", "rows_written": 4}}'
                                                for i in range(3)]
+
+
+def test_duplicate_scan_reads_only_the_lakes_own_files(tmp_path: Path) -> None:
+    """Issue 10's rule: a lake path is literal. With "lake[1]" unescaped, DuckDB reads the
+    same relative paths under a sibling "lake1" instead."""
+    location = resolve(tmp_path / "lake[1]")
+    table = open_table(location)
+    table.append(day_rows("x", 4))  # no deduped_against: compact scans for duplicates
+    table.append(day_rows("x", 2))
+    shutil.copytree(tmp_path / "lake[1]", tmp_path / "lake1")
+    for f in (tmp_path / "lake1").rglob("*.parquet"):  # same paths, other request IDs
+        pq.write_table(day_rows("other", 1), f)
+    s = compact(location)
+    assert (s.duplicates_dropped, s.rows) == (2, 4)
+    assert request_ids(open_table(location)) == ["x-0", "x-1", "x-2", "x-3"]
