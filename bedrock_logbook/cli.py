@@ -117,22 +117,42 @@ def _size(path: Path) -> int:
 
 @main.command("compact")
 @lake_option
-def compact_command(lake: Path | None) -> None:
-    """Merge each date partition's files into one (cron adds one per run and partition).
+@catalog_option
+@click.option("--expire-after", default="7d", show_default=True, metavar="DURATION",
+              help="Expire snapshots superseded longer ago than this (0, 30m, 24h, 7d, 2w).")
+@click.option("--orphans-older-than", default=None, metavar="DURATION",
+              help="Delete unreferenced files older than this [default: 0 on a local lake, "
+                   "which compact locks; 24h on s3://, where another host may be mid-commit].")
+def compact_command(lake: str | None, catalog: str | None, expire_after: str,
+                    orphans_older_than: str | None) -> None:
+    """Rewrite each day's small files into large ones and drop duplicate request IDs (one
+    snapshot), expire old snapshots, delete files nothing references.
 
-    Safe to kill and rerun; queries see the same rows before and after.
+    Safe to kill and rerun, and to run while an ingest appends; queries see the same rows
+    before and after.
     """
-    from bedrock_logbook.ingest.compact import compact
+    from bedrock_logbook.ingest.compact import CompactConflict, compact
     from bedrock_logbook.ingest.lake import LakeBusyError, LakeError, LakeLock
+    from bedrock_logbook.ingest.maintenance import OrphanCheckError, parse_duration
+    from bedrock_logbook.lake.location import TableError, resolve
 
-    settings = load_settings(lake=lake)
+    settings = load_settings(lake=lake, catalog=catalog)
     require_lake(settings)
     try:
-        with LakeLock(Path(settings.lake)):
-            summary = compact(Path(settings.lake))
-    except LakeBusyError as e:
+        retention = parse_duration(expire_after)
+        grace = None if orphans_older_than is None else parse_duration(orphans_older_than)
+    except ValueError as e:
+        fail(f"--expire-after/--orphans-older-than: {e}", EXIT_USAGE)
+    try:
+        location = resolve(settings.lake, settings.catalog)
+        if location.is_s3:  # no lock on S3: the catalog's compare-and-swap is the guarantee
+            summary = compact(location, retention=retention, orphan_grace=grace)
+        else:
+            with LakeLock(Path(location.lake)):
+                summary = compact(location, retention=retention, orphan_grace=grace)
+    except (LakeBusyError, CompactConflict) as e:
         fail(str(e), EXIT_BUSY)
-    except LakeError as e:
+    except (LakeError, TableError, OrphanCheckError) as e:
         fail(str(e), EXIT_CONFIG)
     except OSError as e:
         fail(os_error_message(e), EXIT_CONFIG)
