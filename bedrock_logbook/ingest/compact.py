@@ -124,12 +124,6 @@ class CompactSummary:
                 f"files removed ({self.orphan_bytes / 2**20:.1f} MiB)")
 
 
-def finish_pending(lake: Path) -> int:
-    """No-op kept for ``pipeline.py``'s import until the writer switch: the hive compaction
-    and its journal are gone (a table compaction commits in one catalog swap)."""
-    return 0
-
-
 @dataclass
 class Group:
     """One day partition's files to rewrite, in path order."""

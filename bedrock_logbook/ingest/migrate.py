@@ -13,13 +13,15 @@ lake cannot be moved to another folder without rewriting its metadata.
 
 from __future__ import annotations
 
+import json
 import os
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bedrock_logbook.ingest.lake import TMP_PREFIX
+from bedrock_logbook.ingest.lake import TMP_PREFIX, fsync_dir
+from bedrock_logbook.ingest.maintenance import path_key, referenced_files
 from bedrock_logbook.ingest.schema import INVOCATIONS_DIR, PARTITION_KEY
 from bedrock_logbook.ingest.table import (
     check_uri_safe,
@@ -64,6 +66,27 @@ def hive_files(lake: Path) -> list[Path]:
                   if not p.name.startswith(TMP_PREFIX))
 
 
+HIVE_JOURNAL_DIR = "_compact"  # the hive writer's compaction journal (before the table)
+
+
+def finish_hive_compaction(lake: Path) -> int:
+    """Finish what a hive compaction killed half way left (the writer before the table): with
+    its merged file renamed in, the files it replaced are deleted, so migrating does not
+    register the same rows twice; without it the old files are intact. Returns how many."""
+    done = 0
+    for journal in sorted((lake / HIVE_JOURNAL_DIR).glob("*.json")):
+        entry = json.loads(journal.read_text())
+        folder = lake / INVOCATIONS_DIR / f"{PARTITION_KEY}={entry['date']}"
+        if (folder / entry["new"]).exists():
+            for name in entry["old"]:
+                if name != entry["new"]:
+                    (folder / name).unlink(missing_ok=True)
+            fsync_dir(folder)
+        journal.unlink()
+        done += 1
+    return done
+
+
 def migrate(location: TableLocation, run_id: str | None = None) -> MigrateSummary:
     """Register the hive files of a local lake in its Iceberg table (created if missing).
 
@@ -79,9 +102,13 @@ def migrate(location: TableLocation, run_id: str | None = None) -> MigrateSummar
     check_uri_safe(location)
     started = time.perf_counter()
     lake = Path(location.lake)
+    finish_hive_compaction(lake)
     found = hive_files(lake)
     table = open_table(location)
     referenced = set(data_files(table))
+    # Hive files a compaction replaced stay on disk until their snapshots expire: any file a
+    # live snapshot ever referenced is the table's, not new hive data.
+    ever = referenced_files(table)
     gone = sorted(uri for uri in referenced
                   if uri.startswith("file://") and f"/{PARTITION_KEY}=" in uri
                   and not Path(local_path(uri)).exists())
@@ -89,7 +116,8 @@ def migrate(location: TableLocation, run_id: str | None = None) -> MigrateSummar
         raise TableError(f"the table references {len(gone)} hive files that no longer exist "
                          f"(first: {gone[0]}); the old writer's compact must not run on a "
                          "migrated lake")
-    new = [uri for uri in map(file_uri, found) if uri not in referenced]
+    new = [uri for uri in map(file_uri, found)
+           if uri not in referenced and path_key(uri) not in ever]
     snapshot_id = None
     rows = 0
     if new:

@@ -44,7 +44,6 @@ import pyarrow as pa
 import pyarrow.ipc as ipc
 
 from bedrock_logbook.ingest import state
-from bedrock_logbook.ingest.compact import finish_pending
 from bedrock_logbook.ingest.crash import crash_point
 from bedrock_logbook.ingest.dedupe import IN_LAKE, KeySet, content_digests
 from bedrock_logbook.ingest.lake import (
@@ -54,6 +53,7 @@ from bedrock_logbook.ingest.lake import (
     temp_path_for,
 )
 from bedrock_logbook.ingest.lake_files import LakeFiles
+from bedrock_logbook.ingest.maintenance import LOCAL_ORPHAN_GRACE, remove_orphans
 from bedrock_logbook.ingest.objects import UNREADABLE_REASONS, RawObject, SkippedObject
 from bedrock_logbook.ingest.parent_death import die_with_parent
 from bedrock_logbook.ingest.parquet_files import ROW_GROUP_ROWS, rechunked, write_pending
@@ -386,12 +386,17 @@ def ingest_objects(
         root = files.local_root
         root.mkdir(parents=True, exist_ok=True)
         remove_temp_files(root)
-        finish_pending(root)  # a hive compaction killed half way: finish it before migrating
         # Left by a killed run, never committed. Each run stages under its own name, so a
         # worker a killed run left behind could never write into this run's files.
+        killed_before = (root / STAGING_DIR).exists()
         shutil.rmtree(root / STAGING_DIR, ignore_errors=True)
         salt = lake_salt(root, options.salt)
         table = _local_table(location, summary.run_id)  # None until the first rows
+        if killed_before and table is not None:
+            # Its data files may be written and never committed: with the lake lock held no
+            # other writer is in flight, so every unreferenced file goes now.
+            summary.extra["orphans_removed"] = remove_orphans(
+                table, older_than=LOCAL_ORPHAN_GRACE).removed
         staging_root = root / STAGING_DIR
     staging = staging_root / summary.run_id
     staging.mkdir(parents=True)
