@@ -83,6 +83,7 @@ def ensure_table(catalog: Catalog, location: TableLocation,
     the returned table.
     """
     from pyiceberg.exceptions import (
+        CommitFailedException,
         NamespaceAlreadyExistsError,
         NoSuchTableError,
         TableAlreadyExistsError,
@@ -97,6 +98,8 @@ def ensure_table(catalog: Catalog, location: TableLocation,
         catalog.create_namespace(NAMESPACE)
     except NamespaceAlreadyExistsError:
         pass
+    except Exception:  # noqa: BLE001 - e.g. a SQL catalog's unique key when two hosts race;
+        pass  # a namespace that really is missing makes the creation below fail and say why
     try:
         txn = catalog.create_table_transaction(
             location.identifier, schema=INVOCATIONS_SCHEMA,
@@ -107,6 +110,14 @@ def ensure_table(catalog: Catalog, location: TableLocation,
         txn.commit_transaction()
     except TableAlreadyExistsError:
         pass
+    except CommitFailedException:
+        # The SQL catalog reports a creation that lost the race this way ("Table already
+        # exists", seen with two first ingests at once): the winner's table is the table.
+        try:
+            return catalog.load_table(location.identifier)
+        except NoSuchTableError:
+            raise TableError("could not create the invocations table (the catalog refused "
+                             "the commit); rerun") from None
     return catalog.load_table(location.identifier)
 
 
