@@ -81,6 +81,7 @@ from bedrock_logbook.lake.location import PARTITION_FIELD, TABLE_NAME, TableLoca
 from bedrock_logbook.lake.reading import data_files
 
 if TYPE_CHECKING:
+    from pyiceberg.catalog import Catalog
     from pyiceberg.table import Table
 
 SKIPPED_LISTED = 1_000
@@ -380,7 +381,7 @@ def ingest_objects(
         # Created before parsing even when no row comes: the table records the salt's object.
         from bedrock_logbook.ingest.shared_salt import table_and_salt
 
-        table, salt = table_and_salt(files, open_catalog(location), options.salt)
+        table, salt = table_and_salt(files, _open_shared_catalog(location), options.salt)
         staging_root = Path(tempfile.mkdtemp(prefix="bedrock-logbook-staging-"))
     else:
         root = files.local_root
@@ -409,6 +410,18 @@ def ingest_objects(
         # Also on errors (a failed download): staged rows were never committed.
         shutil.rmtree(staging_root, ignore_errors=True)
     return summary
+
+
+def _open_shared_catalog(location: TableLocation) -> Catalog:
+    """``open_catalog``, once more if it failed because another host was creating the same
+    fresh SQL catalog's own tables (pyiceberg's SqlCatalog creates them on open, and two at
+    once can fail with "table iceberg_tables already exists": seen in 1 of 10 test runs)."""
+    try:
+        return open_catalog(location)
+    except Exception as e:
+        if "already exists" not in str(e):
+            raise
+        return open_catalog(location)
 
 
 def _local_table(location: TableLocation, run_id: str) -> Table | None:
