@@ -186,8 +186,15 @@ def summary(lake: Path | None, prices: Path | None) -> None:
 
 @main.command("views")
 @lake_option
-def views(lake: Path | None) -> None:
+@click.option("--dialect", type=click.Choice(["spark", "trino", "athena"]), default=None,
+              help="Print the staging and metric views as this engine's SQL instead "
+                   "(docs/athena.md); needs no lake.")
+def views(lake: Path | None, dialect: str | None) -> None:
     """List the views over the lake with their one-line purpose."""
+    if dialect is not None:
+        from bedrock_logbook.queries.dialects import script
+        click.echo(script(dialect))
+        return
     from bedrock_logbook import queries
     require_lake(Path(load_settings(lake=lake).lake))
     infos = queries.list_views()

@@ -115,8 +115,8 @@ def register_raw(session: Any, lake: Path, duck: duckdb.DuckDBPyConnection) -> N
     session.read.json(runs, schema=RUN_SCHEMA).createOrReplaceTempView("_runs")
     session.sql(RAW_RUNS)
     for name in SEED_TABLES:
-        rows = duck.execute(f"SELECT * FROM {name}").fetch_arrow_table()
-        session.createDataFrame(rows.to_pandas()).createOrReplaceTempView(name)
+        rows = duck.execute(f"SELECT * FROM {name}").df()  # noqa: S608 (fixed names)
+        session.createDataFrame(rows).createOrReplaceTempView(name)
 
 
 RUN_SCHEMA = ("run_id STRING, started_at STRING, finished_at STRING, seconds DOUBLE, "

@@ -127,8 +127,13 @@ def _inline_macros(dialect: str) -> Callable[[Any], Any]:
         args = dict(zip(params, node.expressions, strict=True))
         template = sqlglot.parse_one(body, read="duckdb")
         for quantile in list(template.find_all(exp.PercentileCont, exp.Quantile)):
+            values = quantile.this
+            if dialect != "spark":
+                # Trino's estimate has its argument's type: BIGINT latencies would give
+                # whole-number percentiles.
+                values = exp.cast(values, "DOUBLE")
             quantile.replace(exp.Anonymous(this=_PERCENTILE[dialect],
-                                           expressions=[quantile.this, quantile.expression]))
+                                           expressions=[values, quantile.expression]))
         for column in list(template.find_all(exp.Column)):
             if not column.table and column.name in args:
                 column.replace(args[column.name].copy())
@@ -219,29 +224,148 @@ def _expand_star_exclude(tree: Any, view: str,
 
 def duckdb_view_columns(view: str) -> list[str]:
     """A view's column names as DuckDB resolves them (over an empty lake: nothing is read)."""
-    return list(_duckdb_columns().get(view, ()))
+    return [name for name, _type in _empty_lake(None).columns.get(view, ())]
+
+
+@dataclass(frozen=True)
+class _EmptyLake:
+    """What DuckDB resolves over an empty lake: every object's columns and types, and the
+    price tables' rows (the shipped list, or with a user's price file)."""
+    columns: dict[str, tuple[tuple[str, str], ...]]
+    seeds: dict[str, list[tuple[Any, ...]]]
 
 
 @cache
-def _duckdb_columns() -> dict[str, tuple[str, ...]]:
+def _empty_lake(prices: str | None) -> _EmptyLake:
     import tempfile
 
     from bedrock_logbook.queries.connection import connect
 
+    seed_names = [o.name for o in sql_objects() if o.kind == "table"]
     with tempfile.TemporaryDirectory() as empty:
-        con = connect(empty)
+        con = connect(empty, prices=prices)
         try:
             rows = con.execute(
-                "SELECT table_name, column_name FROM information_schema.columns "
+                "SELECT table_name, column_name, data_type FROM information_schema.columns "
                 "ORDER BY table_name, ordinal_position").fetchall()
+            seeds = {name: con.execute("SELECT * FROM " + name).fetchall()  # noqa: S608
+                     for name in seed_names}  # (names from the catalog)
         finally:
             con.close()
-    found: dict[str, list[str]] = {}
-    for table, column in rows:
-        found.setdefault(str(table), []).append(str(column))
-    return {k: tuple(v) for k, v in found.items()}
+    columns: dict[str, list[tuple[str, str]]] = {}
+    for table, column, data_type in rows:
+        columns.setdefault(str(table), []).append((str(column), str(data_type)))
+    return _EmptyLake({k: tuple(v) for k, v in columns.items()}, seeds)
 
 
-def script(dialect: str) -> str:
-    """Every rendered view as one script, each statement ended by a semicolon."""
-    return "\n\n".join(f"-- {v.name} ({v.layer})\n{v.sql};" for v in render_views(dialect))
+def _literal(value: Any) -> Any:
+    import datetime as dt
+    from decimal import Decimal
+
+    from sqlglot import exp
+
+    if value is None:
+        return exp.null()
+    if isinstance(value, bool):
+        return exp.Boolean(this=value)
+    if isinstance(value, int | float | Decimal):
+        return exp.Literal.number(str(value))
+    if isinstance(value, dt.date):
+        return exp.cast(exp.Literal.string(value.isoformat()), "DATE")
+    return exp.Literal.string(str(value))
+
+
+# Athena refuses a query text over 262,144 bytes: a price table larger than this is split
+# into views of this size at most, joined by UNION ALL.
+MAX_STATEMENT_BYTES = 200_000
+
+
+def render_seed(name: str, dialect: str, *, prices: str | None = None) -> list[str]:
+    """A price table (filled from Python in DuckDB) as views over its rows, typed as in
+    DuckDB, so engines without our Python get the same price list: one view, or parts
+    ``<name>_part<N>`` and the view reading them all."""
+    import sqlglot
+    from sqlglot import exp
+
+    lake = _empty_lake(prices)
+    columns = lake.columns[name]
+    rows = lake.seeds[name]
+    writer = _WRITER[dialect]
+
+    def view(view_name: str, select: Any) -> str:
+        create = exp.Create(this=exp.to_table(view_name), kind="VIEW", replace=True,
+                            expression=select)
+        return str(create.sql(dialect=writer))
+
+    if not rows:
+        nulls = ", ".join(f"CAST(NULL AS {t}) AS {c}" for c, t in columns)
+        return [view(name, sqlglot.parse_one(f"SELECT {nulls} WHERE false", read="duckdb"))]
+    typed = ", ".join(f"CAST({c} AS {t}) AS {c}" for c, t in columns)
+    names = [c for c, _t in columns]
+    tuples = [exp.tuple_(*[_literal(v) for v in row]) for row in rows]
+    sizes = [len(tup.sql(dialect=writer)) + 2 for tup in tuples]
+    chunks: list[list[Any]] = [[]]
+    size = 0
+    for tup, tup_size in zip(tuples, sizes, strict=True):
+        if chunks[-1] and size + tup_size > MAX_STATEMENT_BYTES:
+            chunks.append([])
+            size = 0
+        chunks[-1].append(tup)
+        size += tup_size
+
+    def select_rows(chunk: list[Any]) -> Any:
+        select = sqlglot.parse_one(f"SELECT {typed} FROM (VALUES (1)) AS t", read="duckdb")  # noqa: S608
+        select.set("from_", exp.From(this=exp.values(chunk, alias="t", columns=names)))
+        return select
+
+    if len(chunks) == 1:
+        return [view(name, select_rows(chunks[0]))]
+    parts = [f"{name}_part{i}" for i in range(1, len(chunks) + 1)]
+    union = " UNION ALL ".join(f"SELECT * FROM {part}" for part in parts)  # noqa: S608
+    return ([view(part, select_rows(chunk)) for part, chunk in zip(parts, chunks, strict=True)]
+            + [view(name, sqlglot.parse_one(union, read="duckdb"))])
+
+
+# Engines other than DuckDB get the lake as the catalog's table; the run records and the
+# quarantine (plain files beside it) are not tables there.
+LAKE_TABLE = "bedrock_logbook.invocations"
+RAW_INVOCATIONS = (f"CREATE OR REPLACE VIEW raw_invocations AS "  # noqa: S608 (fixed name)
+                   f"SELECT *, CAST(ts AS DATE) AS \"date\" FROM {LAKE_TABLE}")
+NOT_TABLES = ("raw_runs", "raw_quarantine")
+
+
+def _needs(view: RenderedView, missing: set[str]) -> bool:
+    return any(d in missing for d in view.depends)
+
+
+def script(dialect: str, *, prices: str | None = None) -> str:
+    """What an engine needs for the views, as one script of statements ended by semicolons:
+    ``raw_invocations`` over the Iceberg table, the price tables as views over their rows,
+    then the staging and metric views. Views that read the run records or the quarantine
+    are left out (named in a comment)."""
+    import sqlglot
+
+    if dialect not in DIALECTS or dialect == "duckdb":
+        raise DialectError(f"choose one of spark, trino, athena (got {dialect!r})")
+    parts = [
+        f"-- bedrock-logbook views for {dialect}, rendered from the DuckDB views "
+        "(bedrock-logbook views --dialect; docs/athena.md).",
+        f"-- Run in a database of its own: the staging view `invocations` would clash with "
+        f"the table {LAKE_TABLE}.",
+        "-- raw_invocations: the Iceberg table, with the UTC date the views group by.\n"
+        + sqlglot.transpile(RAW_INVOCATIONS, read="duckdb", write=_WRITER[dialect])[0] + ";",
+    ]
+    for seed in (o.name for o in sql_objects() if o.kind == "table"):
+        for statement in render_seed(seed, dialect, prices=prices):
+            parts.append(f"-- {seed} (price table)\n{statement};")
+    missing = set(NOT_TABLES)
+    left_out: list[str] = []
+    for view in render_views(dialect):
+        if _needs(view, missing):
+            missing.add(view.name)
+            left_out.append(view.name)
+            continue
+        parts.append(f"-- {view.name} ({view.layer})\n{view.sql};")
+    parts.append(f"-- Not created (they read the run records or the quarantine, which are "
+                 f"files, not tables): {', '.join(left_out)}.")
+    return "\n\n".join(parts) + "\n"
