@@ -32,6 +32,8 @@ from bedrock_logbook.lake.catalog import load_table
 from bedrock_logbook.lake.location import local_path, resolve
 from bedrock_logbook.lake.reading import data_files
 from bedrock_logbook.queries import dialects
+from tests.core.lakeutil import write_batch
+from tests.core.records import converse
 
 ROOT = Path(__file__).resolve().parents[1]
 REL_TOL = 1e-9
@@ -58,11 +60,27 @@ def cli(*args: str) -> None:
     assert done.returncode == 0, done.stderr
 
 
+def write_prompt_pairs(logs: Path) -> None:
+    """Two prompts each sent standard and latency-optimized to one model: the sample's prompts
+    are random, so without these `mode_prompt_pairs` would have no row to compare."""
+    records = []
+    for n, prompt in enumerate(["compare me", "and me"]):
+        for m, mode in enumerate(["standard", "optimized"]):
+            record = converse(f"5a1e0000-0000-0000-0000-00000000{n}{m}00",
+                              latency_ms=900 + 300 * n - 200 * m)
+            body = record["input"]["inputBodyJson"]
+            body["messages"][0]["content"][0]["text"] = prompt
+            body["performanceConfig"] = {"latency": mode}
+            records.append(record)
+    write_batch(logs, records)
+
+
 @pytest.fixture(scope="module")
 def lake(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("spark")
     logs, lake = root / "logs", root / "lake"
     cli("sample", "--records", "3000", "--out", str(logs), "--bad-lines")
+    write_prompt_pairs(logs)
     cli("ingest", "files", str(logs), "--lake", str(lake))
     cli("migrate", "--lake", str(lake))  # a no-op once ingest writes the table itself
     return lake
@@ -83,9 +101,10 @@ def spark(lake: Path, duck: duckdb.DuckDBPyConnection) -> Iterator[Any]:
     from pyspark.sql import SparkSession
 
     started = time.monotonic()
-    session = (SparkSession.builder.master("local[1]").appName("bedrock-logbook-portability")
+    session = (SparkSession.builder.master("local[2]").appName("bedrock-logbook-portability")
                .config("spark.driver.memory", "768m")
                .config("spark.ui.enabled", "false")
+               .config("spark.ui.showConsoleProgress", "false")
                .config("spark.sql.shuffle.partitions", "2")
                # Dates and shown timestamps in UTC, as the DuckDB views (queries.use_utc).
                .config("spark.sql.session.timeZone", "UTC")
@@ -145,6 +164,9 @@ def spark_views(spark: Any) -> dict[str, str]:
             spark.sql(sql)
         except Exception as e:  # noqa: BLE001 (reported per view below)
             errors[view.name] = str(e).splitlines()[0]
+    if "invocations" not in errors:
+        # Computed once, not once per metric view that reads it (minutes on a busy machine).
+        spark.catalog.cacheTable("invocations")
     return errors
 
 
