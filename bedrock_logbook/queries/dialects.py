@@ -314,7 +314,9 @@ def render_seed(name: str, dialect: str, *, prices: str | None = None) -> list[s
         size += tup_size
 
     def select_rows(chunk: list[Any]) -> Any:
-        select = sqlglot.parse_one(f"SELECT {typed} FROM (VALUES (1)) AS t", read="duckdb")  # noqa: S608
+        # Names and types from DuckDB's catalog, not input; the rows go in as literals.
+        text = f"SELECT {typed} FROM (VALUES (1)) AS t"  # noqa: S608
+        select = sqlglot.parse_one(text, read="duckdb")
         select.set("from_", exp.From(this=exp.values(chunk, alias="t", columns=names)))
         return select
 
