@@ -193,7 +193,8 @@ def views(lake: Path | None, dialect: str | None) -> None:
     """List the views over the lake with their one-line purpose."""
     if dialect is not None:
         from bedrock_logbook.queries.dialects import script
-        click.echo(script(dialect))
+        prices = load_settings().prices  # BEDROCK_LOGBOOK_PRICES, as `sql` reads it
+        click.echo(script(dialect, prices=None if prices is None else str(prices)))
         return
     from bedrock_logbook import queries
     require_lake(Path(load_settings(lake=lake).lake))

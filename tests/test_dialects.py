@@ -148,9 +148,15 @@ def test_price_table_views_carry_every_row() -> None:
         con.close()
 
 
-def test_cli_prints_the_script() -> None:
+def test_cli_prints_the_script(tmp_path: Path) -> None:
+    """With the user's price file (BEDROCK_LOGBOOK_PRICES), as `sql` would read it."""
+    mine = tmp_path / "prices.csv"
+    mine.write_text("model,latency_mode,profile_scope,region,token_class,effective_from,"
+                    "usd_per_million,source\nacme.model-v1,standard,*,*,input,2026-01-01,"
+                    "1.25,our contract\n", encoding="utf-8")
     done = subprocess.run([sys.executable, "-m", "bedrock_logbook.cli", "views", "--dialect",
-                           "athena"], cwd=ROOT, capture_output=True, text=True)
+                           "athena"], cwd=ROOT, capture_output=True, text=True,
+                          env={**os.environ, "BEDROCK_LOGBOOK_PRICES": str(mine)})
     assert done.returncode == 0, done.stderr
     out = done.stdout
     assert "CREATE OR REPLACE VIEW raw_invocations AS SELECT *, CAST(ts AS DATE) AS \"date\" " \
@@ -158,6 +164,7 @@ def test_cli_prints_the_script() -> None:
     file_views = {"freshness", "ingest_runs", "quarantine_reasons"}  # no tables there
     for view in VIEWS:
         assert (f"CREATE OR REPLACE VIEW {view} AS" in out) is (view not in file_views), view
+    assert "('acme.model-v1', 'standard', '*', '*', 'input', CAST('2026-01-01' AS DATE)" in out
     assert "Not created (they read the run records or the quarantine, which are files, not " \
            "tables): freshness, ingest_runs, quarantine_reasons." in out
     wrong = subprocess.run([sys.executable, "-m", "bedrock_logbook.cli", "views", "--dialect",

@@ -303,7 +303,7 @@ def render_seed(name: str, dialect: str, *, prices: str | None = None) -> list[s
     typed = ", ".join(f"CAST({c} AS {t}) AS {c}" for c, t in columns)
     names = [c for c, _t in columns]
     tuples = [exp.tuple_(*[_literal(v) for v in row]) for row in rows]
-    sizes = [len(tup.sql(dialect=writer)) + 2 for tup in tuples]
+    sizes = [len(tup.sql(dialect=writer).encode()) + 2 for tup in tuples]  # bytes, as Athena
     chunks: list[list[Any]] = [[]]
     size = 0
     for tup, tup_size in zip(tuples, sizes, strict=True):
