@@ -19,7 +19,7 @@ $(RUNTIME): pyproject.toml
 	touch $@
 
 $(DEV): $(RUNTIME)
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet -e '.[test,spark]'
 	touch $@
 
 runtime: $(RUNTIME)

@@ -213,8 +213,16 @@ def summary(lake: str | None, catalog: str | None, prices: Path | None) -> None:
 @main.command("views")
 @lake_option
 @catalog_option
-def views(lake: str | None, catalog: str | None) -> None:
+@click.option("--dialect", type=click.Choice(["spark", "trino", "athena"]), default=None,
+              help="Print the staging and metric views as this engine's SQL instead "
+                   "(docs/athena.md); needs no lake.")
+def views(lake: str | None, catalog: str | None, dialect: str | None) -> None:
     """List the views over the lake with their one-line purpose."""
+    if dialect is not None:
+        from bedrock_logbook.queries.dialects import script
+        prices = load_settings().prices  # BEDROCK_LOGBOOK_PRICES, as `sql` reads it
+        click.echo(script(dialect, prices=None if prices is None else str(prices)))
+        return
     from bedrock_logbook import queries
     require_lake(load_settings(lake=lake, catalog=catalog))
     infos = queries.list_views()

@@ -94,4 +94,4 @@ def test_make_run_installs_the_runtime_only_and_make_test_the_extras(tmp_path: P
     run = _make_dry_run("run", tmp_path)
     assert "pip install --quiet -e .\n" in run and "[test]" not in run
     assert "bedrock-logbook dashboard" in run
-    assert "pip install --quiet -e '.[test]'" in _make_dry_run("test", tmp_path)
+    assert "pip install --quiet -e '.[test,spark]'" in _make_dry_run("test", tmp_path)

@@ -3,23 +3,41 @@
 -- layer: metrics
 -- depends: invocations
 CREATE OR REPLACE VIEW cost_by_dimension AS
-WITH long AS (
-    UNPIVOT (
-        SELECT
-            day,
-            cost_usd,
-            priced,
-            input_tokens,
-            output_tokens,
-            coalesce(model, '(unknown: ' || model_id || ')') AS model,
-            latency_mode,
-            coalesce(region, '(unknown)') AS region,
-            coalesce(profile_scope, '(direct)') AS profile_scope,
-            coalesce(caller, '(unknown)') AS caller
-        FROM invocations
-    )
-    ON model, latency_mode, region, profile_scope, caller
-    INTO NAME dimension VALUE value
+-- One row per request and dimension: a cross join with the dimension names rather than
+-- UNPIVOT, whose syntax differs between DuckDB, Spark and Trino (docs/athena.md).
+WITH per_request AS (
+    SELECT
+        day,
+        cost_usd,
+        priced,
+        input_tokens,
+        output_tokens,
+        coalesce(model, '(unknown: ' || model_id || ')') AS model,
+        latency_mode,
+        coalesce(region, '(unknown)') AS region,
+        coalesce(profile_scope, '(direct)') AS profile_scope,
+        coalesce(caller, '(unknown)') AS caller
+    FROM invocations
+),
+long AS (
+    SELECT
+        r.day,
+        r.cost_usd,
+        r.priced,
+        r.input_tokens,
+        r.output_tokens,
+        d.dimension,
+        CASE d.dimension
+            WHEN 'model' THEN r.model
+            WHEN 'latency_mode' THEN r.latency_mode
+            WHEN 'region' THEN r.region
+            WHEN 'profile_scope' THEN r.profile_scope
+            WHEN 'caller' THEN r.caller
+        END AS value
+    FROM per_request AS r
+    CROSS JOIN (
+        VALUES ('model'), ('latency_mode'), ('region'), ('profile_scope'), ('caller')
+    ) AS d (dimension)
 )
 SELECT
     day,
@@ -34,4 +52,6 @@ SELECT
     CAST(sum(cost_usd) AS DOUBLE) AS cost_usd,
     CAST(count(*) FILTER (WHERE priced) / count(*) AS DOUBLE) AS priced_share
 FROM long
+-- As UNPIVOT did: a NULL value (model_id missing too) is no row.
+WHERE value IS NOT NULL
 GROUP BY day, dimension, value;

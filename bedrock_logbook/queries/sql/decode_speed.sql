@@ -16,7 +16,7 @@ WITH fit AS (
         sum(latency_ms) AS sum_latency_ms
     FROM raw_invocations
     WHERE error_code IS NULL AND latency_ms IS NOT NULL AND output_tokens IS NOT NULL
-    GROUP BY ALL
+    GROUP BY model, coalesce(served_latency, 'unknown')
 )
 SELECT
     model,

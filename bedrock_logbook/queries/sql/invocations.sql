@@ -135,7 +135,7 @@ tier_rate_rows AS (
             || ': ' || source)
             FILTER (WHERE token_class = 'input') AS rate_label
     FROM tier_rates
-    GROUP BY ALL
+    GROUP BY model, scope_key, region_key, day, mode, tier_min_prompt_tokens
 ),
 rates AS (
     SELECT

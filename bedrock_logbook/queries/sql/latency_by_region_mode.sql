@@ -25,4 +25,4 @@ SELECT
         AS DOUBLE
     ) AS throughput_tokens_per_s
 FROM raw_invocations
-GROUP BY ALL;
+GROUP BY model, region, inference_region, coalesce(served_latency, 'unknown');

@@ -26,4 +26,5 @@ SELECT
         AS DOUBLE
     ) AS throughput_tokens_per_s
 FROM raw_invocations
-GROUP BY ALL;
+GROUP BY CAST(date AS DATE), model, region, inference_region,
+    coalesce(served_latency, 'unknown');
