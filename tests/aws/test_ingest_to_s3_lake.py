@@ -70,6 +70,20 @@ def ingest(paths: list[Path], lake: str, env: dict[str, str], *extra: str
                     "--workers", "1", "--json", *extra], env)
 
 
+def ingest_at_once(paths: list[Path], lake: str, catalog: str, env: dict[str, str]
+                   ) -> list[dict[str, Any]]:
+    """One ``ingest files`` process per path, all started before any is waited for; their
+    JSON summaries (each must exit 0)."""
+    full_env = {**os.environ, **env}
+    args = ["--lake", lake, "--catalog", catalog, "--salt", "s", "--workers", "1", "--json"]
+    procs = [subprocess.Popen([*CLI, "ingest", "files", str(p), *args], env=full_env, cwd=REPO,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for p in paths]
+    outs = [p.communicate(timeout=300) for p in procs]
+    assert [p.returncode for p in procs] == [0] * len(paths), [o[1] for o in outs]
+    return [json.loads(o[0]) for o in outs]
+
+
 def summary_of(done: subprocess.CompletedProcess[str]) -> dict[str, Any]:
     assert done.returncode == 0, done.stderr
     out: dict[str, Any] = json.loads(done.stdout)
@@ -151,14 +165,7 @@ def test_two_ingest_processes_at_once_into_one_s3_table_both_land(
         sql_catalog: str, aws_env: dict[str, str], tmp_path: Path) -> None:
     a = make_logs(tmp_path / "a", range(0, 60), name="a")
     b = make_logs(tmp_path / "b", range(40, 100), name="b")  # 40..59 in both
-    env = {**os.environ, **aws_env}
-    args = ["--lake", LAKE, "--catalog", sql_catalog, "--salt", "s", "--workers", "1", "--json"]
-    procs = [subprocess.Popen([*CLI, "ingest", "files", str(p), *args], env=env, cwd=REPO,
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-             for p in (a, b)]
-    outs = [p.communicate(timeout=300) for p in procs]
-    assert [p.returncode for p in procs] == [0, 0], [o[1] for o in outs]
-    summaries = [json.loads(o[0]) for o in outs]
+    summaries = ingest_at_once([a, b], LAKE, sql_catalog, aws_env)
     assert all(s["balanced"] for s in summaries)
 
     location = resolve(LAKE, sql_catalog)

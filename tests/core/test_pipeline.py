@@ -311,13 +311,15 @@ def test_sigkill_at_any_point_then_rerun_equals_an_uninterrupted_run(
     assert snapshot_ids(lake)[:len(before)] == before
     assert len(snapshot_ids(lake)) == len(before) + CRASH_POINTS[point]
     left_behind = orphan_data_files(lake)
+    assert bool(left_behind) == (point in ("after_partition_write", "before_table_commit"))
     rerun = subprocess.run(cmd, cwd=repo, capture_output=True, text=True)
     assert rerun.returncode == 0, rerun.stderr
     assert snapshot(lake) == snapshot(tmp_path / "clean")
     assert not (lake / "_staging").exists()
-    # Only the killed run's uncommitted files are unreferenced (orphan removal deletes them).
-    assert orphan_data_files(lake) == left_behind
-    assert bool(left_behind) == (point in ("after_partition_write", "before_table_commit"))
+    # The rerun found the killed run's staging folder and, holding the lock, deleted the
+    # data files that run wrote and never committed; nothing else is unreferenced.
+    assert orphan_data_files(lake) == []
+    assert all(not Path(p).exists() for p in left_behind)
 
 
 def test_source_counters_are_taken_after_the_last_object_and_recorded(tmp_path: Path) -> None:
