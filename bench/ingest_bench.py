@@ -1,19 +1,25 @@
 """Ingest benchmark: our pipeline vs DuckDB's read_json -> Parquet on the same gzip objects.
 
-Generates N records (default 1,000,000, ~2.6 KB each) in the S3 delivery layout, then runs,
-each in its own subprocess and in the same invocation:
+Generates N records (default 1,000,000, ~2.6 KB each) in the S3 delivery layout, as small
+objects (~40 records each, a quiet account's 5-minute deliveries) and/or large ones (about
+4,000 records each, as busy accounts get), then runs on each, each in its own subprocess and
+in the same invocation:
 
-* ours:   ``bedrock-logbook ingest files DIR --lake TMP`` (worker processes included);
 * duckdb: ``read_json`` with explicit columns and JSON paths -> ``COPY ... TO`` hive-partitioned
-          Parquet, 2 threads (as in ../shared/reference/perf-baseline.md).
+          Parquet, 2 threads (as in ../shared/reference/perf-baseline.md);
+* ours:   ``bedrock-logbook ingest files DIR --lake TMP`` (worker processes included);
+* parse:  ``parse_objects`` alone over the same objects in 2 worker processes, batched as the
+          pipeline batches them, nothing written: the parser's speed apart from the writer.
 
-and prints records/s, MB/s (compressed and uncompressed input) and peak memory. Peak memory is
+and prints records/s, the ratio to DuckDB's, MB/s (compressed and uncompressed input) and
+peak memory. Peak memory is
 sampled from /proc every 50 ms over the whole process tree (RSS summed over the child and its
 descendants; PSS too, which does not double-count pages shared by forked workers), plus the
 kernel's max RSS of the largest single process (wait4). A script, not a test: machines are
 noisy, so compare the two engines measured in the same run.
 
-    .venv/bin/python bench/ingest_bench.py [--records N] [--data DIR] [--json]
+    .venv/bin/python bench/ingest_bench.py [--records N] [--objects small|large|both]
+                                           [--data DIR] [--json]
 """
 
 from __future__ import annotations
@@ -46,16 +52,32 @@ PAGE = os.sysconf("SC_PAGE_SIZE")
 # --- data -----------------------------------------------------------------------------------
 
 
-def _generate_part(args: tuple[str, int, int, int]) -> dict[str, int]:
-    out, n, seed, hours = args
+# How each kind of object is written: small ones are the generator's 5-minute deliveries per
+# account and Region (~40 records at 1M records a day); large ones gather an hour of one
+# account and Region, up to 4,000 records an object.
+OBJECT_KINDS: dict[str, dict[str, Any]] = {
+    "small": {},
+    "large": {"window_seconds": 3600, "max_records_per_file": 4000},
+}
+# Large objects squeeze the records into fewer hours: the generator spreads them over 9
+# account/Region streams, written by 2 processes, so ~200,000 records an hour give objects of
+# up to 4,000 records (200,000 records: 1 hour, ~60 objects).
+LARGE_RECORDS_PER_HOUR = 200_000
+
+
+def _generate_part(args: tuple[str, int, int, int, str]) -> dict[str, int]:
+    out, n, seed, hours, kind = args
     summary = write_sample_logs(Path(out), n, seed=seed, hours=hours,
-                                start=datetime(2026, 11, 1, tzinfo=UTC))
+                                start=datetime(2026, 11, 1, tzinfo=UTC), **OBJECT_KINDS[kind])
     return asdict(summary)
 
 
-def ensure_data(data: Path, records: int, seed: int, hours: int, procs: int) -> dict[str, Any]:
+def ensure_data(data: Path, records: int, seed: int, hours: int, procs: int,
+                kind: str = "small") -> dict[str, Any]:
     """Generate (or reuse) ``records`` records split over ``procs`` parts with distinct seeds."""
-    wanted = {"records": records, "seed": seed, "hours": hours, "parts": procs}
+    wanted: dict[str, Any] = {"records": records, "seed": seed, "hours": hours, "parts": procs}
+    if kind != "small":
+        wanted["objects"] = kind
     marker = data / MARKER
     if marker.exists():
         meta: dict[str, Any] = json.loads(marker.read_text())
@@ -65,7 +87,8 @@ def ensure_data(data: Path, records: int, seed: int, hours: int, procs: int) -> 
         shutil.rmtree(data)
     data.mkdir(parents=True)
     sizes = [records // procs + (k < records % procs) for k in range(procs)]
-    jobs = [(str(data / f"part-{k}"), n, seed * 1000 + k, hours) for k, n in enumerate(sizes)]
+    jobs = [(str(data / f"part-{k}"), n, seed * 1000 + k, hours, kind)
+            for k, n in enumerate(sizes)]
     t0 = time.perf_counter()
     with ProcessPoolExecutor(procs) as pool:
         parts = list(pool.map(_generate_part, jobs))
@@ -239,6 +262,58 @@ def run_ours(data: Path, work: Path, workers: int) -> Measured:
     return m
 
 
+PARSE_SCRIPT = r"""
+import json, sys
+from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import get_context
+from pathlib import Path
+
+from bedrock_logbook.ingest.objects import RawObject
+from bedrock_logbook.ingest.parse import ParseOptions
+from bedrock_logbook.ingest.read import parse_objects
+
+BATCH_BYTES, BATCH_OBJECTS = 2 << 20, 256  # as ingest/pipeline.py batches objects
+
+
+def parse(paths):
+    batch = parse_objects([RawObject(p, Path(p).read_bytes()) for p in paths],
+                          ParseOptions(salt=b"bench"))
+    return batch.table.num_rows, batch.lines
+
+
+def batches(files):
+    batch, size = [], 0
+    for f in files:
+        batch.append(f)
+        size += Path(f).stat().st_size
+        if size >= BATCH_BYTES or len(batch) >= BATCH_OBJECTS:
+            yield batch
+            batch, size = [], 0
+    if batch:
+        yield batch
+
+
+if __name__ == "__main__":
+    files, workers = json.load(open(sys.argv[1])), int(sys.argv[2])
+    rows = lines = 0
+    with ProcessPoolExecutor(workers, mp_context=get_context("forkserver")) as pool:
+        for r, n in pool.map(parse, list(batches(files))):
+            rows, lines = rows + r, lines + n
+    print(json.dumps({"rows": rows, "lines": lines}))
+"""
+
+
+def run_parse_only(files: list[str], work: Path, workers: int) -> Measured:
+    listing = work / "parse-files.json"
+    listing.write_text(json.dumps(files))
+    script = work / "parse_only.py"
+    script.write_text(PARSE_SCRIPT)
+    m = run_measured(f"parse_objects only ({workers} workers)",
+                     [sys.executable, str(script), str(listing), str(workers)])
+    m.rows = _json_field(m.output, "rows")
+    return m
+
+
 def _json_field(output: str, key: str) -> int | None:
     for line in reversed(output.splitlines()):
         if line.startswith("{"):
@@ -253,15 +328,17 @@ def _json_field(output: str, key: str) -> int | None:
 # --- report ---------------------------------------------------------------------------------
 
 
-def report(results: list[Measured], meta: dict[str, Any], as_json: bool) -> None:
+def report(kind: str, results: list[Measured], meta: dict[str, Any], as_json: bool) -> None:
     s = meta["summary"]
     records = s["records"]
     gz_mb, raw_mb = s["bytes_compressed"] / 1e6, s["bytes_uncompressed"] / 1e6
+    duckdb = next((m.seconds for m in results if m.engine.startswith("duckdb")), None)
     rows = []
     for m in results:
         rows.append({
             "engine": m.engine, "seconds": round(m.seconds, 2),
             "records_per_s": round(records / m.seconds),
+            "x_duckdb": None if duckdb is None else round(duckdb / m.seconds, 2),
             "mb_per_s_gzip": round(gz_mb / m.seconds, 1),
             "mb_per_s_raw": round(raw_mb / m.seconds, 1),
             "peak_rss_tree_mb": round(m.peak_rss_tree_mb),
@@ -270,17 +347,18 @@ def report(results: list[Measured], meta: dict[str, Any], as_json: bool) -> None
             "rows_out": m.rows, "exit": m.returncode,
         })
     if as_json:
-        print(json.dumps({"input": {"records": records, "batch_files": s["batch_files"],
+        print(json.dumps({"objects": kind,
+                          "input": {"records": records, "batch_files": s["batch_files"],
                                     "mb_gzip": round(gz_mb, 1), "mb_raw": round(raw_mb, 1),
                                     "cpus": os.cpu_count()},
                           "results": rows}, indent=1))
         return
-    print(f"input: {records:,} records in {s['batch_files']:,} gzip objects, "
+    print(f"\n{kind} objects: {records:,} records in {s['batch_files']:,} gzip objects, "
           f"{gz_mb:,.0f} MB compressed / {raw_mb:,.0f} MB raw "
           f"({raw_mb * 1e6 / max(records, 1):,.0f} B/record), {os.cpu_count()} CPUs")
-    head = ("engine", "seconds", "records/s", "MB/s gz", "MB/s raw", "peak RSS tree MB",
-            "peak PSS tree MB", "max 1-proc RSS MB", "rows out")
-    keys = ("engine", "seconds", "records_per_s", "mb_per_s_gzip", "mb_per_s_raw",
+    head = ("engine", "seconds", "records/s", "x DuckDB", "MB/s gz", "MB/s raw",
+            "peak RSS tree MB", "peak PSS tree MB", "max 1-proc RSS MB", "rows out")
+    keys = ("engine", "seconds", "records_per_s", "x_duckdb", "mb_per_s_gzip", "mb_per_s_raw",
             "peak_rss_tree_mb", "peak_pss_tree_mb", "max_single_rss_mb", "rows_out")
     table = [list(head)] + [[f"{r[k]:,}" if isinstance(r[k], int) else str(r[k]) for k in keys]
                             for r in rows]
@@ -298,28 +376,39 @@ def report(results: list[Measured], meta: dict[str, Any], as_json: bool) -> None
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--records", type=int, default=1_000_000)
+    ap.add_argument("--objects", choices=("small", "large", "both"), default="both",
+                    help="small (~40 records an object), large (~4,000) or both, one after "
+                         "the other (default both).")
     ap.add_argument("--data", type=Path, default=None,
-                    help="Where to generate/reuse input (default: a folder under /tmp, kept).")
-    ap.add_argument("--hours", type=int, default=24)
+                    help="Where to generate/reuse input (default: a folder under /tmp, kept; "
+                         "large objects go to DIR-large).")
+    ap.add_argument("--hours", type=int, default=24, help="Hours the small objects span.")
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--workers", type=int, default=2, help="Our parser processes.")
-    ap.add_argument("--skip", choices=("ours", "duckdb"), action="append", default=[])
+    ap.add_argument("--skip", choices=("ours", "duckdb", "parse"), action="append", default=[])
     ap.add_argument("--json", action="store_true", help="Print results as JSON.")
     args = ap.parse_args()
 
-    data = args.data or Path(tempfile.gettempdir()) / f"bedrock-logbook-bench-{args.records}"
-    meta = ensure_data(data, args.records, args.seed, args.hours, procs=2)
-    if not args.json:
-        print(f"data: {data} (generated in {meta['generate_seconds']} s, reused when present)")
-    files = batch_files(data)
-    results = []
-    with tempfile.TemporaryDirectory(prefix="bench-work-") as tmp:
-        work = Path(tmp)
-        if "duckdb" not in args.skip:
-            results.append(run_duckdb(files, work))
-        if "ours" not in args.skip:
-            results.append(run_ours(data, work, args.workers))
-    report(results, meta, args.json)
+    kinds = ("small", "large") if args.objects == "both" else (args.objects,)
+    for kind in kinds:
+        base = args.data or Path(tempfile.gettempdir()) / f"bedrock-logbook-bench-{args.records}"
+        data = base if kind == "small" else base.with_name(f"{base.name}-{kind}")
+        hours = args.hours if kind == "small" else max(1, round(args.records
+                                                                / LARGE_RECORDS_PER_HOUR))
+        meta = ensure_data(data, args.records, args.seed, hours, procs=2, kind=kind)
+        if not args.json:
+            print(f"data: {data} (generated in {meta['generate_seconds']} s, reused when present)")
+        files = batch_files(data)
+        results = []
+        with tempfile.TemporaryDirectory(prefix="bench-work-") as tmp:
+            work = Path(tmp)
+            if "duckdb" not in args.skip:
+                results.append(run_duckdb(files, work))
+            if "ours" not in args.skip:
+                results.append(run_ours(data, work, args.workers))
+            if "parse" not in args.skip:
+                results.append(run_parse_only(files, work, args.workers))
+        report(kind, results, meta, args.json)
 
 
 if __name__ == "__main__":

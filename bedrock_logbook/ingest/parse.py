@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Protocol
 
 import msgspec
 
@@ -541,6 +541,10 @@ _where_cache: dict[tuple[Any, ...], _Where] = {}
 
 def _where(model_id: Any, region: Any, inference_region: Any, identity: Any) -> _Where:
     arn = identity.get("arn") if type(identity) is dict else None
+    return _where_arn(model_id, region, inference_region, arn)
+
+
+def _where_arn(model_id: Any, region: Any, inference_region: Any, arn: Any) -> _Where:
     key: tuple[Any, ...] = (model_id, region, inference_region, arn)
     try:
         hit = _where_cache.get(key)
@@ -704,7 +708,21 @@ _NO_INPUT = _Input()
 _NO_OUTPUT = _Output()
 
 
-def _max_output_tokens(body: _RequestBody) -> int | None:
+class _RequestShape(Protocol):
+    """What the readers of a request body use (``_RequestBody`` or ``fast_rows``' typed one)."""
+
+    system: msgspec.Raw
+    messages: msgspec.Raw
+    prompt: msgspec.Raw
+    inputText: msgspec.Raw
+    inferenceConfig: Any
+    max_tokens: Any
+    max_gen_len: Any
+    max_tokens_to_sample: Any
+    textGenerationConfig: Any
+
+
+def _max_output_tokens(body: _RequestShape) -> int | None:
     """The request's maximum output tokens, whichever body shape carries it."""
     cfg = body.inferenceConfig
     if type(cfg) is dict:
@@ -720,7 +738,7 @@ def _max_output_tokens(body: _RequestBody) -> int | None:
     return None
 
 
-def _fingerprints(salt: bytes, body: _RequestBody) -> tuple[str | None, str | None]:
+def _fingerprints(salt: bytes, body: _RequestShape) -> tuple[str | None, str | None]:
     """Salted SHA-256 of the system prompt, and of the whole prompt (system included).
 
     Over the JSON text as logged: the same request logged by Bedrock gives the same text.

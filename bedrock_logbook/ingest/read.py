@@ -26,7 +26,8 @@ import numpy as np
 import pyarrow as pa
 from isal import isal_zlib
 
-from bedrock_logbook.ingest.dedupe import content_digests
+from bedrock_logbook.ingest.dedupe import CONTENT_COLUMNS
+from bedrock_logbook.ingest.fast_rows import decode_block, fast_row
 from bedrock_logbook.ingest.objects import RawObject
 from bedrock_logbook.ingest.parse import (
     MAX_LINE_BYTES,
@@ -153,6 +154,7 @@ class _Block:
     line_no: int
     offset: int
     data: bytes
+    lines: int  # how many lines ``data`` holds (counted once, here)
 
 
 @dataclass(frozen=True)
@@ -201,14 +203,15 @@ def _blocks(pieces: Iterator[bytes | _Damage]) -> Iterator[_Block | _TooLong | _
             continue
         block = pending + piece[:last + 1]
         pending = piece[last + 1:]
+        newlines = block.count(b"\n")
         if not block.isspace():
-            yield _Block(line_no, offset, block)
-        line_no += block.count(b"\n")
+            yield _Block(line_no, offset, block, newlines)
+        line_no += newlines
         offset += len(block)
     if too_long is not None:
         yield _TooLong(line_no, offset)
     elif pending and not pending.isspace():
-        yield _Block(line_no, offset, pending)
+        yield _Block(line_no, offset, pending, pending.count(b"\n") + 1)
 
 
 @dataclass
@@ -348,12 +351,31 @@ def _parse_block(block: _Block, uri: str, options: ParseOptions,
                  rows: list[tuple[Any, ...]], q: _ObjectQuarantine) -> int:
     """The records of a block of whole lines; returns how many lines were records."""
     text = block.data
-    records = decode_records(text)
-    n_lines = text.count(b"\n") + (0 if text.endswith(b"\n") else 1)
-    if records is not None and len(records) == n_lines:
-        # The fast path: every line is a record, decoded in one call.
+    n_lines = block.lines
+    typed = decode_block(text)
+    if typed is not None and len(typed) == n_lines:
+        # The fast path: every line is a record of the documented types, decoded in one
+        # call; a record it cannot settle goes the general way, in its place.
         split: list[bytes] | None = None
         offsets: list[int] = []
+        line_no = block.line_no
+        for i, typed_rec in enumerate(typed):
+            row = fast_row(typed_rec, options, uri, line_no + i)
+            if row is not None:
+                rows.append(row)
+                continue
+            if split is None:
+                split = text.split(b"\n")
+                offsets = _offsets(split, block.offset)
+            try:
+                rows.append(parse_line(split[i], options, uri, line_no + i))
+            except Rejected as e:
+                q.rejected(line_no + i, offsets[i], split[i], e)
+        return n_lines
+    records = decode_records(text)
+    if records is not None and len(records) == n_lines:
+        # The fast path: every line is a record, decoded in one call.
+        split = None
         for i, rec in enumerate(records):
             try:
                 rows.append(guarded_row(rec, options, uri, block.line_no + i))
@@ -480,12 +502,60 @@ def parse_objects(objects: list[RawObject], options: ParseOptions) -> ParsedBatc
     finally:
         if was_enabled:
             gc.enable()
-    batch.table = _to_table(rows, batch.quarantine)
-    for i, row in enumerate(rows):
-        batch.by_date.setdefault(_day(row[1]), []).append(i)
-    batch.keys = [dedupe_key(row[0]) for row in rows]
-    batch.digests = content_digests(batch.table)
+    batch.table, columns = _to_table(rows, batch.quarantine)
+    del rows
+    batch.by_date = _by_date(columns[_TS_INDEX])
+    batch.keys = dedupe_keys(columns[0])
+    batch.digests = _content_digests(columns)
     return batch
+
+
+# ``dedupe.content_digests`` over the Python values the table was built from, rather than
+# values read back from Arrow (``to_pylist`` cost as much as the digests): the same values,
+# so the same digests (tests/core/test_parse_golden.py checks both).
+_CONTENT_INDEXES = [INVOCATIONS_SCHEMA.names.index(n) for n in CONTENT_COLUMNS]
+
+
+def _content_digests(columns: list[list[Any]]) -> list[int]:
+    encode = msgspec.msgpack.encode
+    blake2b = hashlib.blake2b
+    return [
+        int.from_bytes(blake2b(encode(row), digest_size=8).digest(), "little") | 1
+        for row in zip(*(columns[i] for i in _CONTENT_INDEXES), strict=True)
+    ]
+
+
+_MICROS_PER_DAY = 86_400_000_000
+
+
+def _by_date(micros: list[int]) -> dict[str, list[int]]:
+    """Row indices of each UTC date, from the timestamps in microseconds."""
+    by_day: dict[int, list[int]] = {}
+    for i, t in enumerate(micros):
+        day = t // _MICROS_PER_DAY
+        try:
+            by_day[day].append(i)
+        except KeyError:
+            by_day[day] = [i]
+    return {(_EPOCH + timedelta(days=day)).date().isoformat(): idx
+            for day, idx in by_day.items()}
+
+
+def dedupe_keys(request_ids: list[str]) -> list[bytes]:
+    """``dedupe_key`` of each ID: canonical UUIDs (nearly all) unhexed in one call."""
+    canonical = [len(r) == 36 and _CANONICAL_UUID.fullmatch(r) is not None
+                 for r in request_ids]
+    packed = bytes.fromhex("".join(r for r, c in zip(request_ids, canonical, strict=True)
+                                   if c).replace("-", ""))
+    keys: list[bytes] = []
+    at = 0
+    for r, c in zip(request_ids, canonical, strict=True):
+        if c:
+            keys.append(packed[at:at + 16])
+            at += 16
+        else:
+            keys.append(hashlib.blake2b(r.encode(), digest_size=16).digest())
+    return keys
 
 
 _CANONICAL_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
@@ -537,17 +607,6 @@ def _parse_into(obj: RawObject, options: ParseOptions, rows: list[tuple[Any, ...
     batch.bytes_uncompressed += size
 
 
-_day_cache: dict[tuple[int, int, int], str] = {}
-
-
-def _day(ts: datetime) -> str:
-    key = (ts.year, ts.month, ts.day)
-    day = _day_cache.get(key)
-    if day is None:
-        day = _day_cache[key] = ts.date().isoformat()
-    return day
-
-
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
 _TS_INDEX = INVOCATIONS_SCHEMA.names.index("ts")
@@ -556,10 +615,12 @@ _BODY_INDEXES = frozenset(INVOCATIONS_SCHEMA.names.index(n)
                           for n in ("input_body_json", "output_body_json"))
 
 
-def _to_table(rows: list[tuple[Any, ...]], quarantine: list[QuarantineEntry]) -> pa.Table:
-    """Rows → Arrow table. Should a value slip past the parser's checks and not fit its
-    column, the rows that do not fit are found one by one and quarantined (and removed from
-    ``rows``): one odd value never costs the batch."""
+def _to_table(rows: list[tuple[Any, ...]], quarantine: list[QuarantineEntry]
+              ) -> tuple[pa.Table, list[list[Any]]]:
+    """Rows → Arrow table, and its columns as Python values (timestamps in microseconds).
+    Should a value slip past the parser's checks and not fit its column, the rows that do
+    not fit are found one by one and quarantined (and removed from ``rows``): one odd value
+    never costs the batch."""
     try:
         return _arrow_table(rows)
     except (pa.ArrowException, OverflowError, ValueError, TypeError):
@@ -582,16 +643,23 @@ _SOURCE_INDEX = INVOCATIONS_SCHEMA.names.index("source")
 _LINE_INDEX = INVOCATIONS_SCHEMA.names.index("source_line")
 
 
-def _arrow_table(rows: list[tuple[Any, ...]]) -> pa.Table:
+def _arrow_table(rows: list[tuple[Any, ...]]) -> tuple[pa.Table, list[list[Any]]]:
     if not rows:
-        return INVOCATIONS_SCHEMA.empty_table()
+        return INVOCATIONS_SCHEMA.empty_table(), [[] for _ in INVOCATIONS_SCHEMA]
     columns: list[Any] = list(zip(*rows, strict=True))
     # Aware datetimes would make pyarrow import pandas (~60 MB per worker): pass integers.
-    columns[_TS_INDEX] = [(t - _EPOCH) // _MICROSECOND for t in columns[_TS_INDEX]]
+    micros: dict[datetime, int] = {}  # the parser hands out one object per distinct time
+    ts_column = []
+    for t in columns[_TS_INDEX]:
+        try:
+            ts_column.append(micros[t])
+        except KeyError:
+            ts_column.append(micros.setdefault(t, (t - _EPOCH) // _MICROSECOND))
+    columns[_TS_INDEX] = ts_column
     arrays = [
         pa.array(col, type=pa.int64()).cast(f.type) if i == _TS_INDEX
         else pa.nulls(len(col), f.type) if i in _BODY_INDEXES and not any(col)
         else pa.array(col, type=f.type)
         for i, (col, f) in enumerate(zip(columns, INVOCATIONS_SCHEMA, strict=True))
     ]
-    return pa.Table.from_arrays(arrays, schema=INVOCATIONS_SCHEMA)
+    return pa.Table.from_arrays(arrays, schema=INVOCATIONS_SCHEMA), columns

@@ -1,0 +1,381 @@
+"""The fast path for well-formed records: strictly typed decoding, the row built without checks.
+
+``parse.row_from_record`` reads every field as ``Any`` and checks its type, because a log line
+may hold anything. Nearly every real line holds the types the log format documents, so a
+block of lines is first decoded into the strictly typed structs below (text as ``str``,
+counts as ``int``, nested objects as structs): msgspec does the type checks in C, and the
+row needs none in Python. Prompt and response text is never built: bodies stay raw bytes
+until the few keys we need are read from them, prompts are fingerprinted from those bytes.
+
+Only scalars are typed strictly. A value the general path reads as ``Any`` and that may be
+an object or array (identity, performanceConfig, serviceTier, requestMetadata, a body's
+results, cache details, invocation metrics...) stays ``Any`` here too: a struct would skip
+its unknown keys without checking their text, where the general path decodes all of it and
+quarantines invalid UTF-8 or nesting that is too deep.
+
+A record this path cannot settle exactly as the general path would (an out-of-range count,
+an unusual body shape, a rejected line...) is handed back (``fast_row`` returns None) and
+goes the general way, ``parse.parse_line``, which quarantines it or builds its row. A block
+where any line does not fit these types is decoded by the general path as a whole. So the
+rows, the quarantine and its reasons are exactly those of the general path
+(``tests/core/test_parse_golden.py`` checks it against the parser this one replaced).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+
+from bedrock_logbook.ingest.latency_mode import (
+    FIELD_REQUESTED,
+    TOKEN_LIMITED_MODELS,
+    normalize_mode,
+    resolve_latency_mode,
+    token_limit_evidence,
+)
+from bedrock_logbook.ingest.parse import (
+    GUARDRAIL_ACTION,
+    INVOCATION_METRICS,
+    MAX_INT,
+    ParseOptions,
+    _apply_cache_creation,
+    _apply_cache_details,
+    _apply_metrics,
+    _fingerprints,
+    _get,
+    _max_output_tokens,
+    _read_response,
+    _request_metadata,
+    _Response,
+    _service_tier,
+    _where_arn,
+    parse_timestamp,
+)
+
+_ABSENT = msgspec.Raw()
+_NULL = b"null"
+
+
+class _Input(msgspec.Struct):
+    inputBodyJson: msgspec.Raw = _ABSENT
+    inputBodyS3Path: str | None = None
+    inputTokenCount: int | None = None
+    cacheReadInputTokenCount: int | None = None
+    cacheWriteInputTokenCount: int | None = None
+
+
+class _Output(msgspec.Struct):
+    outputBodyJson: msgspec.Raw = _ABSENT
+    outputBodyS3Path: str | None = None
+    outputTokenCount: int | None = None
+
+
+class FastRecord(msgspec.Struct):
+    """The envelope of a ModelInvocationLog line, typed as the log format documents it."""
+
+    schemaType: str | None = None
+    schemaVersion: str | None = None
+    timestamp: str | None = None
+    accountId: str | int | None = None
+    identity: Any = None
+    region: str | None = None
+    requestId: str | None = None
+    operation: str | None = None
+    modelId: str | None = None
+    inferenceRegion: str | None = None
+    performanceConfig: Any = None
+    serviceTier: Any = None
+    requestMetadata: Any = None
+    errorCode: str | None = None
+    input: _Input | None = None
+    output: _Output | None = None
+
+
+class _RequestBody(msgspec.Struct):
+    system: msgspec.Raw = _ABSENT
+    messages: msgspec.Raw = _ABSENT
+    prompt: msgspec.Raw = _ABSENT
+    inputText: msgspec.Raw = _ABSENT
+    performanceConfig: Any = None
+    inferenceConfig: Any = None
+    max_tokens: int | None = None
+    max_gen_len: int | None = None
+    max_tokens_to_sample: int | None = None
+    textGenerationConfig: Any = None
+
+
+class _Metrics(msgspec.Struct):
+    latencyMs: int | None = None
+
+
+class _Usage(msgspec.Struct):
+    inputTokens: int | None = None
+    outputTokens: int | None = None
+    cacheReadInputTokens: int | None = None
+    cacheWriteInputTokens: int | None = None
+    input_tokens: int | None = None
+    output_tokens: int | None = None
+    cache_read_input_tokens: int | None = None
+    cache_creation_input_tokens: int | None = None
+    cacheDetails: Any = None
+    cache_creation: Any = None
+
+
+class _ResponseBody(msgspec.Struct):
+    stopReason: str | None = None
+    stop_reason: str | None = None
+    results: Any = None
+    metrics: _Metrics | None = None
+    usage: _Usage | None = None
+    performanceConfig: Any = None
+    serviceTier: Any = None
+    guardrail_action: str | None = msgspec.field(default=None, name=GUARDRAIL_ACTION)
+    invocation_metrics: Any = msgspec.field(default=None, name=INVOCATION_METRICS)
+
+
+_block_decoder = msgspec.json.Decoder(FastRecord)
+_request_decoder = msgspec.json.Decoder(_RequestBody)
+_response_decoder = msgspec.json.Decoder(_ResponseBody)
+
+
+def decode_block(text: bytes) -> list[FastRecord] | None:
+    """Every line of a block as a typed record, or None when any line does not fit."""
+    try:
+        return _block_decoder.decode_lines(text)
+    except (msgspec.ValidationError, msgspec.DecodeError, UnicodeDecodeError, RecursionError):
+        return None
+
+
+class _Bail(Exception):
+    """This record needs the general path."""
+
+
+_BAIL = _Bail()
+
+
+def _count(n: int | None) -> int | None:
+    if n is None or 0 <= n <= MAX_INT:
+        return n
+    raise _BAIL  # the general path quarantines it as number_out_of_range
+
+
+_modes: dict[str, str | None] = {}
+
+
+def _mode(value: Any) -> str | None:
+    """``latency_mode.normalize_mode``, computed once per distinct text."""
+    if value is None:
+        return None
+    if type(value) is dict:
+        value = value.get("latency")
+    if type(value) is not str:
+        return normalize_mode(value)
+    try:
+        return _modes[value]
+    except KeyError:
+        if len(_modes) > 1_000:
+            _modes.clear()
+        mode = _modes[value] = normalize_mode(value)
+        return mode
+
+
+_EMPTY = _Response()
+
+
+def _first(a: int | None, b: int | None) -> int | None:
+    return b if a is None else a
+
+
+def _dict_body(raw: msgspec.Raw) -> _Response:
+    try:
+        body = _response_decoder.decode(raw)
+    except (msgspec.ValidationError, msgspec.DecodeError):
+        raise _BAIL from None
+    resp = _Response()
+    stop = body.stopReason if body.stopReason is not None else body.stop_reason
+    if stop is None and type(body.results) is list and body.results:
+        stop = _get(body.results[0], "completionReason")
+    resp.stop_reason = stop if type(stop) is str and stop else None
+    if body.metrics is not None:
+        resp.latency_ms = _count(body.metrics.latencyMs)
+    u = body.usage
+    if u is not None:
+        resp.input_tokens = _count(_first(u.inputTokens, u.input_tokens))
+        resp.output_tokens = _count(_first(u.outputTokens, u.output_tokens))
+        resp.cache_read = _count(_first(u.cacheReadInputTokens, u.cache_read_input_tokens))
+        resp.cache_write = _count(_first(u.cacheWriteInputTokens,
+                                         u.cache_creation_input_tokens))
+        if u.cacheDetails is not None:
+            _apply_cache_details(resp, u.cacheDetails)
+        elif u.cache_creation is not None:
+            _apply_cache_creation(resp, u.cache_creation)
+    if body.invocation_metrics is not None:
+        fallback_latency = resp.latency_ms
+        _apply_metrics(resp, body.invocation_metrics)
+        if resp.latency_ms is None:
+            resp.latency_ms = fallback_latency
+    if body.performanceConfig is not None:
+        resp.mode = _mode(body.performanceConfig)
+    if body.serviceTier is not None:
+        resp.service_tier = _service_tier(body.serviceTier)
+    action = body.guardrail_action
+    if resp.stop_reason == "guardrail_intervened" or (
+            action is not None and action.upper() == "INTERVENED"):
+        resp.guardrail = "INTERVENED"
+    return resp
+
+
+def _response(raw: msgspec.Raw | None) -> _Response:
+    if raw is None:
+        return _EMPTY
+    if bytes(memoryview(raw)[:1]) == b"{":
+        return _dict_body(raw)
+    # A streamed body's chunk list (and odd shapes): the general reader, whose checks these
+    # shapes need; its Rejected sends the record down the general path.
+    return _read_response(raw)
+
+
+def _present(raw: msgspec.Raw) -> msgspec.Raw | None:
+    n = len(raw)
+    return None if n == 0 or (n == 4 and bytes(raw) == _NULL) else raw
+
+
+_NO_INPUT = _Input()
+_NO_OUTPUT = _Output()
+
+
+def fast_row(rec: FastRecord, options: ParseOptions, source: str,
+             line_no: int) -> tuple[Any, ...] | None:
+    """The row ``parse.row_from_record`` builds, or None when the general path must decide."""
+    try:
+        return _row(rec, options, source, line_no)
+    except Exception:  # noqa: BLE001 - anything unforeseen: the general path settles it
+        return None
+
+
+def _row(rec: FastRecord, options: ParseOptions, source: str,
+         line_no: int) -> tuple[Any, ...] | None:
+    request_id = rec.requestId
+    schema_type = rec.schemaType
+    if not request_id or rec.timestamp is None:
+        return None
+    if schema_type != "ModelInvocationLog" and (
+            schema_type is not None or (rec.operation is None and rec.modelId is None)):
+        return None
+    ts = parse_timestamp(rec.timestamp)  # Rejected (a bad timestamp): the general path
+
+    inp = rec.input or _NO_INPUT
+    out = rec.output or _NO_OUTPUT
+    in_raw = _present(inp.inputBodyJson)
+    out_raw = _present(out.outputBodyJson)
+    resp = _response(out_raw)
+
+    request_body = None
+    if in_raw is not None and bytes(memoryview(in_raw)[:1]) == b"{":
+        try:
+            request_body = _request_decoder.decode(in_raw)
+        except (msgspec.ValidationError, msgspec.DecodeError):
+            return None
+
+    identity = rec.identity
+    where = _where_arn(rec.modelId, rec.region, rec.inferenceRegion,
+                       identity.get("arn") if type(identity) is dict else None)
+
+    input_tokens = _count(inp.inputTokenCount)
+    if input_tokens is None:
+        input_tokens = resp.input_tokens
+    output_tokens = _count(out.outputTokenCount)
+    if output_tokens is None:
+        output_tokens = resp.output_tokens
+    cache_read = _count(inp.cacheReadInputTokenCount)
+    if cache_read is None:
+        cache_read = resp.cache_read
+    cache_write = _count(inp.cacheWriteInputTokenCount)
+    if cache_write is None:
+        cache_write = resp.cache_write
+
+    error_code = rec.errorCode or None
+    max_output = _max_output_tokens(request_body) if request_body is not None else None
+    token_rule = None
+    if where.model in TOKEN_LIMITED_MODELS and input_tokens is not None:
+        token_rule = token_limit_evidence(
+            where.model, input_tokens + (cache_read or 0) + (cache_write or 0), output_tokens,
+            max_output)
+    perf = rec.performanceConfig
+    mode = resolve_latency_mode(
+        None if perf is None else _mode(perf),
+        _mode(request_body.performanceConfig) if request_body is not None else None,
+        resp.mode,
+        where.model,
+        where.region,
+        token_rule,
+        error_code is not None,
+        options.latency_field == FIELD_REQUESTED,
+    )
+    cache_5m, cache_1h = resp.cache_write_5m, resp.cache_write_1h
+    if cache_write is None and cache_5m is not None and cache_1h is not None:
+        cache_write = cache_5m + cache_1h
+
+    latency = resp.latency_ms
+    tps = None
+    if latency is not None and latency > 0 and output_tokens:
+        tps = output_tokens * 1000.0 / latency
+
+    system_fp = prompt_fp = None
+    if request_body is not None:
+        system_fp, prompt_fp = _fingerprints(options.salt, request_body)
+
+    account = rec.accountId
+    metadata = rec.requestMetadata
+    if metadata is not None:
+        metadata = _request_metadata(metadata)
+    keep = options.keep_bodies
+    return (
+        request_id,
+        ts,
+        str(account) if type(account) is int else account or None,
+        where.region,
+        where.inference_region,
+        where.cross_region,
+        rec.operation or None,
+        where.model_id,
+        where.model,
+        where.model_id_kind,
+        where.profile_scope,
+        where.caller_arn,
+        where.caller,
+        mode.requested,
+        mode.served,
+        mode.source,
+        mode.confidence,
+        mode.fallback_reason,
+        mode.quality_flag,
+        resp.service_tier or (None if rec.serviceTier is None
+                              else _service_tier(rec.serviceTier)),
+        input_tokens,
+        output_tokens,
+        cache_read,
+        cache_write,
+        cache_5m,
+        cache_1h,
+        max_output,
+        latency,
+        resp.first_byte_ms,
+        tps,
+        resp.stop_reason,
+        error_code,
+        resp.guardrail,
+        metadata,
+        None if in_raw is None else len(in_raw),
+        None if out_raw is None else len(out_raw),
+        inp.inputBodyS3Path or None,
+        out.outputBodyS3Path or None,
+        system_fp,
+        prompt_fp,
+        rec.schemaVersion or None,
+        source,
+        line_no,
+        bytes(in_raw).decode("utf-8", "replace") if keep and in_raw is not None else None,
+        bytes(out_raw).decode("utf-8", "replace") if keep and out_raw is not None else None,
+    )
