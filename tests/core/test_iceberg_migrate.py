@@ -67,7 +67,8 @@ def hive_ingest(logs: Path, lake: Path, scratch: Path) -> None:
     field IDs, and the lake's ``_lake.json``."""
     ingest(logs, scratch)
     for path in table_paths(scratch):
-        rows = pq.read_table(path).cast(INVOCATIONS_SCHEMA)
+        # ParquetFile: read_table on pyarrow 18 adds the folder's ts_day as a column
+        rows = pq.ParquetFile(path).read().cast(INVOCATIONS_SCHEMA)
         day = rows.column("ts")[0].as_py().astimezone(dt.UTC).date().isoformat()
         folder = lake / "invocations" / f"date={day}"
         folder.mkdir(parents=True, exist_ok=True)
@@ -174,7 +175,7 @@ def test_migrate_refuses_a_lake_whose_registered_files_were_compacted_away(lake:
     # What the hive writer's compact did to Nov 2's two files: merged them into a new one.
     nov2 = sorted((lake / "invocations" / "date=2026-11-02").glob("part-*.parquet"))
     assert len(nov2) == 2
-    merged = pa.concat_tables([pq.read_table(p) for p in nov2])
+    merged = pa.concat_tables([pq.ParquetFile(p).read() for p in nov2])
     pq.write_table(merged, nov2[0].with_name("part-merged.parquet"))
     for p in nov2:
         p.unlink()
