@@ -27,11 +27,14 @@ import pyarrow as pa
 
 from bedrock_logbook.ingest.schema import Column
 
+# Re-exported: the table names live in the shared lake package, which readers may import.
+from bedrock_logbook.lake.location import ROLLUP_DAILY_TABLE as ROLLUP_DAILY_TABLE
+from bedrock_logbook.lake.location import ROLLUP_HOURLY_TABLE as ROLLUP_HOURLY_TABLE
+
 ROLLUP_SCHEMA_VERSION = 1
 # Two tables of this one schema: hourly rows, and the same merged per day (hour = 00:00 UTC)
 # for long time ranges (ingest/rollup.daily_rollup).
-ROLLUP_TABLE = "rollup_hourly"
-ROLLUP_DAILY_TABLE = "rollup_daily"
+ROLLUP_TABLE = ROLLUP_HOURLY_TABLE
 
 # Relative accuracy of every percentile read from the sketches (1%).
 SKETCH_ALPHA = 0.01

@@ -21,6 +21,9 @@ from urllib.parse import urlparse
 CATALOG_ENV = "BEDROCK_LOGBOOK_CATALOG"
 NAMESPACE = "bedrock_logbook"
 TABLE_NAME = "invocations"  # the table, and its folder under the lake
+# Derived tables beside it (docs/rollups.md): same catalog and namespace, folders of the same name.
+ROLLUP_HOURLY_TABLE = "rollup_hourly"
+ROLLUP_DAILY_TABLE = "rollup_daily"
 LOCAL_CATALOG_FILE = "_catalog.sqlite"  # inside a local lake
 PARTITION_FIELD = "ts_day"
 SCHEMA_VERSION_PROPERTY = "bedrock_logbook.schema_version"

@@ -52,6 +52,9 @@ RUN_ID_PROPERTY = "bedrock_logbook.run_id"
 DEDUPED_AGAINST_PROPERTY = "bedrock_logbook.deduped_against"
 NO_SNAPSHOT = "none"  # deduped_against when the table had no snapshot yet
 COMPACT = "compact"
+ROLLUP = "rollup"  # operation of rollup-table snapshots
+# On every rollup snapshot: the raw (invocations) snapshot id it reflects, as decimal text.
+ROLLUP_OF_PROPERTY = "bedrock_logbook.rollup_of"
 
 
 @dataclass(frozen=True)
