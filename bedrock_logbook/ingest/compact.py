@@ -66,6 +66,7 @@ from bedrock_logbook.ingest.maintenance import (
     remove_orphans,
     reset_due,
 )
+from bedrock_logbook.ingest.rollup_tables import load_rollup_tables, refresh_rollups
 from bedrock_logbook.ingest.schema import RUNS_DIR
 from bedrock_logbook.lake.location import TableError, TableLocation, local_path
 
@@ -113,6 +114,7 @@ class CompactSummary:
     orphan_bytes: int = 0
     orphans_too_young: int = 0
     run_records_merged: int = 0
+    rollup_days: int = 0  # days whose rollup rows were recomputed
 
     def line(self) -> str:
         committed = ("nothing committed" if self.snapshot_id is None
@@ -120,6 +122,7 @@ class CompactSummary:
         return (f"compact: {self.files_before} files -> {self.files_after} "
                 f"({self.partitions} days rewritten), {self.rows} rows, "
                 f"{self.duplicates_dropped} duplicates dropped, {committed}; "
+                f"rollups of {self.rollup_days} days refreshed; "
                 f"{self.snapshots_expired} snapshots expired, {self.orphans_removed} orphan "
                 f"files removed ({self.orphan_bytes / 2**20:.1f} MiB)")
 
@@ -476,14 +479,20 @@ def compact(location: TableLocation, *, retention: timedelta = SNAPSHOT_RETENTIO
             assert current is not None
             marker = CompactPlan(current.snapshot_id, True, summary.files_before, summary.rows)
             summary.snapshot_id = commit_plan(table, marker, [], run_id)
+        # Before raw snapshots expire, so a rollup's rollup_of never names an expired one.
+        summary.rollup_days = len(refresh_rollups(location, table, run_id).days)
         summary.snapshots_expired = expire_snapshots(table, retention=retention, now=now)
+        rollups = load_rollup_tables(location)
+        for rollup in rollups:  # same retention; their history has no dedupe chain
+            expire_snapshots(rollup, retention=retention, now=now)
         crash_point("compact_after_expire")
         grace = orphan_grace if orphan_grace is not None else (
             S3_ORPHAN_GRACE if location.is_s3 else LOCAL_ORPHAN_GRACE)
-        orphans = remove_orphans(table, older_than=grace, now=now)
-        summary.orphans_removed = orphans.removed
-        summary.orphan_bytes = orphans.bytes_removed
-        summary.orphans_too_young = orphans.too_young
+        for one in [table, *rollups]:
+            orphans = remove_orphans(one, older_than=grace, now=now)
+            summary.orphans_removed += orphans.removed
+            summary.orphan_bytes += orphans.bytes_removed
+            summary.orphans_too_young += orphans.too_young
     if location.is_s3:
         compact_runs_s3(location, summary)
     else:

@@ -32,7 +32,7 @@ from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from itertools import count
 from multiprocessing import get_context
 from pathlib import Path
@@ -58,6 +58,7 @@ from bedrock_logbook.ingest.objects import UNREADABLE_REASONS, RawObject, Skippe
 from bedrock_logbook.ingest.parent_death import die_with_parent
 from bedrock_logbook.ingest.parquet_files import ROW_GROUP_ROWS, rechunked, write_pending
 from bedrock_logbook.ingest.parse import ParseOptions
+from bedrock_logbook.ingest.rollup_tables import load_rollup_tables, refresh_rollups
 from bedrock_logbook.ingest.read import ParsedBatch, QuarantineEntry, dedupe_key, parse_objects
 from bedrock_logbook.ingest.schema import (
     INVOCATIONS_SCHEMA,
@@ -122,6 +123,8 @@ class RunSummary:
     # only counted.
     skipped: list[dict[str, str]] = field(default_factory=list)
     quarantine_reasons: dict[str, int] = field(default_factory=dict)
+    # Days whose rollup rows (rollup_hourly/rollup_daily) this run recomputed.
+    rollup_days: int = 0
     extra: dict[str, Any] = field(default_factory=dict)  # e.g. retries reported by a source
 
     @property
@@ -145,10 +148,11 @@ class RunSummary:
                    else "")
         extra = "".join(f", {k} {v}" for k, v in sorted(self.extra.items()))
         conflicting = f" ({self.conflicting} conflicting)" if self.conflicting else ""
+        rollups = f", rollups of {self.rollup_days} days refreshed" if self.rollup_days else ""
         return (
             f"ingest {self.source}: {self.objects} objects{skipped}, {self.lines} records -> "
             f"{self.rows_written} new rows, {self.duplicates} duplicates{conflicting}, "
-            f"{self.quarantined} quarantined{extra} in {self.seconds:.2f}s"
+            f"{self.quarantined} quarantined{extra}{rollups} in {self.seconds:.2f}s"
         )
 
     def as_dict(self) -> dict[str, Any]:
@@ -395,9 +399,10 @@ def ingest_objects(
         table = _local_table(location, summary.run_id)  # None until the first rows
         if killed_before and table is not None:
             # Its data files may be written and never committed: with the lake lock held no
-            # other writer is in flight, so every unreferenced file goes now.
-            summary.extra["orphans_removed"] = remove_orphans(
-                table, older_than=LOCAL_ORPHAN_GRACE).removed
+            # other writer is in flight, so every unreferenced file goes now (rollups too).
+            summary.extra["orphans_removed"] = sum(
+                remove_orphans(t, older_than=LOCAL_ORPHAN_GRACE).removed
+                for t in [table, *load_rollup_tables(location)])
         staging_root = root / STAGING_DIR
     staging = staging_root / summary.run_id
     staging.mkdir(parents=True)
@@ -511,6 +516,11 @@ def _write_run(
     skipped: Iterable[SkippedObject],
 ) -> None:
     t0 = time.monotonic()
+    rollup_days: set[date] = set()
+    if table is not None:
+        # Heals the rollups of a run killed between its raw and rollup commits (a no-op when
+        # they reflect the current snapshot).
+        rollup_days |= refresh_rollups(files.location, table, summary.run_id).days
     plan = _Plan()
     deduped_against = None if table is None else current_snapshot_id(table)
     dedupe = _Deduper(files, data_files(table) if table is not None and deduped_against is not None
@@ -549,6 +559,9 @@ def _write_run(
         commit_files(table, written,
                      snapshot_properties("ingest", summary.run_id, deduped_against))
     crash_point("after_table_commit")
+    if table is not None:
+        rollup_days |= refresh_rollups(files.location, table, summary.run_id).days
+    summary.rollup_days = len(rollup_days)
 
     if quarantine.reasons:
         _write_quarantine(files, staging, quarantine)

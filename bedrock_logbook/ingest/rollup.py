@@ -201,26 +201,33 @@ def build_rollup(invocations: pa.Table) -> pa.Table:
     ignored), one row per request_id: deduplicate before, the rollup counts what it is given.
     ValueError when a latency, first byte or decode speed is negative, NaN or infinite.
     """
-    con = _connect()
+    con = connect()
     try:
         con.register("invocations", invocations)
-        bad = _arrow(con.sql(_CHECK)).column(0)[0].as_py()
-        if bad:
-            raise ValueError(f"{bad} rows have a negative, NaN or infinite latency, first byte "
-                             "or decode speed; the raw table never holds one")
-        result = _arrow(con.sql(_BUILD, params={
-            "zero": ZERO_BUCKET, "ln_gamma": SKETCH_LN_GAMMA, "bands": list(PROMPT_BANDS),
-            "throttles": list(THROTTLE_CODES),
-        }))
+        return build_rollup_in(con)
     finally:
         con.close()
+
+
+def build_rollup_in(con: duckdb.DuckDBPyConnection) -> pa.Table:
+    """:func:`build_rollup` of the relation named ``invocations`` in ``con`` (a view over a
+    day's Parquet files, say: DuckDB then streams them instead of holding Arrow rows).
+    ``con``'s TimeZone must be UTC (:func:`connect`)."""
+    bad = _arrow(con.sql(_CHECK)).column(0)[0].as_py()
+    if bad:
+        raise ValueError(f"{bad} rows have a negative, NaN or infinite latency, first byte "
+                         "or decode speed; the raw table never holds one")
+    result = _arrow(con.sql(_BUILD, params={
+        "zero": ZERO_BUCKET, "ln_gamma": SKETCH_LN_GAMMA, "bands": list(PROMPT_BANDS),
+        "throttles": list(THROTTLE_CODES),
+    }))
     return _conform(result)
 
 
 def merge_rollups(*rollups: pa.Table) -> pa.Table:
     """Rollup rows re-aggregated at the full grain: one row per grain combination."""
     tables = [r.select(ROLLUP_SCHEMA.names).cast(ROLLUP_SCHEMA) for r in rollups]
-    con = _connect()
+    con = connect()
     try:
         con.register("rollups", pa.concat_tables(tables) if tables
                      else ROLLUP_SCHEMA.empty_table())
@@ -241,7 +248,8 @@ def daily_rollup(hourly: pa.Table) -> pa.Table:
                                            ROLLUP_SCHEMA.field("hour"), midnight))
 
 
-def _connect() -> duckdb.DuckDBPyConnection:
+def connect() -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB whose hours are UTC hours."""
     con = duckdb.connect(":memory:")
     # Hours are UTC hours whatever the host's zone (date_trunc follows the session's zone).
     con.execute("SET TimeZone = 'UTC'")

@@ -1,0 +1,396 @@
+"""Keep ``rollup_hourly`` and ``rollup_daily`` consistent with the invocations table.
+
+The two Iceberg tables live beside ``invocations`` (same catalog and namespace, folders
+``<lake>/rollup_hourly``, ``<lake>/rollup_daily``), schema ``rollup_schema.ROLLUP_SCHEMA``,
+partitioned by identity(``day``). Every rollup snapshot records the raw snapshot it reflects
+(``lake.reading.ROLLUP_OF_PROPERTY``). :func:`refresh_rollups` (after each ingest's raw
+commit, at the start of every run, and in ``compact`` before raw snapshots expire) brings
+each table from its ``rollup_of`` R to the raw table's current snapshot S:
+
+1. dirty days = days whose raw data files differ between R and S (every day when there is
+   no rollup yet, R is gone, or the table was built by another ``ROLLUP_SCHEMA_VERSION``),
+   plus, when S may hold a request_id twice (the reader rule), every day holding a copy the
+   readers drop;
+2. each dirty day is rebuilt from S's files of that day (``build_rollup``, the readers' copy
+   of each request_id only), ``daily_rollup`` of it for the daily table;
+3. each table gets ONE overwrite snapshot replacing exactly its files of the dirty days,
+   carrying ``rollup_of`` = S, operation ``rollup`` and the run id. R == S: nothing committed.
+
+A kill anywhere leaves R behind (or the daily table one step behind the hourly one); the
+next refresh diffs from R and heals to exactly an uninterrupted run's rows. Files written and
+never committed are orphans (``maintenance.remove_orphans`` over the rollup tables).
+
+Concurrent writers (S3): a table is committed only when S descends from (or is) its
+current ``rollup_of``; pyiceberg's own commit retry is off for these tables (a blind
+re-apply could put an older rollup over a newer one), so a lost race reloads and decides
+again. A rollup from S covers every day changed since the R it diffed against.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from bedrock_logbook.ingest.crash import crash_point
+from bedrock_logbook.ingest.rollup import build_rollup_in, connect, daily_rollup
+from bedrock_logbook.ingest.rollup_schema import (
+    ROLLUP_DAILY_TABLE,
+    ROLLUP_HOURLY_TABLE,
+    ROLLUP_SCHEMA,
+    ROLLUP_SCHEMA_VERSION,
+)
+from bedrock_logbook.ingest.schema import INVOCATIONS_SCHEMA
+from bedrock_logbook.lake.catalog import open_catalog
+from bedrock_logbook.lake.location import NAMESPACE, TableLocation, file_uri, local_path
+from bedrock_logbook.lake.reading import (
+    OPERATION_PROPERTY,
+    ROLLUP,
+    ROLLUP_OF_PROPERTY,
+    RUN_ID_PROPERTY,
+    duckdb_filesystem,
+    table_needs_dedupe,
+)
+
+if TYPE_CHECKING:
+    from pyiceberg.catalog import Catalog
+    from pyiceberg.manifest import DataFile
+    from pyiceberg.table import Table
+
+ROLLUP_TABLES = (ROLLUP_HOURLY_TABLE, ROLLUP_DAILY_TABLE)
+ROLLUP_SCHEMA_VERSION_PROPERTY = "bedrock_logbook.rollup_schema_version"
+_TABLE_PROPERTIES = {
+    "format-version": "2",
+    "write.parquet.compression-codec": "zstd",
+    ROLLUP_SCHEMA_VERSION_PROPERTY: str(ROLLUP_SCHEMA_VERSION),
+    # No blind re-apply of a commit that lost a race: the caller reloads and decides again.
+    "commit.retry.num-retries": "0",
+}
+_EPOCH = dt.date(1970, 1, 1)
+_ATTEMPTS = 5
+
+
+@dataclass
+class RollupRefresh:
+    """What one :func:`refresh_rollups` did."""
+
+    raw_snapshot: int | None = None
+    days: set[dt.date] = field(default_factory=set)  # days recomputed, either table
+    commits: int = 0  # rollup snapshots committed (0, 1 or 2; more after lost races)
+
+
+# ---------------------------------------------------------------- tables
+
+def rollup_location(location: TableLocation, name: str) -> str:
+    """``<lake>/<name>``: the rollup table's folder (a URI)."""
+    root = location.lake if location.is_s3 else file_uri(Path(location.lake))
+    return f"{root}/{name}"
+
+
+def ensure_rollup_table(catalog: Catalog, location: TableLocation, name: str) -> Table:
+    """The rollup table ``name``, created on first use (two creators racing both get it).
+    A table of another ``ROLLUP_SCHEMA_VERSION`` is dropped and created anew: rollups are
+    derived data, rebuilt, never migrated (its old files become orphans)."""
+    from pyiceberg.exceptions import (
+        CommitFailedException,
+        NamespaceAlreadyExistsError,
+        NoSuchTableError,
+        TableAlreadyExistsError,
+    )
+    from pyiceberg.transforms import IdentityTransform
+
+    identifier = (NAMESPACE, name)
+    try:
+        table = catalog.load_table(identifier)
+        if table.metadata.properties.get(ROLLUP_SCHEMA_VERSION_PROPERTY) == str(
+                ROLLUP_SCHEMA_VERSION):
+            return table
+        catalog.drop_table(identifier)
+    except NoSuchTableError:
+        pass
+    try:
+        catalog.create_namespace(NAMESPACE)
+    except NamespaceAlreadyExistsError:
+        pass
+    except Exception:  # noqa: BLE001 - as table.ensure_table: a racing creator's unique key
+        pass
+    try:
+        txn = catalog.create_table_transaction(
+            identifier, schema=ROLLUP_SCHEMA, location=rollup_location(location, name),
+            properties=_TABLE_PROPERTIES)
+        with txn.update_spec() as spec:
+            spec.add_field("day", IdentityTransform(), "day")
+        txn.commit_transaction()
+    except (TableAlreadyExistsError, CommitFailedException):
+        pass  # another writer created it first: its table is the table
+    return catalog.load_table(identifier)
+
+
+def load_rollup_tables(location: TableLocation, catalog: Catalog | None = None
+                       ) -> list[Table]:
+    """The rollup tables that exist (for expiry and orphan removal); none are created."""
+    from pyiceberg.exceptions import NoSuchNamespaceError, NoSuchTableError
+
+    catalog = catalog or open_catalog(location)
+    found = []
+    for name in ROLLUP_TABLES:
+        try:
+            found.append(catalog.load_table((NAMESPACE, name)))
+        except (NoSuchTableError, NoSuchNamespaceError):
+            continue
+    return found
+
+
+# ---------------------------------------------------------------- what is dirty
+
+def _day(value: int | dt.date) -> dt.date:
+    return value if isinstance(value, dt.date) else _EPOCH + dt.timedelta(days=int(value))
+
+
+def _files_by_day(table: Table, snapshot_id: int) -> dict[dt.date, set[str]]:
+    by_day: dict[dt.date, set[str]] = defaultdict(set)
+    for task in table.scan(snapshot_id=snapshot_id).plan_files():
+        by_day[_day(task.file.partition[0])].add(task.file.file_path)
+    return dict(by_day)
+
+
+def _rollup_of(table: Table) -> int | None:
+    snapshot = table.current_snapshot()
+    if snapshot is None or snapshot.summary is None:
+        return None
+    value = snapshot.summary.additional_properties.get(ROLLUP_OF_PROPERTY)
+    return int(value) if value and value.isdigit() else None
+
+
+def _ancestors(raw: Table, snapshot_id: int) -> list[int]:
+    """``snapshot_id`` and its live ancestors, newest first."""
+    out: list[int] = []
+    at: int | None = snapshot_id
+    while at is not None and at not in out:
+        snapshot = raw.metadata.snapshot_by_id(at)
+        if snapshot is None:
+            break
+        out.append(at)
+        at = snapshot.parent_snapshot_id
+    return out
+
+
+@dataclass
+class _Decision:
+    skip: bool  # the rollup already reflects S or a newer snapshot
+    days: set[dt.date] = field(default_factory=set)
+    based_on: int | None = None  # the rollup table's snapshot the decision read
+
+
+def _decide(raw: Table, rollup: Table, current: int, files_now: dict[dt.date, set[str]],
+            dedupe_days: set[dt.date]) -> _Decision:
+    snapshot = rollup.current_snapshot()
+    based_on = None if snapshot is None else snapshot.snapshot_id
+    r = _rollup_of(rollup)
+    if r == current:
+        return _Decision(True, based_on=based_on)
+    if r is not None and raw.metadata.snapshot_by_id(r) is not None:
+        if r not in _ancestors(raw, current):
+            return _Decision(True, based_on=based_on)  # a newer raw snapshot's rollup
+        before = _files_by_day(raw, r)
+        days = {d for d in set(before) | set(files_now) if before.get(d) != files_now.get(d)}
+    else:  # no rollup yet, or its raw snapshot expired: every day, and every day it holds
+        days = set(files_now) | set(_rollup_files(rollup))
+    return _Decision(False, days | dedupe_days, based_on)
+
+
+def _rollup_files(rollup: Table) -> dict[dt.date, list[DataFile]]:
+    by_day: dict[dt.date, list[DataFile]] = defaultdict(list)
+    if rollup.current_snapshot() is None:
+        return {}
+    for task in rollup.scan().plan_files():
+        by_day[_day(task.file.partition[0])].append(task.file)
+    return dict(by_day)
+
+
+# ---------------------------------------------------------------- building a day
+
+def _glob_escape(path: str) -> str:
+    """A path DuckDB's globbing matches only itself (as compact and queries do)."""
+    return "".join(f"[{c}]" if c in "[*?" else c for c in path)
+
+
+class _RawReader:
+    """Reads the raw snapshot's files in DuckDB: one day at a time, without the copies of a
+    request_id the readers drop (``raw_invocations.sql``'s order: ts, source, source_line;
+    then file and row, as ``compact`` breaks ties)."""
+
+    def __init__(self, location: TableLocation, files_by_day: dict[dt.date, set[str]],
+                 dedupe: bool) -> None:
+        self.con = connect()
+        self.con.execute("SET threads = 2")
+        if location.is_s3:
+            self.con.register_filesystem(duckdb_filesystem(location))
+        self.is_s3 = location.is_s3
+        self.files_by_day = files_by_day
+        self.con.register("_shape", INVOCATIONS_SCHEMA.empty_table())
+        self.con.execute("CREATE TEMP TABLE losers (filename VARCHAR, file_row_number BIGINT, "
+                         "day DATE)")
+        every = sorted(f for files in files_by_day.values() for f in files)
+        if dedupe and every:
+            self._relation(every, "_all")
+            self.con.execute("""
+                INSERT INTO losers
+                SELECT filename, file_row_number, CAST(ts AS DATE) FROM _all
+                WHERE request_id IN (SELECT request_id FROM _all GROUP BY request_id
+                                     HAVING count(*) > 1)
+                QUALIFY row_number() OVER (PARTITION BY request_id
+                    ORDER BY ts, source, source_line, filename, file_row_number) > 1
+            """)
+
+    def _name(self, uri: str) -> str:
+        return _glob_escape(uri if self.is_s3 else local_path(uri))
+
+    def _relation(self, uris: list[str], view: str) -> None:
+        relation = self.con.read_parquet([self._name(u) for u in uris], filename=True,
+                                         file_row_number=True, union_by_name=True,
+                                         hive_partitioning=False)
+        relation.create_view(view, replace=True)
+
+    def loser_days(self) -> set[dt.date]:
+        return {row[0] for row in self.con.execute(
+            "SELECT DISTINCT day FROM losers").fetchall()}
+
+    def hourly(self, day: dt.date) -> pa.Table:
+        """The hourly rollup of the day's raw rows (empty when the day has none)."""
+        files = sorted(self.files_by_day.get(day, ()))
+        if not files:
+            return ROLLUP_SCHEMA.empty_table()
+        self._relation(files, "_day")
+        # Columns a migrated file predates come back NULL, typed as the lake schema says.
+        self.con.execute("""
+            CREATE OR REPLACE TEMP VIEW invocations AS
+            SELECT * FROM _shape
+            UNION ALL BY NAME
+            SELECT * EXCLUDE (filename, file_row_number) FROM _day
+            ANTI JOIN losers USING (filename, file_row_number)
+        """)
+        return build_rollup_in(self.con)
+
+    def close(self) -> None:
+        self.con.close()
+
+
+def _write_file(table: Table, day: dt.date, rows: pa.Table, run_id: str, token: str) -> str:
+    from pyiceberg.io.pyarrow import schema_to_pyarrow
+
+    schema = schema_to_pyarrow(table.schema(), include_field_ids=True)
+    path = (f"{table.metadata.location.rstrip('/')}/data/day={day.isoformat()}/"
+            f"{run_id}-{token}-00000.parquet")
+    with table.io.new_output(path).create(overwrite=True) as stream:
+        with pq.ParquetWriter(stream, schema, compression="zstd") as writer:
+            writer.write_table(rows.cast(schema))
+    return path
+
+
+def _commit(table: Table, decision: _Decision, new_files: list[str], current: int,
+            run_id: str) -> None:
+    """Replace the table's files of the dirty days by ``new_files`` in ONE snapshot.
+    Raises CommitFailedException when another writer committed to it first."""
+    from pyiceberg.io.pyarrow import parquet_file_to_data_file
+
+    added = [parquet_file_to_data_file(table.io, table.metadata, p) for p in new_files]
+    old = _rollup_files(table)
+    properties = {ROLLUP_OF_PROPERTY: str(current), OPERATION_PROPERTY: ROLLUP,
+                  RUN_ID_PROPERTY: run_id}
+    with table.transaction() as txn:
+        with txn.update_snapshot(snapshot_properties=properties).overwrite() as overwrite:
+            for day in sorted(decision.days):
+                for data_file in old.get(day, ()):
+                    overwrite.delete_data_file(data_file)
+            for data_file in added:
+                overwrite.append_data_file(data_file)
+
+
+# ---------------------------------------------------------------- the refresh
+
+def refresh_rollups(location: TableLocation, raw: Table, run_id: str,
+                    catalog: Catalog | None = None) -> RollupRefresh:
+    """Bring both rollup tables to the raw table's current snapshot (see the module doc)."""
+    from pyiceberg.exceptions import CommitFailedException
+
+    raw.refresh()
+    done = RollupRefresh()
+    head = raw.current_snapshot()
+    if head is None:
+        return done
+    current = done.raw_snapshot = head.snapshot_id
+    catalog = catalog or open_catalog(location)
+    tables = [ensure_rollup_table(catalog, location, name) for name in ROLLUP_TABLES]
+    files_now = _files_by_day(raw, current)
+    reader: _RawReader | None = None
+    try:
+        for attempt in range(_ATTEMPTS):
+            if reader is None or attempt:
+                dedupe = table_needs_dedupe(raw)
+                if reader is not None:
+                    reader.close()
+                reader = _RawReader(location, files_now, dedupe)
+            decisions = [_decide(raw, t, current, files_now, reader.loser_days())
+                         for t in tables]
+            pending = [(t, d) for t, d in zip(tables, decisions, strict=True) if not d.skip]
+            if not pending:
+                return done
+            written = _write_days(reader, pending, run_id)
+            crash_point("before_rollup_commit")
+            lost = False
+            for i, (table, decision) in enumerate(pending):
+                if i:
+                    crash_point("between_rollup_commits")
+                try:
+                    _commit(table, decision, written[table.name()], current, run_id)
+                except CommitFailedException:
+                    for path in written[table.name()]:
+                        table.io.delete(path)
+                    lost = True
+                    continue
+                done.commits += 1
+                done.days |= decision.days
+            if not lost:
+                return done
+            for table in tables:  # another writer committed: read its rollup_of again
+                table.refresh()
+            raw.refresh()
+        raise CommitFailedException(f"rollups lost {_ATTEMPTS} commit races in a row")
+    finally:
+        if reader is not None:
+            reader.close()
+
+
+def _write_days(reader: _RawReader, pending: Iterable[tuple[Table, _Decision]],
+                run_id: str) -> dict[Any, list[str]]:
+    """Each pending table's files for its dirty days (a day without raw rows gets none),
+    building each day once for both tables."""
+    pending = list(pending)
+    written: dict[Any, list[str]] = {t.name(): [] for t, _ in pending}
+    token = secrets.token_hex(4)
+    days = sorted(set().union(*(d.days for _, d in pending)))
+    for day in days:
+        hourly = reader.hourly(day)
+        if not hourly.num_rows:
+            continue
+        for table, decision in pending:
+            if day not in decision.days:
+                continue
+            rows = hourly if table.name()[-1] == ROLLUP_HOURLY_TABLE else daily_rollup(hourly)
+            written[table.name()].append(_write_file(table, day, rows, run_id, token))
+    return written
+
+
+def read_rollup(table: Table) -> pa.Table:
+    """The rollup table's current rows (tests and tools; readers plan files themselves)."""
+    if table.current_snapshot() is None:
+        return ROLLUP_SCHEMA.empty_table()
+    return table.scan().to_arrow()

@@ -1,0 +1,236 @@
+"""Issue 12: ingest (and compact) keep rollup_hourly and rollup_daily equal to the rollup of
+the raw table's current rows, over real gzip files and real lakes: one ingest, two ingests
+touching the same days, a rerun, kills between the raw and the rollup commits and between
+the two rollup commits, compact, and a raw table that may hold a request_id twice.
+
+Expected rollups come from the raw table read independently (tests/core/rollup_lake.py)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from bedrock_logbook.ingest.crash import CRASH_ENV
+from bedrock_logbook.ingest.lake import LakeLock
+from bedrock_logbook.ingest.objects import list_local, read_local
+from bedrock_logbook.ingest.pipeline import IngestOptions, RunSummary, ingest_objects
+from bedrock_logbook.lake.location import ROLLUP_DAILY_TABLE, ROLLUP_HOURLY_TABLE
+from bedrock_logbook.lake.reading import OPERATION_PROPERTY, ROLLUP, RUN_ID_PROPERTY
+from tests.core.rollup_lake import (
+    TABLES,
+    expected_rollups,
+    generated_logs,
+    raw_snapshot,
+    rollup_of,
+    rollup_snapshots,
+    rollup_table,
+    stored_rollups,
+)
+
+pytest.importorskip("pyiceberg")
+
+OPTS = IngestOptions(salt="test-salt", workers=1)
+REPO = Path(__file__).resolve().parents[2]
+DAY1 = datetime(2026, 11, 1, tzinfo=UTC)
+
+
+def ingest(lake: Path, src: Path) -> RunSummary:
+    files, skipped = list_local(src)
+    with LakeLock(lake):
+        return ingest_objects(lake, read_local(files), skipped=skipped, options=OPTS)
+
+
+def cli_ingest(lake: Path, src: Path, env: dict[str, str] | None = None
+               ) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "bedrock_logbook.cli", "ingest", "files", str(src), "--lake",
+         str(lake), "--salt", "test-salt", "--workers", "1"],
+        cwd=REPO, env={**os.environ, **(env or {})}, capture_output=True, text=True)
+
+
+def rollup_days(lake: Path, name: str) -> dict[date, set[str]]:
+    by_day: dict[date, set[str]] = {}
+    for task in rollup_table(lake, name).scan().plan_files():
+        day = date(1970, 1, 1) + timedelta(days=task.file.partition[0])
+        by_day.setdefault(day, set()).add(task.file.file_path)
+    return by_day
+
+
+def rollup_orphans(lake: Path) -> list[str]:
+    out = []
+    for name in TABLES:
+        referenced = {p for files in rollup_days(lake, name).values() for p in files}
+        root = lake / name / "data"
+        out += [str(p) for p in root.rglob("*.parquet")
+                if f"file://{p}" not in referenced] if root.is_dir() else []
+    return out
+
+
+@pytest.fixture
+def two_batches(tmp_path: Path) -> tuple[Path, Path, set[str], set[str]]:
+    a, b = tmp_path / "a", tmp_path / "b"
+    days_a = generated_logs(a, 400, seed=11, start=DAY1, hours=48, tag="a")
+    days_b = generated_logs(b, 300, seed=12, start=DAY1 + timedelta(hours=36), hours=40,
+                            tag="b")
+    return a, b, days_a, days_b
+
+
+def test_one_ingest_builds_both_rollups_in_one_snapshot_each(
+        tmp_path: Path, two_batches: tuple[Path, Path, set[str], set[str]]) -> None:
+    a, _, days_a, _ = two_batches
+    lake = tmp_path / "lake"
+    summary = ingest(lake, a)
+    assert days_a == {"2026-11-01", "2026-11-02"}  # the generator's hand-checked spread
+    assert summary.rollup_days == 2 and "rollups of 2 days refreshed" in summary.line()
+    assert stored_rollups(lake) == expected_rollups(lake)
+    for name in TABLES:
+        table = rollup_table(lake, name)
+        assert len(table.snapshots()) == 1
+        props = table.current_snapshot().summary.additional_properties
+        assert props[OPERATION_PROPERTY] == ROLLUP and props[RUN_ID_PROPERTY] == summary.run_id
+        assert rollup_of(lake, name) == raw_snapshot(lake)
+        assert table.metadata.properties["bedrock_logbook.rollup_schema_version"] == "1"
+        assert table.metadata.properties["write.parquet.compression-codec"] == "zstd"
+        assert table.metadata.location == f"file://{lake}/{name}"
+        assert {str(d) for d in rollup_days(lake, name)} == days_a
+    hourly = stored_rollups(lake)[ROLLUP_HOURLY_TABLE]
+    assert sum(dict(r)["requests"] for r in hourly) == 400
+
+
+def test_a_second_ingest_recomputes_only_the_days_it_touched(
+        tmp_path: Path, two_batches: tuple[Path, Path, set[str], set[str]]) -> None:
+    a, b, days_a, days_b = two_batches
+    lake = tmp_path / "lake"
+    ingest(lake, a)
+    before = {name: rollup_days(lake, name) for name in TABLES}
+    summary = ingest(lake, b)
+    assert days_b == {"2026-11-02", "2026-11-03", "2026-11-04"}
+    assert summary.rollup_days == len(days_b)
+    assert stored_rollups(lake) == expected_rollups(lake)
+    for name in TABLES:
+        assert rollup_snapshots(lake, name) == 2
+        assert rollup_of(lake, name) == raw_snapshot(lake)
+        after = rollup_days(lake, name)
+        # 2026-11-01 (only in a) keeps its file; the shared and new days got new files.
+        assert after[date(2026, 11, 1)] == before[name][date(2026, 11, 1)]
+        assert after[date(2026, 11, 2)].isdisjoint(before[name][date(2026, 11, 2)])
+        assert set(after) == {date(2026, 11, d) for d in (1, 2, 3, 4)}
+    hourly = stored_rollups(lake)[ROLLUP_HOURLY_TABLE]
+    assert sum(dict(r)["requests"] for r in hourly) == 700
+
+
+def test_a_rerun_with_nothing_new_commits_no_rollup_snapshot(
+        tmp_path: Path, two_batches: tuple[Path, Path, set[str], set[str]]) -> None:
+    a, _, _, _ = two_batches
+    lake = tmp_path / "lake"
+    ingest(lake, a)
+    rerun = ingest(lake, a)
+    assert rerun.rows_written == 0 and rerun.rollup_days == 0
+    assert "rollups" not in rerun.line()
+    assert [rollup_snapshots(lake, n) for n in TABLES] == [1, 1]
+    assert stored_rollups(lake) == expected_rollups(lake)
+
+
+# Kill points after the raw commit: neither rollup committed (with or without rollup files
+# written), or the hourly one committed and the daily one not.
+KILLS = {"after_table_commit": (False, False), "before_rollup_commit": (False, False),
+         "between_rollup_commits": (True, False)}
+
+
+@pytest.mark.parametrize("point", KILLS)
+def test_a_kill_after_the_raw_commit_heals_on_the_rerun(
+        tmp_path: Path, two_batches: tuple[Path, Path, set[str], set[str]], point: str) -> None:
+    a, b, _, _ = two_batches
+    clean = tmp_path / "clean"
+    ingest(clean, a)
+    ingest(clean, b)
+    lake = tmp_path / "lake"
+    ingest(lake, a)
+    first_raw = raw_snapshot(lake)
+    killed = cli_ingest(lake, b, {CRASH_ENV: point})
+    assert killed.returncode == -9, killed.stderr
+    assert raw_snapshot(lake) != first_raw  # the raw commit landed
+    hourly_done, daily_done = KILLS[point]
+    assert (rollup_of(lake, ROLLUP_HOURLY_TABLE) == raw_snapshot(lake)) == hourly_done
+    assert (rollup_of(lake, ROLLUP_DAILY_TABLE) == raw_snapshot(lake)) == daily_done
+    assert stored_rollups(lake) != expected_rollups(lake)  # behind: the kill mattered
+    if point == "before_rollup_commit":
+        assert rollup_orphans(lake), "rollup files were written (else this proves nothing)"
+
+    rerun = cli_ingest(lake, b)
+    assert rerun.returncode == 0, rerun.stderr
+    assert "0 new rows" in rerun.stdout and "rollups of 3 days refreshed" in rerun.stdout
+    assert stored_rollups(lake) == expected_rollups(lake) == expected_rollups(clean)
+    assert stored_rollups(lake) == stored_rollups(clean)
+    for name in TABLES:
+        assert rollup_of(lake, name) == raw_snapshot(lake)
+    assert rollup_orphans(lake) == []
+    # A further rerun has nothing left to do.
+    counts = [rollup_snapshots(lake, n) for n in TABLES]
+    assert cli_ingest(lake, b).returncode == 0
+    assert [rollup_snapshots(lake, n) for n in TABLES] == counts
+
+
+def test_compact_keeps_the_rollups_equal_and_expires_their_snapshots(
+        tmp_path: Path, two_batches: tuple[Path, Path, set[str], set[str]]) -> None:
+    from bedrock_logbook.ingest.compact import compact
+    from bedrock_logbook.lake.location import resolve
+
+    a, b, _, _ = two_batches
+    lake = tmp_path / "lake"
+    ingest(lake, a)
+    ingest(lake, b)  # 2026-11-02 now has two small files: compact rewrites it
+    raw_before = raw_snapshot(lake)
+    with LakeLock(lake):
+        summary = compact(resolve(lake), retention=timedelta(0))
+    assert summary.snapshot_id is not None and raw_snapshot(lake) != raw_before
+    assert summary.partitions >= 1 and summary.rollup_days >= 1
+    assert stored_rollups(lake) == expected_rollups(lake)
+    for name in TABLES:
+        assert rollup_of(lake, name) == raw_snapshot(lake)
+        # Retention 0: the current rollup snapshot and its parent are all that is left.
+        assert rollup_snapshots(lake, name) == 2
+    assert rollup_orphans(lake) == []
+    # Compact again: nothing changes in the raw table, so no rollup snapshot either.
+    counts = [rollup_table(lake, n).current_snapshot().snapshot_id for n in TABLES]
+    with LakeLock(lake):
+        again = compact(resolve(lake), retention=timedelta(0))
+    assert again.rollup_days == 0
+    assert [rollup_table(lake, n).current_snapshot().snapshot_id for n in TABLES] == counts
+
+
+def test_a_raw_table_holding_a_request_id_twice_is_rolled_up_by_the_readers_rule(
+        tmp_path: Path, two_batches: tuple[Path, Path, set[str], set[str]]) -> None:
+    """Another writer (no dedupe, no properties) appends copies of stored request IDs on a
+    later day: the readers count each request once, and so must the rollups."""
+    from bedrock_logbook.ingest.rollup_tables import refresh_rollups
+    from bedrock_logbook.ingest.table import append
+    from bedrock_logbook.lake.catalog import load_table
+    from bedrock_logbook.lake.location import resolve
+    from bedrock_logbook.lake.reading import table_needs_dedupe
+    from tests.core.rollup_lake import raw_rows
+
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    a, _, _, _ = two_batches
+    lake = tmp_path / "lake"
+    ingest(lake, a)
+    rows = raw_rows(lake).slice(0, 30)
+    later = pc.add(rows.column("ts"), pa.scalar(timedelta(days=3)))
+    copies = rows.set_column(rows.schema.get_field_index("ts"), rows.schema.field("ts"), later)
+    table = load_table(resolve(lake))
+    assert table is not None
+    append(table, copies)  # lands on 2026-11-04/05, which only copies populate
+    assert table.current_snapshot() is not None
+    assert table_needs_dedupe(table)
+    done = refresh_rollups(resolve(lake), table, "test-run")
+    assert done.commits == 2
+    assert stored_rollups(lake) == expected_rollups(lake)
+    hourly = stored_rollups(lake)[ROLLUP_HOURLY_TABLE]
+    assert sum(dict(r)["requests"] for r in hourly) == 400  # each request once
