@@ -105,6 +105,173 @@ GROUP BY ALL
 ORDER BY ALL
 """
 
+# The same rollup, faster (docs/rollups.md "Build"): DuckDB's histogram() aggregate cost three
+# quarters of the build. Each row gets a 64-bit hash of its grain values (g); the measures are
+# aggregated per g (one narrow key instead of 21 columns), each sketch by (g, bucket) with
+# plain counts, then listed per g. Whether two grains share a hash is checked, not assumed:
+# per g every grain column must have one value (min = max, all NULL or none), else
+# build_rollup_in runs _BUILD instead.
+_BUILD_BY_HASH = """
+WITH src AS (
+    SELECT
+        *,
+        CAST(coalesce(input_tokens, 0) AS HUGEINT) + coalesce(cache_read_tokens, 0)
+            + coalesce(cache_write_tokens, 0) AS prompt_tokens,
+        -- As the invocations view: without a TTL split every cache write is a 5-minute one.
+        CAST(CASE
+            WHEN cache_write_5m_tokens IS NULL AND cache_write_1h_tokens IS NULL
+                THEN coalesce(cache_write_tokens, 0)
+            ELSE coalesce(cache_write_5m_tokens, 0)
+        END AS BIGINT) AS billed_5m,
+        CAST(coalesce(cache_write_1h_tokens, 0) AS BIGINT) AS billed_1h,
+        latency_ms IS NOT NULL AND output_tokens IS NOT NULL AS in_fit,
+        CASE WHEN latency_ms = 0 THEN $zero
+            WHEN latency_ms > 0 THEN CAST(ceil(ln(CAST(latency_ms AS DOUBLE)) / $ln_gamma)
+                AS INTEGER) END AS latency_bucket,
+        CASE WHEN first_byte_ms = 0 THEN $zero
+            WHEN first_byte_ms > 0 THEN CAST(ceil(ln(CAST(first_byte_ms AS DOUBLE)) / $ln_gamma)
+                AS INTEGER) END AS first_byte_bucket,
+        CASE WHEN output_tokens_per_s = 0 THEN $zero
+            WHEN output_tokens_per_s > 0 THEN CAST(ceil(ln(output_tokens_per_s) / $ln_gamma)
+                AS INTEGER) END AS tokens_per_s_bucket
+    FROM invocations
+),
+keyed AS MATERIALIZED (
+    SELECT
+        date_trunc('hour', ts) AS hour,
+        account_id, region, inference_region, cross_region, operation,
+        model_id, model, model_id_kind, profile_scope, caller,
+        requested_latency, served_latency, fallback_reason, service_tier, error_code,
+        CAST(list_max(list_filter($bands, lambda band: band <= prompt_tokens)) AS BIGINT)
+            AS prompt_band,
+        error_code IS NULL AND (input_tokens IS NULL OR output_tokens IS NULL) AS tokens_missing,
+        coalesce(cache_read_tokens, 0) > 0 AS cache_read_used,
+        billed_5m > 0 AS cache_write_5m_used,
+        billed_1h > 0 AS cache_write_1h_used,
+        hash(hour, account_id, region, inference_region, cross_region, operation,
+        model_id, model, model_id_kind, profile_scope, caller, requested_latency,
+        served_latency, fallback_reason, service_tier, error_code, prompt_band, tokens_missing,
+        cache_read_used, cache_write_5m_used, cache_write_1h_used) AS g,
+        guardrail_action, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens,
+        cache_write_5m_tokens, cache_write_1h_tokens, billed_5m, billed_1h,
+        latency_ms, first_byte_ms, output_tokens_per_s, in_fit,
+        latency_bucket, first_byte_bucket, tokens_per_s_bucket
+    FROM src
+),
+base AS (
+    SELECT
+        g,
+        any_value(hour) AS hour,
+        any_value(account_id) AS account_id,
+        any_value(region) AS region,
+        any_value(inference_region) AS inference_region,
+        any_value(cross_region) AS cross_region,
+        any_value(operation) AS operation,
+        any_value(model_id) AS model_id,
+        any_value(model) AS model,
+        any_value(model_id_kind) AS model_id_kind,
+        any_value(profile_scope) AS profile_scope,
+        any_value(caller) AS caller,
+        any_value(requested_latency) AS requested_latency,
+        any_value(served_latency) AS served_latency,
+        any_value(fallback_reason) AS fallback_reason,
+        any_value(service_tier) AS service_tier,
+        any_value(error_code) AS error_code,
+        any_value(prompt_band) AS prompt_band,
+        any_value(tokens_missing) AS tokens_missing,
+        any_value(cache_read_used) AS cache_read_used,
+        any_value(cache_write_5m_used) AS cache_write_5m_used,
+        any_value(cache_write_1h_used) AS cache_write_1h_used,
+        min(hour) IS NOT DISTINCT FROM max(hour) AND count(hour) IN (0, count(*))
+        AND min(account_id) IS NOT DISTINCT FROM max(account_id) AND count(account_id) IN (0, count(*))
+        AND min(region) IS NOT DISTINCT FROM max(region) AND count(region) IN (0, count(*))
+        AND min(inference_region) IS NOT DISTINCT FROM max(inference_region) AND count(inference_region) IN (0, count(*))
+        AND min(cross_region) IS NOT DISTINCT FROM max(cross_region) AND count(cross_region) IN (0, count(*))
+        AND min(operation) IS NOT DISTINCT FROM max(operation) AND count(operation) IN (0, count(*))
+        AND min(model_id) IS NOT DISTINCT FROM max(model_id) AND count(model_id) IN (0, count(*))
+        AND min(model) IS NOT DISTINCT FROM max(model) AND count(model) IN (0, count(*))
+        AND min(model_id_kind) IS NOT DISTINCT FROM max(model_id_kind) AND count(model_id_kind) IN (0, count(*))
+        AND min(profile_scope) IS NOT DISTINCT FROM max(profile_scope) AND count(profile_scope) IN (0, count(*))
+        AND min(caller) IS NOT DISTINCT FROM max(caller) AND count(caller) IN (0, count(*))
+        AND min(requested_latency) IS NOT DISTINCT FROM max(requested_latency) AND count(requested_latency) IN (0, count(*))
+        AND min(served_latency) IS NOT DISTINCT FROM max(served_latency) AND count(served_latency) IN (0, count(*))
+        AND min(fallback_reason) IS NOT DISTINCT FROM max(fallback_reason) AND count(fallback_reason) IN (0, count(*))
+        AND min(service_tier) IS NOT DISTINCT FROM max(service_tier) AND count(service_tier) IN (0, count(*))
+        AND min(error_code) IS NOT DISTINCT FROM max(error_code) AND count(error_code) IN (0, count(*))
+        AND min(prompt_band) IS NOT DISTINCT FROM max(prompt_band) AND count(prompt_band) IN (0, count(*))
+        AND min(tokens_missing) IS NOT DISTINCT FROM max(tokens_missing) AND count(tokens_missing) IN (0, count(*))
+        AND min(cache_read_used) IS NOT DISTINCT FROM max(cache_read_used) AND count(cache_read_used) IN (0, count(*))
+        AND min(cache_write_5m_used) IS NOT DISTINCT FROM max(cache_write_5m_used) AND count(cache_write_5m_used) IN (0, count(*))
+        AND min(cache_write_1h_used) IS NOT DISTINCT FROM max(cache_write_1h_used) AND count(cache_write_1h_used) IN (0, count(*))
+            AS one_grain,
+        count(*) AS requests,
+        count(error_code) AS errors,
+        count(*) FILTER (WHERE list_contains($throttles, error_code)) AS throttles,
+        count(*) FILTER (WHERE guardrail_action = 'INTERVENED') AS guardrail_interventions,
+        CAST(sum(input_tokens) AS DECIMAL(38, 0)) AS input_tokens,
+        CAST(sum(output_tokens) AS DECIMAL(38, 0)) AS output_tokens,
+        CAST(sum(cache_read_tokens) AS DECIMAL(38, 0)) AS cache_read_tokens,
+        CAST(sum(cache_write_tokens) AS DECIMAL(38, 0)) AS cache_write_tokens,
+        CAST(sum(cache_write_5m_tokens) AS DECIMAL(38, 0)) AS cache_write_5m_tokens,
+        CAST(sum(cache_write_1h_tokens) AS DECIMAL(38, 0)) AS cache_write_1h_tokens,
+        CAST(sum(billed_5m) AS DECIMAL(38, 0)) AS billed_cache_write_5m_tokens,
+        CAST(sum(billed_1h) AS DECIMAL(38, 0)) AS billed_cache_write_1h_tokens,
+        count(latency_ms) AS latency_ms_count,
+        sum(CAST(latency_ms AS DOUBLE)) AS latency_ms_sum,
+        CAST(min(latency_ms) AS DOUBLE) AS latency_ms_min,
+        CAST(max(latency_ms) AS DOUBLE) AS latency_ms_max,
+        count(first_byte_ms) AS first_byte_ms_count,
+        sum(CAST(first_byte_ms AS DOUBLE)) AS first_byte_ms_sum,
+        CAST(min(first_byte_ms) AS DOUBLE) AS first_byte_ms_min,
+        CAST(max(first_byte_ms) AS DOUBLE) AS first_byte_ms_max,
+        count(output_tokens_per_s) AS output_tokens_per_s_count,
+        sum(output_tokens_per_s) AS output_tokens_per_s_sum,
+        min(output_tokens_per_s) AS output_tokens_per_s_min,
+        max(output_tokens_per_s) AS output_tokens_per_s_max,
+        count(*) FILTER (WHERE in_fit) AS fit_n,
+        sum(CAST(output_tokens AS DOUBLE)) FILTER (WHERE in_fit) AS fit_sum_x,
+        sum(CAST(latency_ms AS DOUBLE)) FILTER (WHERE in_fit) AS fit_sum_y,
+        sum(CAST(output_tokens AS DOUBLE) * output_tokens) FILTER (WHERE in_fit) AS fit_sum_xx,
+        sum(CAST(output_tokens AS DOUBLE) * latency_ms) FILTER (WHERE in_fit) AS fit_sum_xy,
+        sum(CAST(latency_ms AS DOUBLE) * latency_ms) FILTER (WHERE in_fit) AS fit_sum_yy
+    FROM keyed
+    GROUP BY g
+),
+latency AS (
+    SELECT g, list({'bucket': bucket, 'n': n} ORDER BY bucket) AS sketch
+    FROM (SELECT g, latency_bucket AS bucket, count(*) AS n FROM keyed
+          WHERE latency_bucket IS NOT NULL GROUP BY g, latency_bucket)
+    GROUP BY g
+),
+first_byte AS (
+    SELECT g, list({'bucket': bucket, 'n': n} ORDER BY bucket) AS sketch
+    FROM (SELECT g, first_byte_bucket AS bucket, count(*) AS n FROM keyed
+          WHERE first_byte_bucket IS NOT NULL GROUP BY g, first_byte_bucket)
+    GROUP BY g
+),
+tokens_per_s AS (
+    SELECT g, list({'bucket': bucket, 'n': n} ORDER BY bucket) AS sketch
+    FROM (SELECT g, tokens_per_s_bucket AS bucket, count(*) AS n FROM keyed
+          WHERE tokens_per_s_bucket IS NOT NULL GROUP BY g, tokens_per_s_bucket)
+    GROUP BY g
+)
+SELECT
+    b.* EXCLUDE (g),
+    CAST(b.hour AS DATE) AS day,
+    l.sketch AS latency_ms_sketch,
+    f.sketch AS first_byte_ms_sketch,
+    s.sketch AS output_tokens_per_s_sketch
+FROM base AS b
+LEFT JOIN latency AS l USING (g)
+LEFT JOIN first_byte AS f USING (g)
+LEFT JOIN tokens_per_s AS s USING (g)
+-- The grain is unique per row: the order of _BUILD's ORDER BY ALL.
+ORDER BY hour, day, account_id, region, inference_region, cross_region, operation,
+    model_id, model, model_id_kind, profile_scope, caller, requested_latency, served_latency,
+    fallback_reason, service_tier, error_code, prompt_band, tokens_missing, cache_read_used,
+    cache_write_5m_used, cache_write_1h_used
+"""
+
 _CHECK = """
 SELECT
     count(*) FILTER (WHERE latency_ms < 0 OR first_byte_ms < 0 OR output_tokens_per_s < 0
@@ -217,10 +384,11 @@ def build_rollup_in(con: duckdb.DuckDBPyConnection) -> pa.Table:
     if bad:
         raise ValueError(f"{bad} rows have a negative, NaN or infinite latency, first byte "
                          "or decode speed; the raw table never holds one")
-    result = _arrow(con.sql(_BUILD, params={
-        "zero": ZERO_BUCKET, "ln_gamma": SKETCH_LN_GAMMA, "bands": list(PROMPT_BANDS),
-        "throttles": list(THROTTLE_CODES),
-    }))
+    params = {"zero": ZERO_BUCKET, "ln_gamma": SKETCH_LN_GAMMA, "bands": list(PROMPT_BANDS),
+              "throttles": list(THROTTLE_CODES)}
+    result = _arrow(con.sql(_BUILD_BY_HASH, params=params))
+    if not pc.all(result.column("one_grain")).as_py() and result.num_rows:
+        result = _arrow(con.sql(_BUILD, params=params))  # two grains shared a hash
     return _conform(result)
 
 

@@ -56,7 +56,7 @@ def raw_rows(lake: Path | str | TableLocation) -> pa.Table:
     assert table is not None
     files = LakeFiles.of(location)
     parts = [files.parquet(u).read().select(INVOCATIONS_SCHEMA.names)
-             .replace_schema_metadata(None) for u in data_files(table)]
+             .cast(INVOCATIONS_SCHEMA) for u in data_files(table)]
     rows = pa.concat_tables(parts).to_pylist()
     rows.sort(key=lambda r: (r["ts"], r["source"] or "", r["source_line"] or 0))
     kept: dict[str, dict[str, Any]] = {}
