@@ -1,6 +1,7 @@
 """Rollup figures (a script, not a test): build time, size, and merged-percentile query time.
 
     .venv/bin/python bench/rollup_bench.py [--per-hour 12000] [--hours 24] [--build-rows 1000000]
+        [--build-only]
 
 1. Generates one day of requests with the sample generator (``bedrock-logbook sample``'s),
    ``--per-hour`` requests in each of ``--hours`` hours (a distinct seed per hour), parsed by
@@ -177,6 +178,8 @@ def main() -> None:
     parser.add_argument("--build-rows", type=int, default=1_000_000)
     parser.add_argument("--days", type=int, default=365)
     parser.add_argument("--data", type=Path, default=Path("/tmp/bedrock-logbook-rollup-bench"))
+    parser.add_argument("--build-only", action="store_true",
+                        help="stop after the build figures (the writer's cost per day)")
     args = parser.parse_args()
 
     start = time.perf_counter()
@@ -202,6 +205,8 @@ def main() -> None:
           f"({build_cpu:.2f} CPU s, {len(big) / build_s:,.0f} rows/s); duckdb GROUP BY "
           f"count(*) only ({floor_rows:,} groups, no prompt band or flags): {floor_s:.2f} s "
           f"({floor_cpu:.2f} CPU s)")
+    if args.build_only:
+        return
 
     hourly = build_rollup(day)
     start = time.perf_counter()
