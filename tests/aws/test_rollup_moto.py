@@ -34,7 +34,8 @@ LAKE = f"s3://{BUCKET}/rollups"
 def keys_under(s3: Any, folder: str) -> set[str]:
     pages = s3.get_paginator("list_objects_v2").paginate(Bucket=BUCKET,
                                                          Prefix=f"rollups/{folder}/")
-    return {f"{BUCKET}/{o['Key']}" for page in pages for o in page.get("Contents", [])}
+    return {f"{BUCKET}/{o['Key']}" for page in pages for o in page.get("Contents", [])
+            if not o["Key"].endswith("/")}  # Arrow's folder markers
 
 
 def test_rollups_follow_ingests_races_a_kill_and_compact_on_s3(
