@@ -32,7 +32,7 @@ from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from itertools import count
 from multiprocessing import get_context
 from pathlib import Path
@@ -58,8 +58,8 @@ from bedrock_logbook.ingest.objects import UNREADABLE_REASONS, RawObject, Skippe
 from bedrock_logbook.ingest.parent_death import die_with_parent
 from bedrock_logbook.ingest.parquet_files import ROW_GROUP_ROWS, rechunked, write_pending
 from bedrock_logbook.ingest.parse import ParseOptions
-from bedrock_logbook.ingest.rollup_tables import load_rollup_tables, refresh_rollups
 from bedrock_logbook.ingest.read import ParsedBatch, QuarantineEntry, dedupe_key, parse_objects
+from bedrock_logbook.ingest.rollup_tables import load_rollup_tables, refresh_rollups
 from bedrock_logbook.ingest.schema import (
     INVOCATIONS_SCHEMA,
     QUARANTINE_DIR,
@@ -516,7 +516,7 @@ def _write_run(
     skipped: Iterable[SkippedObject],
 ) -> None:
     t0 = time.monotonic()
-    rollup_days: set[date] = set()
+    rollup_days: set[Any] = set()  # dates
     if table is not None:
         # Heals the rollups of a run killed between its raw and rollup commits (a no-op when
         # they reflect the current snapshot).

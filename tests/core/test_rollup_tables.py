@@ -214,15 +214,15 @@ def test_a_raw_table_holding_a_request_id_twice_is_rolled_up_by_the_readers_rule
         tmp_path: Path, two_batches: tuple[Path, Path, set[str], set[str]]) -> None:
     """Another writer (no dedupe, no properties) appends copies of stored request IDs on a
     later day: the readers count each request once, and so must the rollups."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
     from bedrock_logbook.ingest.rollup_tables import refresh_rollups
     from bedrock_logbook.ingest.table import append
     from bedrock_logbook.lake.catalog import load_table
     from bedrock_logbook.lake.location import resolve
     from bedrock_logbook.lake.reading import table_needs_dedupe
     from tests.core.rollup_lake import raw_rows
-
-    import pyarrow as pa
-    import pyarrow.compute as pc
 
     a, _, _, _ = two_batches
     lake = tmp_path / "lake"
