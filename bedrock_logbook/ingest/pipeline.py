@@ -11,7 +11,10 @@ takes none: the catalog's compare-and-swap is the guarantee):
    after the run (never colliding with another writer's), with large fixed-size row groups;
 4. commit them in ONE snapshot carrying ``bedrock_logbook.operation=ingest``, the run id and
    ``deduped_against`` (none when there are no new rows);
-5. only then write the quarantine, the source state (which objects were read) and the run
+5. bring the rollup tables (``rollup_hourly``, ``rollup_daily``) to the new snapshot
+   (``rollup_tables.refresh_rollups``: the days whose files changed, one snapshot each; also
+   done at the start of every run, which heals a run killed between the two commits);
+6. only then write the quarantine, the source state (which objects were read) and the run
    record: a run killed before that re-reads its objects next time, and they all dedupe.
 
 File bytes depend only on the rows, and the table's content only on the input: a rerun of the
