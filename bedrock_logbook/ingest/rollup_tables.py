@@ -49,7 +49,13 @@ from bedrock_logbook.ingest.rollup_schema import (
 )
 from bedrock_logbook.ingest.schema import INVOCATIONS_SCHEMA
 from bedrock_logbook.lake.catalog import open_catalog
-from bedrock_logbook.lake.location import NAMESPACE, TableLocation, file_uri, local_path
+from bedrock_logbook.lake.location import (
+    NAMESPACE,
+    TableError,
+    TableLocation,
+    file_uri,
+    local_path,
+)
 from bedrock_logbook.lake.reading import (
     OPERATION_PROPERTY,
     ROLLUP,
@@ -157,6 +163,9 @@ def _day(value: int | dt.date) -> dt.date:
 def _files_by_day(table: Table, snapshot_id: int) -> dict[dt.date, set[str]]:
     by_day: dict[dt.date, set[str]] = defaultdict(set)
     for task in table.scan(snapshot_id=snapshot_id).plan_files():
+        if task.delete_files:  # as readers: a Parquet reader would count deleted rows
+            raise TableError(f"{table.name()} has delete files; the rollups cannot be built "
+                             "from its data files alone (rewrite it first)")
         by_day[_day(task.file.partition[0])].add(task.file.file_path)
     return dict(by_day)
 
