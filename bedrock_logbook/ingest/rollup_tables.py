@@ -338,17 +338,15 @@ def refresh_rollups(location: TableLocation, raw: Table, run_id: str,
     current = done.raw_snapshot = head.snapshot_id
     catalog = catalog or open_catalog(location)
     tables = [ensure_rollup_table(catalog, location, name) for name in ROLLUP_TABLES]
+    if all(_rollup_of(t) == current for t in tables):
+        return done  # in sync: nothing planned, nothing read
     files_now = _files_by_day(raw, current)
-    reader: _RawReader | None = None
+    # Everything read from the raw table is S's (a retry after a lost race still rolls up S).
+    reader = _RawReader(location, files_now, table_needs_dedupe(raw))
+    loser_days = reader.loser_days()
     try:
-        for attempt in range(_ATTEMPTS):
-            if reader is None or attempt:
-                dedupe = table_needs_dedupe(raw)
-                if reader is not None:
-                    reader.close()
-                reader = _RawReader(location, files_now, dedupe)
-            decisions = [_decide(raw, t, current, files_now, reader.loser_days())
-                         for t in tables]
+        for _ in range(_ATTEMPTS):
+            decisions = [_decide(raw, t, current, files_now, loser_days) for t in tables]
             pending = [(t, d) for t, d in zip(tables, decisions, strict=True) if not d.skip]
             if not pending:
                 return done
@@ -374,8 +372,7 @@ def refresh_rollups(location: TableLocation, raw: Table, run_id: str,
             raw.refresh()
         raise CommitFailedException(f"rollups lost {_ATTEMPTS} commit races in a row")
     finally:
-        if reader is not None:
-            reader.close()
+        reader.close()
 
 
 def _write_days(reader: _RawReader, pending: Iterable[tuple[Table, _Decision]],
