@@ -195,24 +195,21 @@ def _ancestors(raw: Table, snapshot_id: int) -> list[int]:
 class _Decision:
     skip: bool  # the rollup already reflects S or a newer snapshot
     days: set[dt.date] = field(default_factory=set)
-    based_on: int | None = None  # the rollup table's snapshot the decision read
 
 
 def _decide(raw: Table, rollup: Table, current: int, files_now: dict[dt.date, set[str]],
             dedupe_days: set[dt.date]) -> _Decision:
-    snapshot = rollup.current_snapshot()
-    based_on = None if snapshot is None else snapshot.snapshot_id
     r = _rollup_of(rollup)
     if r == current:
-        return _Decision(True, based_on=based_on)
+        return _Decision(True)
     if r is not None and raw.metadata.snapshot_by_id(r) is not None:
         if r not in _ancestors(raw, current):
-            return _Decision(True, based_on=based_on)  # a newer raw snapshot's rollup
+            return _Decision(True)  # a newer raw snapshot's rollup
         before = _files_by_day(raw, r)
         days = {d for d in set(before) | set(files_now) if before.get(d) != files_now.get(d)}
     else:  # no rollup yet, or its raw snapshot expired: every day, and every day it holds
         days = set(files_now) | set(_rollup_files(rollup))
-    return _Decision(False, days | dedupe_days, based_on)
+    return _Decision(False, days | dedupe_days)
 
 
 def _rollup_files(rollup: Table) -> dict[dt.date, list[DataFile]]:
@@ -394,9 +391,3 @@ def _write_days(reader: _RawReader, pending: Iterable[tuple[Table, _Decision]],
             written[table.name()].append(_write_file(table, day, rows, run_id, token))
     return written
 
-
-def read_rollup(table: Table) -> pa.Table:
-    """The rollup table's current rows (tests and tools; readers plan files themselves)."""
-    if table.current_snapshot() is None:
-        return ROLLUP_SCHEMA.empty_table()
-    return table.scan().to_arrow()
