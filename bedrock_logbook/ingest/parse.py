@@ -23,6 +23,7 @@ from bedrock_logbook.ingest.latency_mode import (
     token_limit_evidence,
 )
 from bedrock_logbook.ingest.model_id import normalize_model_id, short_caller
+from bedrock_logbook.ingest.utf8_errors import unicode_error
 
 INVOCATION_METRICS = "amazon-bedrock-invocationMetrics"
 GUARDRAIL_ACTION = "amazon-bedrock-guardrailAction"
@@ -312,12 +313,28 @@ def _apply_metrics(resp: _Response, m: Any) -> None:
     resp.cache_write = _int(m.get("cacheWriteInputTokenCount"))
 
 
+def _strict_utf8(e: msgspec.DecodeError, decoder: msgspec.json.Decoder[Any],
+                 raw: msgspec.Raw | bytes) -> None:
+    """Invalid UTF-8 in a text value raises UnicodeDecodeError, whatever msgspec's version
+    (0.23 reports it as a DecodeError, which the callers would take for an odd shape)."""
+    error = unicode_error(e, decoder, raw)
+    if error is not None:
+        raise error from None
+
+
 def _read_dict_body(raw: msgspec.Raw) -> _Response:
     body: _ResponseBody | _LooseResponseBody
     try:
         body = _response_decoder.decode(raw)
     except msgspec.ValidationError:  # usage/metrics of an odd type: keep the rest
-        body = _loose_response_decoder.decode(raw)
+        try:
+            body = _loose_response_decoder.decode(raw)
+        except msgspec.DecodeError as e:
+            _strict_utf8(e, _loose_response_decoder, raw)
+            raise
+    except msgspec.DecodeError as e:
+        _strict_utf8(e, _response_decoder, raw)
+        raise
     resp = _Response()
     stop = body.stopReason if body.stopReason is not None else body.stop_reason
     if stop is None and isinstance(body.results, list) and body.results:
@@ -394,8 +411,11 @@ def _read_chunk_list(raw: msgspec.Raw) -> _Response:
     for item in reversed(items):
         try:
             chunk = _chunk_decoder.decode(item)
-        except (msgspec.ValidationError, msgspec.DecodeError):
+        except msgspec.ValidationError:
             continue  # chunks can be strings or other unexpected types; they carry nothing we use
+        except msgspec.DecodeError as e:
+            _strict_utf8(e, _chunk_decoder, item)
+            continue
         if chunk.invocation_metrics is not None and resp.latency_ms is None:
             _apply_metrics(resp, chunk.invocation_metrics)
         if resp.stop_reason is None:
@@ -414,7 +434,10 @@ def _read_chunk_list(raw: msgspec.Raw) -> _Response:
     if items:
         try:
             start = _stream_start_decoder.decode(items[0])
-        except (msgspec.ValidationError, msgspec.DecodeError):
+        except msgspec.ValidationError:
+            return resp
+        except msgspec.DecodeError as e:
+            _strict_utf8(e, _stream_start_decoder, items[0])
             return resp
         if start.type == "message_start":
             creation = _get(_get(start.message, "usage"), "cache_creation")
@@ -432,7 +455,10 @@ def _chunks_intervened(raw: msgspec.Raw, items: list[msgspec.Raw]) -> bool:
     for item in items:
         try:
             action = _chunk_decoder.decode(item).guardrail_action
-        except (msgspec.ValidationError, msgspec.DecodeError):
+        except msgspec.ValidationError:
+            continue
+        except msgspec.DecodeError as e:
+            _strict_utf8(e, _chunk_decoder, item)
             continue
         if isinstance(action, str) and action.upper() == "INTERVENED":
             return True
@@ -485,6 +511,9 @@ def parse_line(line: bytes, options: ParseOptions, source: str, line_no: int) ->
     except msgspec.ValidationError as e:
         raise Rejected("not_a_record", f"not a ModelInvocationLog object: {e}") from None
     except msgspec.DecodeError as e:
+        utf8 = unicode_error(e, _record_decoder, line)
+        if utf8 is not None:
+            raise _invalid_utf8(utf8) from None
         raise Rejected("malformed_json", f"malformed JSON: {e}") from None
     except UnicodeDecodeError as e:
         raise _invalid_utf8(e) from None
@@ -604,7 +633,10 @@ def row_from_record(rec: _Record, options: ParseOptions, source: str,
     if in_raw is not None and memoryview(in_raw)[:1].tobytes() == b"{":
         try:
             request_body = _request_decoder.decode(in_raw)
-        except (msgspec.ValidationError, msgspec.DecodeError):
+        except msgspec.ValidationError:
+            request_body = None
+        except msgspec.DecodeError as e:
+            _strict_utf8(e, _request_decoder, in_raw)
             request_body = None
 
     where = _where(rec.modelId, rec.region, rec.inferenceRegion, rec.identity)
