@@ -27,13 +27,6 @@ from typing import Any
 
 import msgspec
 
-from bedrock_logbook.ingest.latency_mode import (
-    FIELD_REQUESTED,
-    TOKEN_LIMITED_MODELS,
-    normalize_mode,
-    resolve_latency_mode,
-    token_limit_evidence,
-)
 from bedrock_logbook.ingest.parse import (
     GUARDRAIL_ACTION,
     INVOCATION_METRICS,
@@ -42,14 +35,13 @@ from bedrock_logbook.ingest.parse import (
     _apply_cache_creation,
     _apply_cache_details,
     _apply_metrics,
-    _fingerprints,
     _get,
-    _max_output_tokens,
     _read_response,
-    _request_metadata,
     _Response,
     _service_tier,
     _where_arn,
+    assemble_row,
+    mode_of,
     parse_timestamp,
 )
 
@@ -160,26 +152,6 @@ def _count(n: int | None) -> int | None:
     raise _BAIL  # the general path quarantines it as number_out_of_range
 
 
-_modes: dict[str, str | None] = {}
-
-
-def _mode(value: Any) -> str | None:
-    """``latency_mode.normalize_mode``, computed once per distinct text."""
-    if value is None:
-        return None
-    if type(value) is dict:
-        value = value.get("latency")
-    if type(value) is not str:
-        return normalize_mode(value)
-    try:
-        return _modes[value]
-    except KeyError:
-        if len(_modes) > 1_000:
-            _modes.clear()
-        mode = _modes[value] = normalize_mode(value)
-        return mode
-
-
 _EMPTY = _Response()
 
 
@@ -216,7 +188,7 @@ def _dict_body(raw: msgspec.Raw) -> _Response:
         if resp.latency_ms is None:
             resp.latency_ms = fallback_latency
     if body.performanceConfig is not None:
-        resp.mode = _mode(body.performanceConfig)
+        resp.mode = mode_of(body.performanceConfig)
     if body.serviceTier is not None:
         resp.service_tier = _service_tier(body.serviceTier)
     action = body.guardrail_action
@@ -282,100 +254,14 @@ def _row(rec: FastRecord, options: ParseOptions, source: str,
     where = _where_arn(rec.modelId, rec.region, rec.inferenceRegion,
                        identity.get("arn") if type(identity) is dict else None)
 
-    input_tokens = _count(inp.inputTokenCount)
-    if input_tokens is None:
-        input_tokens = resp.input_tokens
-    output_tokens = _count(out.outputTokenCount)
-    if output_tokens is None:
-        output_tokens = resp.output_tokens
-    cache_read = _count(inp.cacheReadInputTokenCount)
-    if cache_read is None:
-        cache_read = resp.cache_read
-    cache_write = _count(inp.cacheWriteInputTokenCount)
-    if cache_write is None:
-        cache_write = resp.cache_write
-
-    error_code = rec.errorCode or None
-    max_output = _max_output_tokens(request_body) if request_body is not None else None
-    token_rule = None
-    if where.model in TOKEN_LIMITED_MODELS and input_tokens is not None:
-        token_rule = token_limit_evidence(
-            where.model, input_tokens + (cache_read or 0) + (cache_write or 0), output_tokens,
-            max_output)
-    perf = rec.performanceConfig
-    mode = resolve_latency_mode(
-        None if perf is None else _mode(perf),
-        _mode(request_body.performanceConfig) if request_body is not None else None,
-        resp.mode,
-        where.model,
-        where.region,
-        token_rule,
-        error_code is not None,
-        options.latency_field == FIELD_REQUESTED,
-    )
-    cache_5m, cache_1h = resp.cache_write_5m, resp.cache_write_1h
-    if cache_write is None and cache_5m is not None and cache_1h is not None:
-        cache_write = cache_5m + cache_1h
-
-    latency = resp.latency_ms
-    tps = None
-    if latency is not None and latency > 0 and output_tokens:
-        tps = output_tokens * 1000.0 / latency
-
-    system_fp = prompt_fp = None
-    if request_body is not None:
-        system_fp, prompt_fp = _fingerprints(options.salt, request_body)
-
     account = rec.accountId
-    metadata = rec.requestMetadata
-    if metadata is not None:
-        metadata = _request_metadata(metadata)
-    keep = options.keep_bodies
-    return (
-        request_id,
-        ts,
-        str(account) if type(account) is int else account or None,
-        where.region,
-        where.inference_region,
-        where.cross_region,
-        rec.operation or None,
-        where.model_id,
-        where.model,
-        where.model_id_kind,
-        where.profile_scope,
-        where.caller_arn,
-        where.caller,
-        mode.requested,
-        mode.served,
-        mode.source,
-        mode.confidence,
-        mode.fallback_reason,
-        mode.quality_flag,
-        resp.service_tier or (None if rec.serviceTier is None
-                              else _service_tier(rec.serviceTier)),
-        input_tokens,
-        output_tokens,
-        cache_read,
-        cache_write,
-        cache_5m,
-        cache_1h,
-        max_output,
-        latency,
-        resp.first_byte_ms,
-        tps,
-        resp.stop_reason,
-        error_code,
-        resp.guardrail,
-        metadata,
-        None if in_raw is None else len(in_raw),
-        None if out_raw is None else len(out_raw),
-        inp.inputBodyS3Path or None,
-        out.outputBodyS3Path or None,
-        system_fp,
-        prompt_fp,
-        rec.schemaVersion or None,
-        source,
-        line_no,
-        bytes(in_raw).decode("utf-8", "replace") if keep and in_raw is not None else None,
-        bytes(out_raw).decode("utf-8", "replace") if keep and out_raw is not None else None,
-    )
+    perf = rec.performanceConfig
+    return assemble_row(
+        options, source, line_no, request_id, ts,
+        str(account) if isinstance(account, int) else account or None,
+        rec.operation or None, rec.schemaVersion or None, rec.errorCode or None, where,
+        None if perf is None else mode_of(perf), rec.serviceTier, rec.requestMetadata,
+        _count(inp.inputTokenCount), _count(out.outputTokenCount),
+        _count(inp.cacheReadInputTokenCount), _count(inp.cacheWriteInputTokenCount),
+        resp, request_body, in_raw, out_raw, inp.inputBodyS3Path or None,
+        out.outputBodyS3Path or None)
