@@ -5,7 +5,7 @@ msgspec < 0.23 raises ``UnicodeDecodeError`` for invalid UTF-8 in a string it bu
 them. msgspec 0.23 raises ``DecodeError("Invalid UTF-8 encoded string")`` with no offset. The
 parser quarantines such a line as ``invalid_utf8`` with that offset, so 0.23's error is turned
 back into the exception older versions raised: the string that failed is found again from
-the raw bytes (only strings msgspec builds are checked, not skipped ones), and the same
+the raw bytes (only strings msgspec builds count, not skipped ones), and the same
 ``bytes.decode`` gives the same offset and reason. Runs only on lines that failed.
 """
 
@@ -33,21 +33,32 @@ def unicode_error(error: msgspec.DecodeError, decoder: msgspec.json.Decoder[Any]
         return None
     text = bytes(data)
     bad = [m for m in _JSON_STRING.finditer(text) if not _is_utf8(m.group())]
+    if not bad:
+        return None
     # msgspec builds strings in document order and stops at the first one that fails; which
     # strings it builds depends on the decoder's type (unknown keys and Raw values are
-    # skipped unchecked). So the culprit is the first bad string that still fails alone,
-    # every other bad string blanked (a blank string of the same length is skipped or built
-    # exactly as the original would be, without failing).
-    for m in bad:
-        others = _blanked(text, [o for o in bad if o is not m])
-        try:
-            decoder.decode(others)
-        except msgspec.DecodeError as e:
-            if str(e) == INVALID_UTF8_MESSAGE:
-                return _error_of(m.group())
-        except Exception:  # noqa: BLE001, S112 - another error: not this string
-            continue
-    return _error_of(bad[0].group()) if bad else None
+    # skipped unchecked). Keeping the first k bad strings and blanking the rest (a blank
+    # string of the same length is skipped or built as the original would be, without
+    # failing) fails again exactly when the culprit is among those k: a binary search finds
+    # it in log2(bad strings) decodes, not one decode per bad string.
+    lo, hi = 1, len(bad)
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if _fails_on_utf8(decoder, _blanked(text, bad[mid:])):
+            hi = mid
+        else:
+            lo = mid + 1
+    return _error_of(bad[lo - 1].group())
+
+
+def _fails_on_utf8(decoder: msgspec.json.Decoder[Any], text: bytes) -> bool:
+    try:
+        decoder.decode(text)
+    except msgspec.DecodeError as e:
+        return str(e) == INVALID_UTF8_MESSAGE
+    except Exception:  # noqa: BLE001 - another error: not a string's
+        return False
+    return False
 
 
 def _is_utf8(token: bytes) -> bool:

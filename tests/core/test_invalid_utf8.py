@@ -47,6 +47,10 @@ CASES: list[tuple[str, dict[str, Any], int]] = [
     ("object-key", converse(identity={"k" + MARK: "v"}), 1),
     # the request body's performanceConfig (read to resolve the latency mode): "opt" -> 3
     ("request-body", with_request_body_key("performanceConfig", {"latency": "opt" + MARK}), 3),
+    # bad text under 8 unknown keys before the operation, and one after it; the operation
+    # is read: "xy" -> 2
+    ("after-skipped-ones", {**{f"note{i}": MARK for i in range(8)},
+                            **converse(operation="xy" + MARK, notes=MARK)}, 2),
     # a streamed body's first chunk (read for Anthropic cache usage): "m" -> 1
     ("stream-start", stream_with_first_chunk(
         {"type": "message_start", "message": {"id": "m" + MARK}}), 1),
