@@ -13,27 +13,23 @@ results, cache details, invocation metrics...) stays ``Any`` here too: a struct 
 its unknown keys without checking their text, where the general path decodes all of it and
 quarantines invalid UTF-8 or nesting that is too deep.
 
-A record this path cannot settle exactly as the general path would (an out-of-range count,
-an unusual body shape, a rejected line...) is handed back (``fast_row`` returns None) and
-goes the general way, ``parse.parse_line``, which quarantines it or builds its row. A block
-where any line does not fit these types is decoded by the general path as a whole. So the
+A record this path cannot settle exactly as the general path would (an unusual body shape,
+a rejected line...) is handed back (``block_rows`` gives None for it) and goes the general
+way, ``parse.parse_line``, which quarantines it or builds its row. A block where any line
+does not fit these types (a count outside 0..2^63-1 included: msgspec checks the range) is
+decoded by the general path as a whole. Bodies are decoded a block at a time too, and one
+by one when any of them does not fit. The row itself is built by ``parse.assemble_row``,
+as on the general path. So the
 rows, the quarantine and its reasons are exactly those of the general path
 (``tests/core/test_parse_golden.py`` checks it against the parser this one replaced).
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import msgspec
 
-from bedrock_logbook.ingest.latency_mode import (
-    FIELD_REQUESTED,
-    TOKEN_LIMITED_MODELS,
-    normalize_mode,
-    resolve_latency_mode,
-    token_limit_evidence,
-)
 from bedrock_logbook.ingest.parse import (
     GUARDRAIL_ACTION,
     INVOCATION_METRICS,
@@ -42,33 +38,36 @@ from bedrock_logbook.ingest.parse import (
     _apply_cache_creation,
     _apply_cache_details,
     _apply_metrics,
-    _fingerprints,
     _get,
-    _max_output_tokens,
     _read_response,
-    _request_metadata,
     _Response,
     _service_tier,
     _where_arn,
+    assemble_row,
+    mode_of,
     parse_timestamp,
 )
 
 _ABSENT = msgspec.Raw()
 _NULL = b"null"
+# A count or latency the lake can store (BIGINT, not negative), checked by msgspec in C: a
+# record with another value fails its block's typed decoding, and the general path
+# quarantines it (number_out_of_range) exactly.
+Count = Annotated[int, msgspec.Meta(ge=0, le=MAX_INT)]
 
 
 class _Input(msgspec.Struct):
     inputBodyJson: msgspec.Raw = _ABSENT
     inputBodyS3Path: str | None = None
-    inputTokenCount: int | None = None
-    cacheReadInputTokenCount: int | None = None
-    cacheWriteInputTokenCount: int | None = None
+    inputTokenCount: Count | None = None
+    cacheReadInputTokenCount: Count | None = None
+    cacheWriteInputTokenCount: Count | None = None
 
 
 class _Output(msgspec.Struct):
     outputBodyJson: msgspec.Raw = _ABSENT
     outputBodyS3Path: str | None = None
-    outputTokenCount: int | None = None
+    outputTokenCount: Count | None = None
 
 
 class FastRecord(msgspec.Struct):
@@ -106,18 +105,18 @@ class _RequestBody(msgspec.Struct):
 
 
 class _Metrics(msgspec.Struct):
-    latencyMs: int | None = None
+    latencyMs: Count | None = None
 
 
 class _Usage(msgspec.Struct):
-    inputTokens: int | None = None
-    outputTokens: int | None = None
-    cacheReadInputTokens: int | None = None
-    cacheWriteInputTokens: int | None = None
-    input_tokens: int | None = None
-    output_tokens: int | None = None
-    cache_read_input_tokens: int | None = None
-    cache_creation_input_tokens: int | None = None
+    inputTokens: Count | None = None
+    outputTokens: Count | None = None
+    cacheReadInputTokens: Count | None = None
+    cacheWriteInputTokens: Count | None = None
+    input_tokens: Count | None = None
+    output_tokens: Count | None = None
+    cache_read_input_tokens: Count | None = None
+    cache_creation_input_tokens: Count | None = None
     cacheDetails: Any = None
     cache_creation: Any = None
 
@@ -154,32 +153,6 @@ class _Bail(Exception):
 _BAIL = _Bail()
 
 
-def _count(n: int | None) -> int | None:
-    if n is None or 0 <= n <= MAX_INT:
-        return n
-    raise _BAIL  # the general path quarantines it as number_out_of_range
-
-
-_modes: dict[str, str | None] = {}
-
-
-def _mode(value: Any) -> str | None:
-    """``latency_mode.normalize_mode``, computed once per distinct text."""
-    if value is None:
-        return None
-    if type(value) is dict:
-        value = value.get("latency")
-    if type(value) is not str:
-        return normalize_mode(value)
-    try:
-        return _modes[value]
-    except KeyError:
-        if len(_modes) > 1_000:
-            _modes.clear()
-        mode = _modes[value] = normalize_mode(value)
-        return mode
-
-
 _EMPTY = _Response()
 
 
@@ -187,25 +160,20 @@ def _first(a: int | None, b: int | None) -> int | None:
     return b if a is None else a
 
 
-def _dict_body(raw: msgspec.Raw) -> _Response:
-    try:
-        body = _response_decoder.decode(raw)
-    except (msgspec.ValidationError, msgspec.DecodeError):
-        raise _BAIL from None
+def _dict_body(body: _ResponseBody) -> _Response:
     resp = _Response()
     stop = body.stopReason if body.stopReason is not None else body.stop_reason
     if stop is None and type(body.results) is list and body.results:
         stop = _get(body.results[0], "completionReason")
     resp.stop_reason = stop if type(stop) is str and stop else None
     if body.metrics is not None:
-        resp.latency_ms = _count(body.metrics.latencyMs)
+        resp.latency_ms = body.metrics.latencyMs
     u = body.usage
     if u is not None:
-        resp.input_tokens = _count(_first(u.inputTokens, u.input_tokens))
-        resp.output_tokens = _count(_first(u.outputTokens, u.output_tokens))
-        resp.cache_read = _count(_first(u.cacheReadInputTokens, u.cache_read_input_tokens))
-        resp.cache_write = _count(_first(u.cacheWriteInputTokens,
-                                         u.cache_creation_input_tokens))
+        resp.input_tokens = _first(u.inputTokens, u.input_tokens)
+        resp.output_tokens = _first(u.outputTokens, u.output_tokens)
+        resp.cache_read = _first(u.cacheReadInputTokens, u.cache_read_input_tokens)
+        resp.cache_write = _first(u.cacheWriteInputTokens, u.cache_creation_input_tokens)
         if u.cacheDetails is not None:
             _apply_cache_details(resp, u.cacheDetails)
         elif u.cache_creation is not None:
@@ -216,7 +184,7 @@ def _dict_body(raw: msgspec.Raw) -> _Response:
         if resp.latency_ms is None:
             resp.latency_ms = fallback_latency
     if body.performanceConfig is not None:
-        resp.mode = _mode(body.performanceConfig)
+        resp.mode = mode_of(body.performanceConfig)
     if body.serviceTier is not None:
         resp.service_tier = _service_tier(body.serviceTier)
     action = body.guardrail_action
@@ -226,14 +194,44 @@ def _dict_body(raw: msgspec.Raw) -> _Response:
     return resp
 
 
-def _response(raw: msgspec.Raw | None) -> _Response:
+def _response(raw: msgspec.Raw | None, body: Any) -> _Response:
     if raw is None:
         return _EMPTY
-    if bytes(memoryview(raw)[:1]) == b"{":
-        return _dict_body(raw)
-    # A streamed body's chunk list (and odd shapes): the general reader, whose checks these
-    # shapes need; its Rejected sends the record down the general path.
-    return _read_response(raw)
+    if body is _UNDECODED:
+        if bytes(memoryview(raw)[:1]) != b"{":
+            # A streamed body's chunk list (and odd shapes): the general reader, whose
+            # checks these shapes need; its Rejected sends the record down the general path.
+            return _read_response(raw)
+        try:
+            body = _response_decoder.decode(raw)
+        except (msgspec.ValidationError, msgspec.DecodeError):
+            raise _BAIL from None
+    return _dict_body(body) if body is not None else _read_response(raw)
+
+
+class _Undecoded:
+    """A body not decoded with its block: the record decodes it alone."""
+
+
+_UNDECODED: Any = _Undecoded()
+_OPEN_BRACE = ord("{")
+
+
+def _decode_objects(decoder: msgspec.json.Decoder[Any],
+                    raws: list[msgspec.Raw | None]) -> list[Any]:
+    """The JSON-object bodies of a block decoded in one call (one per line: a record's line
+    holds no newline, so neither does its body); None for a body that is not an object.
+    All ``_UNDECODED`` when any of them does not fit the type (each is then tried alone)."""
+    objects = [raw for raw in raws if raw is not None and memoryview(raw)[0] == _OPEN_BRACE]
+    try:
+        decoded = decoder.decode_lines(b"\n".join(objects))
+    except Exception:  # noqa: BLE001 - ValidationError, DecodeError, RecursionError...
+        return [_UNDECODED] * len(raws)
+    if len(decoded) != len(objects):
+        return [_UNDECODED] * len(raws)
+    it = iter(decoded)
+    return [next(it) if raw is not None and memoryview(raw)[0] == _OPEN_BRACE else None
+            for raw in raws]
 
 
 def _present(raw: msgspec.Raw) -> msgspec.Raw | None:
@@ -245,17 +243,31 @@ _NO_INPUT = _Input()
 _NO_OUTPUT = _Output()
 
 
-def fast_row(rec: FastRecord, options: ParseOptions, source: str,
-             line_no: int) -> tuple[Any, ...] | None:
-    """The row ``parse.row_from_record`` builds, or None when the general path must decide."""
-    try:
-        return _row(rec, options, source, line_no)
-    except Exception:  # noqa: BLE001 - anything unforeseen: the general path settles it
-        return None
+def block_rows(records: list[FastRecord], options: ParseOptions, source: str,
+               first_line: int) -> list[tuple[Any, ...] | None]:
+    """The row of each record of a block (line numbers from ``first_line``), None where the
+    general path must decide. Request and response bodies are decoded a block at a time."""
+    ins: list[msgspec.Raw | None] = []
+    outs: list[msgspec.Raw | None] = []
+    for rec in records:
+        inp, out = rec.input, rec.output
+        ins.append(None if inp is None else _present(inp.inputBodyJson))
+        outs.append(None if out is None else _present(out.outputBodyJson))
+    requests = _decode_objects(_request_decoder, ins)
+    responses = _decode_objects(_response_decoder, outs)
+    rows: list[tuple[Any, ...] | None] = []
+    for i, rec in enumerate(records):
+        try:
+            rows.append(_row(rec, options, source, first_line + i, ins[i], outs[i],
+                             requests[i], responses[i]))
+        except Exception:  # noqa: BLE001 - anything unforeseen: the general path settles it
+            rows.append(None)
+    return rows
 
 
-def _row(rec: FastRecord, options: ParseOptions, source: str,
-         line_no: int) -> tuple[Any, ...] | None:
+def _row(rec: FastRecord, options: ParseOptions, source: str, line_no: int,
+         in_raw: msgspec.Raw | None, out_raw: msgspec.Raw | None, request_body: Any,
+         response_body: Any) -> tuple[Any, ...] | None:
     request_id = rec.requestId
     schema_type = rec.schemaType
     if not request_id or rec.timestamp is None:
@@ -267,115 +279,27 @@ def _row(rec: FastRecord, options: ParseOptions, source: str,
 
     inp = rec.input or _NO_INPUT
     out = rec.output or _NO_OUTPUT
-    in_raw = _present(inp.inputBodyJson)
-    out_raw = _present(out.outputBodyJson)
-    resp = _response(out_raw)
+    resp = _response(out_raw, response_body)
 
-    request_body = None
-    if in_raw is not None and bytes(memoryview(in_raw)[:1]) == b"{":
-        try:
-            request_body = _request_decoder.decode(in_raw)
-        except (msgspec.ValidationError, msgspec.DecodeError):
-            return None
-
+    if request_body is _UNDECODED:
+        request_body = None
+        if in_raw is not None and bytes(memoryview(in_raw)[:1]) == b"{":
+            try:
+                request_body = _request_decoder.decode(in_raw)
+            except (msgspec.ValidationError, msgspec.DecodeError):
+                return None
     identity = rec.identity
     where = _where_arn(rec.modelId, rec.region, rec.inferenceRegion,
                        identity.get("arn") if type(identity) is dict else None)
 
-    input_tokens = _count(inp.inputTokenCount)
-    if input_tokens is None:
-        input_tokens = resp.input_tokens
-    output_tokens = _count(out.outputTokenCount)
-    if output_tokens is None:
-        output_tokens = resp.output_tokens
-    cache_read = _count(inp.cacheReadInputTokenCount)
-    if cache_read is None:
-        cache_read = resp.cache_read
-    cache_write = _count(inp.cacheWriteInputTokenCount)
-    if cache_write is None:
-        cache_write = resp.cache_write
-
-    error_code = rec.errorCode or None
-    max_output = _max_output_tokens(request_body) if request_body is not None else None
-    token_rule = None
-    if where.model in TOKEN_LIMITED_MODELS and input_tokens is not None:
-        token_rule = token_limit_evidence(
-            where.model, input_tokens + (cache_read or 0) + (cache_write or 0), output_tokens,
-            max_output)
-    perf = rec.performanceConfig
-    mode = resolve_latency_mode(
-        None if perf is None else _mode(perf),
-        _mode(request_body.performanceConfig) if request_body is not None else None,
-        resp.mode,
-        where.model,
-        where.region,
-        token_rule,
-        error_code is not None,
-        options.latency_field == FIELD_REQUESTED,
-    )
-    cache_5m, cache_1h = resp.cache_write_5m, resp.cache_write_1h
-    if cache_write is None and cache_5m is not None and cache_1h is not None:
-        cache_write = cache_5m + cache_1h
-
-    latency = resp.latency_ms
-    tps = None
-    if latency is not None and latency > 0 and output_tokens:
-        tps = output_tokens * 1000.0 / latency
-
-    system_fp = prompt_fp = None
-    if request_body is not None:
-        system_fp, prompt_fp = _fingerprints(options.salt, request_body)
-
     account = rec.accountId
-    metadata = rec.requestMetadata
-    if metadata is not None:
-        metadata = _request_metadata(metadata)
-    keep = options.keep_bodies
-    return (
-        request_id,
-        ts,
-        str(account) if type(account) is int else account or None,
-        where.region,
-        where.inference_region,
-        where.cross_region,
-        rec.operation or None,
-        where.model_id,
-        where.model,
-        where.model_id_kind,
-        where.profile_scope,
-        where.caller_arn,
-        where.caller,
-        mode.requested,
-        mode.served,
-        mode.source,
-        mode.confidence,
-        mode.fallback_reason,
-        mode.quality_flag,
-        resp.service_tier or (None if rec.serviceTier is None
-                              else _service_tier(rec.serviceTier)),
-        input_tokens,
-        output_tokens,
-        cache_read,
-        cache_write,
-        cache_5m,
-        cache_1h,
-        max_output,
-        latency,
-        resp.first_byte_ms,
-        tps,
-        resp.stop_reason,
-        error_code,
-        resp.guardrail,
-        metadata,
-        None if in_raw is None else len(in_raw),
-        None if out_raw is None else len(out_raw),
-        inp.inputBodyS3Path or None,
-        out.outputBodyS3Path or None,
-        system_fp,
-        prompt_fp,
-        rec.schemaVersion or None,
-        source,
-        line_no,
-        bytes(in_raw).decode("utf-8", "replace") if keep and in_raw is not None else None,
-        bytes(out_raw).decode("utf-8", "replace") if keep and out_raw is not None else None,
-    )
+    perf = rec.performanceConfig
+    return assemble_row(
+        options, source, line_no, request_id, ts,
+        str(account) if isinstance(account, int) else account or None,
+        rec.operation or None, rec.schemaVersion or None, rec.errorCode or None, where,
+        None if perf is None else mode_of(perf), rec.serviceTier, rec.requestMetadata,
+        inp.inputTokenCount, out.outputTokenCount,
+        inp.cacheReadInputTokenCount, inp.cacheWriteInputTokenCount,
+        resp, request_body, in_raw, out_raw, inp.inputBodyS3Path or None,
+        out.outputBodyS3Path or None)

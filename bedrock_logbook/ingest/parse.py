@@ -23,6 +23,7 @@ from bedrock_logbook.ingest.latency_mode import (
     token_limit_evidence,
 )
 from bedrock_logbook.ingest.model_id import normalize_model_id, short_caller
+from bedrock_logbook.ingest.utf8_errors import unicode_error
 
 INVOCATION_METRICS = "amazon-bedrock-invocationMetrics"
 GUARDRAIL_ACTION = "amazon-bedrock-guardrailAction"
@@ -312,12 +313,28 @@ def _apply_metrics(resp: _Response, m: Any) -> None:
     resp.cache_write = _int(m.get("cacheWriteInputTokenCount"))
 
 
+def _strict_utf8(e: msgspec.DecodeError, decoder: msgspec.json.Decoder[Any],
+                 raw: msgspec.Raw | bytes) -> None:
+    """Invalid UTF-8 in a text value raises UnicodeDecodeError, whatever msgspec's version
+    (0.23 reports it as a DecodeError, which the callers would take for an odd shape)."""
+    error = unicode_error(e, decoder, raw)
+    if error is not None:
+        raise error from None
+
+
 def _read_dict_body(raw: msgspec.Raw) -> _Response:
     body: _ResponseBody | _LooseResponseBody
     try:
         body = _response_decoder.decode(raw)
     except msgspec.ValidationError:  # usage/metrics of an odd type: keep the rest
-        body = _loose_response_decoder.decode(raw)
+        try:
+            body = _loose_response_decoder.decode(raw)
+        except msgspec.DecodeError as e:
+            _strict_utf8(e, _loose_response_decoder, raw)
+            raise
+    except msgspec.DecodeError as e:
+        _strict_utf8(e, _response_decoder, raw)
+        raise
     resp = _Response()
     stop = body.stopReason if body.stopReason is not None else body.stop_reason
     if stop is None and isinstance(body.results, list) and body.results:
@@ -394,8 +411,11 @@ def _read_chunk_list(raw: msgspec.Raw) -> _Response:
     for item in reversed(items):
         try:
             chunk = _chunk_decoder.decode(item)
-        except (msgspec.ValidationError, msgspec.DecodeError):
+        except msgspec.ValidationError:
             continue  # chunks can be strings or other unexpected types; they carry nothing we use
+        except msgspec.DecodeError as e:
+            _strict_utf8(e, _chunk_decoder, item)
+            continue
         if chunk.invocation_metrics is not None and resp.latency_ms is None:
             _apply_metrics(resp, chunk.invocation_metrics)
         if resp.stop_reason is None:
@@ -414,7 +434,10 @@ def _read_chunk_list(raw: msgspec.Raw) -> _Response:
     if items:
         try:
             start = _stream_start_decoder.decode(items[0])
-        except (msgspec.ValidationError, msgspec.DecodeError):
+        except msgspec.ValidationError:
+            return resp
+        except msgspec.DecodeError as e:
+            _strict_utf8(e, _stream_start_decoder, items[0])
             return resp
         if start.type == "message_start":
             creation = _get(_get(start.message, "usage"), "cache_creation")
@@ -432,7 +455,10 @@ def _chunks_intervened(raw: msgspec.Raw, items: list[msgspec.Raw]) -> bool:
     for item in items:
         try:
             action = _chunk_decoder.decode(item).guardrail_action
-        except (msgspec.ValidationError, msgspec.DecodeError):
+        except msgspec.ValidationError:
+            continue
+        except msgspec.DecodeError as e:
+            _strict_utf8(e, _chunk_decoder, item)
             continue
         if isinstance(action, str) and action.upper() == "INTERVENED":
             return True
@@ -485,6 +511,9 @@ def parse_line(line: bytes, options: ParseOptions, source: str, line_no: int) ->
     except msgspec.ValidationError as e:
         raise Rejected("not_a_record", f"not a ModelInvocationLog object: {e}") from None
     except msgspec.DecodeError as e:
+        utf8 = unicode_error(e, _record_decoder, line)
+        if utf8 is not None:
+            raise _invalid_utf8(utf8) from None
         raise Rejected("malformed_json", f"malformed JSON: {e}") from None
     except UnicodeDecodeError as e:
         raise _invalid_utf8(e) from None
@@ -604,25 +633,50 @@ def row_from_record(rec: _Record, options: ParseOptions, source: str,
     if in_raw is not None and memoryview(in_raw)[:1].tobytes() == b"{":
         try:
             request_body = _request_decoder.decode(in_raw)
-        except (msgspec.ValidationError, msgspec.DecodeError):
+        except msgspec.ValidationError:
+            request_body = None
+        except msgspec.DecodeError as e:
+            _strict_utf8(e, _request_decoder, in_raw)
             request_body = None
 
     where = _where(rec.modelId, rec.region, rec.inferenceRegion, rec.identity)
 
-    input_tokens = _int(inp.inputTokenCount)
+    account = rec.accountId
+    return assemble_row(
+        options, source, line_no, request_id, ts,
+        str(account) if type(account) is int else _text(account),
+        _text(rec.operation), _text(rec.schemaVersion), _text(rec.errorCode), where,
+        mode_of(rec.performanceConfig), rec.serviceTier, rec.requestMetadata,
+        _int(inp.inputTokenCount), _int(out.outputTokenCount),
+        _int(inp.cacheReadInputTokenCount), _int(inp.cacheWriteInputTokenCount),
+        resp, request_body, in_raw, out_raw, _text(inp.inputBodyS3Path),
+        _text(out.outputBodyS3Path))
+
+
+def assemble_row(options: ParseOptions, source: str, line_no: int, request_id: str,
+                 ts: datetime, account: str | None, operation: str | None,
+                 schema_version: str | None, error_code: str | None, where: _Where,
+                 top_mode: str | None, top_tier: Any, metadata: Any,
+                 input_tokens: int | None, output_tokens: int | None,
+                 cache_read: int | None, cache_write: int | None, resp: _Response,
+                 request_body: _RequestShape | None, in_raw: msgspec.Raw | None,
+                 out_raw: msgspec.Raw | None, in_s3: str | None,
+                 out_s3: str | None) -> tuple[Any, ...]:
+    """The row, in ``ROW_FIELDS`` order, from what a record's envelope and bodies say.
+
+    The one row builder: the general path (``row_from_record``, every value checked) and
+    the typed fast path (``fast_rows``, types checked by msgspec) both end here, with the
+    envelope's text values already non-empty-or-None and its counts already in range.
+    """
     if input_tokens is None:
         input_tokens = resp.input_tokens
-    output_tokens = _int(out.outputTokenCount)
     if output_tokens is None:
         output_tokens = resp.output_tokens
-    cache_read = _int(inp.cacheReadInputTokenCount)
     if cache_read is None:
         cache_read = resp.cache_read
-    cache_write = _int(inp.cacheWriteInputTokenCount)
     if cache_write is None:
         cache_write = resp.cache_write
 
-    error_code = _text(rec.errorCode)
     max_output = _max_output_tokens(request_body) if request_body is not None else None
     token_rule = None
     if where.model in TOKEN_LIMITED_MODELS and input_tokens is not None:
@@ -631,8 +685,8 @@ def row_from_record(rec: _Record, options: ParseOptions, source: str,
             max_output)
     # Positional: lru_cache keys keyword calls more slowly, and this runs once per record.
     mode = resolve_latency_mode(
-        normalize_mode(rec.performanceConfig),
-        normalize_mode(request_body.performanceConfig) if request_body else None,
+        top_mode,
+        mode_of(request_body.performanceConfig) if request_body is not None else None,
         resp.mode,
         where.model,
         where.region,
@@ -653,16 +707,15 @@ def row_from_record(rec: _Record, options: ParseOptions, source: str,
     if request_body is not None:
         system_fp, prompt_fp = _fingerprints(options.salt, request_body)
 
-    account = rec.accountId
     keep = options.keep_bodies
     return (
         request_id,
         ts,
-        str(account) if type(account) is int else _text(account),
+        account,
         where.region,
         where.inference_region,
         where.cross_region,
-        _text(rec.operation),
+        operation,
         where.model_id,
         where.model,
         where.model_id_kind,
@@ -675,7 +728,7 @@ def row_from_record(rec: _Record, options: ParseOptions, source: str,
         mode.confidence,
         mode.fallback_reason,
         mode.quality_flag,
-        resp.service_tier or _service_tier(rec.serviceTier),
+        resp.service_tier or (None if top_tier is None else _service_tier(top_tier)),
         input_tokens,
         output_tokens,
         cache_read,
@@ -689,19 +742,39 @@ def row_from_record(rec: _Record, options: ParseOptions, source: str,
         resp.stop_reason,
         error_code,
         resp.guardrail,
-        None if rec.requestMetadata is None else _request_metadata(rec.requestMetadata),
+        None if metadata is None else _request_metadata(metadata),
         None if in_raw is None else len(in_raw),
         None if out_raw is None else len(out_raw),
-        _text(inp.inputBodyS3Path),
-        _text(out.outputBodyS3Path),
+        in_s3,
+        out_s3,
         system_fp,
         prompt_fp,
-        _text(rec.schemaVersion),
+        schema_version,
         source,
         line_no,
         bytes(in_raw).decode("utf-8", "replace") if keep and in_raw is not None else None,
         bytes(out_raw).decode("utf-8", "replace") if keep and out_raw is not None else None,
     )
+
+
+_modes: dict[str, str | None] = {}
+
+
+def mode_of(value: Any) -> str | None:
+    """``latency_mode.normalize_mode``, computed once per distinct text."""
+    if value is None:
+        return None
+    if type(value) is dict:
+        value = value.get("latency")
+    if type(value) is not str:
+        return normalize_mode(value)
+    try:
+        return _modes[value]
+    except KeyError:
+        if len(_modes) > 1_000:
+            _modes.clear()
+        mode = _modes[value] = normalize_mode(value)
+        return mode
 
 
 _NO_INPUT = _Input()
@@ -715,6 +788,7 @@ class _RequestShape(Protocol):
     messages: msgspec.Raw
     prompt: msgspec.Raw
     inputText: msgspec.Raw
+    performanceConfig: Any
     inferenceConfig: Any
     max_tokens: Any
     max_gen_len: Any

@@ -27,7 +27,7 @@ import pyarrow as pa
 from isal import isal_zlib
 
 from bedrock_logbook.ingest.dedupe import CONTENT_COLUMNS
-from bedrock_logbook.ingest.fast_rows import decode_block, fast_row
+from bedrock_logbook.ingest.fast_rows import block_rows, decode_block
 from bedrock_logbook.ingest.objects import RawObject
 from bedrock_logbook.ingest.parse import (
     MAX_LINE_BYTES,
@@ -359,8 +359,7 @@ def _parse_block(block: _Block, uri: str, options: ParseOptions,
         split: list[bytes] | None = None
         offsets: list[int] = []
         line_no = block.line_no
-        for i, typed_rec in enumerate(typed):
-            row = fast_row(typed_rec, options, uri, line_no + i)
+        for i, row in enumerate(block_rows(typed, options, uri, line_no)):
             if row is not None:
                 rows.append(row)
                 continue
