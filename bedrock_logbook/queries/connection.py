@@ -47,6 +47,8 @@ LAKE_MACRO = "logbook_lake"
 FILES_MACRO = "logbook_files"
 DEDUPE_MACRO = "logbook_dedupe"
 SNAPSHOT_MACRO = "logbook_snapshot"
+# Whether rollup_daily reflects the raw snapshot read (else rollup_daily_live reads raw rows).
+DAILY_CURRENT_MACRO = "logbook_rollup_daily_current"
 # Per rollup table: its files, and the raw snapshot it reflects.
 ROLLUP_MACROS = {
     ROLLUP_HOURLY_TABLE: ("logbook_rollup_hourly_files", "logbook_rollup_hourly_of"),
@@ -255,6 +257,9 @@ def _define_plan_macros(con: duckdb.DuckDBPyConnection, location: TableLocation,
         rollup = read_plan.rollups.get(table, RollupPlan())
         _define_macro(con, files_macro, read_list(rollup.files))
         _define_macro(con, of_macro, rollup.rollup_of)
+    daily_of = read_plan.rollups.get(ROLLUP_DAILY_TABLE, RollupPlan()).rollup_of
+    _define_macro(con, DAILY_CURRENT_MACRO,
+                  read_plan.raw.snapshot_id is not None and daily_of == read_plan.raw.snapshot_id)
 
 
 def _define_macro(con: duckdb.DuckDBPyConnection, name: str,

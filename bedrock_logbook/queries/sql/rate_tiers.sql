@@ -1,9 +1,9 @@
 -- purpose: Per-token rates of every (model, profile scope, region, day, mode, prompt-size tier) the chosen data holds: the one rate definition the invocations view and the rollup cost views join.
--- grain: one row per model x scope_key x region_key x day x mode x tier_min_prompt_tokens (a table macro over the keys of invocations, rollup_daily or rollup_hourly)
+-- grain: one row per model x scope_key x region_key x day x mode x tier_min_prompt_tokens (a table macro over the keys of invocations, rollup_daily_live or rollup_hourly)
 -- layer: staging
 -- kind: macro
--- depends: raw_invocations, rollup_daily, rollup_hourly, prices, price_model_match
--- rate_tiers('invocations') resolves the keys of the raw table, rate_tiers('rollup_daily') and
+-- depends: raw_invocations, rollup_daily_live, rollup_hourly, prices, price_model_match
+-- rate_tiers('invocations') resolves the keys of the raw table, rate_tiers('rollup_daily_live') and
 -- rate_tiers('rollup_hourly') those of a rollup table (docs/rollups.md "How a query joins
 -- prices"). The argument is a constant, so the branches of the other sources are removed
 -- before anything is read. Keys: scope_key = coalesce(profile_scope, 'direct'), region_key =
@@ -22,8 +22,8 @@ data_keys AS (
     WHERE rate_keys_from = 'invocations' AND model IS NOT NULL
     UNION ALL
     SELECT model, profile_scope, region, day, served_latency, requested_latency
-    FROM rollup_daily
-    WHERE rate_keys_from = 'rollup_daily' AND model IS NOT NULL
+    FROM rollup_daily_live
+    WHERE rate_keys_from = 'rollup_daily_live' AND model IS NOT NULL
     UNION ALL
     SELECT model, profile_scope, region, day, served_latency, requested_latency
     FROM rollup_hourly

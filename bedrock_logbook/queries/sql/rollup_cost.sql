@@ -1,14 +1,14 @@
 -- purpose: Rollup rows priced at query time: the billed mode, the rates of rate_tiers, the unpriced reason and cost_usd, by the invocations view's rules.
--- grain: one row per rollup row (a table macro over rollup_daily or rollup_hourly)
+-- grain: one row per rollup row (a table macro over rollup_daily_live or rollup_hourly)
 -- layer: staging
 -- kind: macro
--- depends: rollup_daily, rollup_hourly, rate_tiers, service_tier_list
+-- depends: rollup_daily_live, rollup_hourly, rate_tiers, service_tier_list
 -- Every raw row of a rollup row has the same pricing keys (docs/rollups.md "Cost is computed
 -- at query time"), hence the same rates, multiplier and verdict: cost = multiplier x sum over
 -- token classes of (token sum x rate) / 1e6, and a row is wholly priced or wholly unpriced.
 -- The unpriced reasons are the invocations view's, written on the rollup's flags
 -- (tokens_missing, cache_*_used); the tier is joined on prompt_band, a bound of every
--- price threshold. rollup_cost('rollup_daily') or rollup_cost('rollup_hourly'): the argument
+-- price threshold. rollup_cost('rollup_daily_live') or rollup_cost('rollup_hourly'): the argument
 -- is a constant, so the other table is never read.
 CREATE OR REPLACE MACRO rollup_cost(rollup_from) AS TABLE
 WITH
@@ -24,7 +24,7 @@ base AS (
         CAST(coalesce(r.region, '') AS VARCHAR) AS region_key,
         CAST(coalesce(r.service_tier, 'default') AS VARCHAR) AS tier_key
     FROM (
-        SELECT * FROM rollup_daily WHERE rollup_from = 'rollup_daily'
+        SELECT * FROM rollup_daily_live WHERE rollup_from = 'rollup_daily_live'
         UNION ALL
         SELECT * FROM rollup_hourly WHERE rollup_from = 'rollup_hourly'
     ) AS r
