@@ -64,20 +64,23 @@ def create_rollup_table(catalog: Catalog, location: TableLocation, name: str) ->
 
 def write_rollups(lake: Path | str, hourly: Iterable[pa.Table], daily: Iterable[pa.Table],
                   rollup_of: int, run_id: str = "test-rollup") -> None:
-    """Append rollup rows (each batch one snapshot) recording ``rollup_of``."""
+    """Replace the rollup tables' rows with these batches (the first replaces, each further
+    one appends; every snapshot records ``rollup_of``)."""
     location = resolve(lake)
     catalog = open_catalog(location)
     props = {ROLLUP_OF_PROPERTY: str(rollup_of), OPERATION_PROPERTY: ROLLUP,
              RUN_ID_PROPERTY: run_id}
     for name, batches in ((ROLLUP_HOURLY_TABLE, hourly), (ROLLUP_DAILY_TABLE, daily)):
         table = create_rollup_table(catalog, location, name)
-        wrote = False
+        first = True
         for batch in batches:
-            if batch.num_rows:
+            if first:
+                table.overwrite(batch.cast(ROLLUP_SCHEMA), snapshot_properties=props)
+                first = False
+            elif batch.num_rows:
                 table.append(batch.cast(ROLLUP_SCHEMA), snapshot_properties=props)
-                wrote = True
-        if not wrote:  # still record which raw snapshot the (empty) rollup reflects
-            table.append(ROLLUP_SCHEMA.empty_table(), snapshot_properties=props)
+        if first:  # no batch: still record which raw snapshot the (empty) rollup reflects
+            table.overwrite(ROLLUP_SCHEMA.empty_table(), snapshot_properties=props)
 
 
 def ensure_rollups(lake: Path | str) -> bool:
