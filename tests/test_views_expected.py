@@ -584,3 +584,12 @@ def test_rollup_decode_fit(con: duckdb.DuckDBPyConnection) -> None:
     assert [r["intercept_ms"] for r in got] == [approx(400.0), approx(1000.0)]
     assert [r["r2"] for r in got] == [approx(1.0), approx(1.0)]
     assert [r["decode_tokens_per_s"] for r in got] == [approx(1000 / 3), approx(200.0)]
+
+
+@expected("rollup_daily_live")
+def test_rollup_daily_live(con: duckdb.DuckDBPyConnection) -> None:
+    # The rollup is current here, so the live view is the table's rows.
+    got = rows(con, "SELECT day, sum(requests) AS requests, sum(errors) AS errors, "
+                    "sum(output_tokens) AS output_tokens FROM rollup_daily_live GROUP BY day "
+                    "ORDER BY day")
+    assert [tuple(r.values()) for r in got] == [(D10, 2, 0, 400), (D11, 5, 1, 1000)]
