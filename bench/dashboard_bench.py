@@ -92,9 +92,10 @@ def main() -> None:
                       "not written by ingest)")
         started = time.perf_counter()
         con = queries.connect(lake)
-        print(f"connect {time.perf_counter() - started:.2f}s; rollups: " + ", ".join(
-            f"{name} {state}" for name, state in con.execute(
-                "SELECT table_name, state FROM rollup_staleness ORDER BY 1").fetchall()))
+        connected = time.perf_counter() - started
+        states = con.execute("SELECT table_name, state FROM rollup_staleness ORDER BY 1")
+        listed = ", ".join(f"{name} {state}" for name, state in states.fetchall())
+        print(f"connect {connected:.2f}s; rollups: {listed}")
         con.execute("SET threads = " + str(int(args.threads)))
         options = panels.run(con, panels.build("filter_options", Filters())).iloc[0]
         last_day = options["last_day"]
