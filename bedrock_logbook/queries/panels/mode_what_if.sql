@@ -57,15 +57,33 @@ rates AS (
         CAST(coalesce(sum(latency_ms_count) FILTER (WHERE served_latency = 'optimized'), 0)
             AS BIGINT) AS optimized_requests_with_latency,
         CAST(coalesce(sum(latency_ms_count) FILTER (WHERE served_latency = 'standard'), 0)
-            AS BIGINT) AS standard_requests_with_latency,
-        rollup_quantile(CASE WHEN served_latency = 'optimized' THEN latency_ms_sketch END,
-            CASE WHEN served_latency = 'optimized' THEN latency_ms_count END, 0.5)
-            AS optimized_p50_latency_ms,
-        rollup_quantile(CASE WHEN served_latency = 'standard' THEN latency_ms_sketch END,
-            CASE WHEN served_latency = 'standard' THEN latency_ms_count END, 0.5)
-            AS standard_p50_latency_ms
+            AS BIGINT) AS standard_requests_with_latency
     FROM selected
     GROUP BY ALL
+),
+-- p50 per model and served mode from the latency sketches summed per bucket.
+merged AS (
+    SELECT model, served_latency, list({'bucket': bucket, 'n': n}) AS sketch
+    FROM (
+        SELECT model, served_latency, e.bucket AS bucket, sum(e.n) AS n
+        FROM selected, unnest(selected.latency_ms_sketch) AS t(e)
+        WHERE served_latency IN ('optimized', 'standard')
+        GROUP BY ALL
+    )
+    GROUP BY ALL
+),
+p50 AS (
+    SELECT
+        r.model,
+        CASE WHEN r.optimized_requests_with_latency >= quantile_min_count(0.5)
+            THEN sketch_quantile(o.sketch, 0.5) END AS optimized_p50_latency_ms,
+        CASE WHEN r.standard_requests_with_latency >= quantile_min_count(0.5)
+            THEN sketch_quantile(s.sketch, 0.5) END AS standard_p50_latency_ms
+    FROM rates AS r
+    LEFT JOIN merged AS o
+        ON o.model IS NOT DISTINCT FROM r.model AND o.served_latency = 'optimized'
+    LEFT JOIN merged AS s
+        ON s.model IS NOT DISTINCT FROM r.model AND s.served_latency = 'standard'
 )
 SELECT
     s.model,
@@ -83,10 +101,10 @@ SELECT
         + s.cache_write_tokens * coalesce(r.std_cache_write, s.cache_write_rate, 0)
     ) / 1e6 END) AS all_standard_cost_usd,
     any_value(r.standard_requests_with_latency) AS standard_requests_with_latency,
-    any_value(r.standard_p50_latency_ms) AS standard_p50_latency_ms,
+    any_value(p.standard_p50_latency_ms) AS standard_p50_latency_ms,
     any_value(r.optimized_requests_with_latency) AS optimized_requests_with_latency,
-    any_value(r.optimized_p50_latency_ms) AS optimized_p50_latency_ms
-FROM selected AS s JOIN rates AS r USING (model)
+    any_value(p.optimized_p50_latency_ms) AS optimized_p50_latency_ms
+FROM selected AS s JOIN rates AS r USING (model) JOIN p50 AS p USING (model)
 GROUP BY s.model
 ORDER BY actual_cost_usd DESC NULLS LAST, s.model
 LIMIT 50
