@@ -1,11 +1,19 @@
 """Dashboard query timings on a 10-million-request lake (a script, not a test).
 
     .venv/bin/python bench/dashboard_bench.py [--rows 10000000] [--days 30] [--lake DIR]
+        [--no-rollups] [--patterns 7]
 
 Builds the lake with numpy + Arrow straight into the lake layout (no JSON, no pipeline) unless
 ``--lake`` points at an existing one, then times every page's panel queries through the same
 ``queries`` views the dashboard uses: once with no filters (cold, then warm) and once with a
 typical filter (one model, the last 7 days). Prints one line per page and a total.
+
+With rollups (the default) the generator also writes the ``rollup_hourly``/``rollup_daily``
+tables: it generates ``--patterns`` distinct days, rolls each up with ingest's
+``build_rollup``/``daily_rollup``, and repeats them over ``--days`` (days and their rollups
+moved to their dates), which is how 100M requests over 365 days are built in minutes. The
+rollups are thus exactly what the builder gives for the raw table, but the days repeat a
+weekly pattern; they are not written by ``bedrock-logbook ingest``.
 """
 
 from __future__ import annotations
@@ -59,6 +67,10 @@ def main() -> None:
     parser.add_argument("--days", type=int, default=30)
     parser.add_argument("--lake", type=Path, help="existing lake to time (skips generation)")
     parser.add_argument("--threads", type=int, default=2, help="DuckDB threads (2 = CI box)")
+    parser.add_argument("--no-rollups", dest="rollups", action="store_false",
+                        help="write no rollup tables (pages then compute them from raw rows)")
+    parser.add_argument("--patterns", type=int, default=7,
+                        help="distinct generated days the rollup lake repeats")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="dashboard-bench-") as tmp:
@@ -66,12 +78,24 @@ def main() -> None:
         if lake is None:
             lake = Path(tmp) / "lake"
             started = time.perf_counter()
-            rows = write_lake(lake, rows=args.rows, days=args.days)
+            rows = write_lake(lake, rows=args.rows, days=args.days, rollups=args.rollups,
+                              patterns=args.patterns)
             took = time.perf_counter() - started
-            size = sum(p.stat().st_size for p in lake.rglob("*.parquet")) / 2**20
+            size = sum(p.stat().st_size for p in (lake / "invocations").rglob("*.parquet"))
+            rollup_size = sum(p.stat().st_size for p in lake.rglob("rollup_*/**/*.parquet"))
             print(f"generated {rows:,} requests over {args.days} days in {took:.1f}s "
-                  f"({size:,.0f} MiB Parquet)")
+                  f"({size / 2**20:,.0f} MiB raw Parquet, {rollup_size / 2**20:,.1f} MiB "
+                  "rollups)")
+            if args.rollups:
+                print(f"rollups: build_rollup + daily_rollup of {min(args.patterns, args.days)} "
+                      f"generated days, repeated over {args.days} days (synthetic_lake.py; "
+                      "not written by ingest)")
+        started = time.perf_counter()
         con = queries.connect(lake)
+        connected = time.perf_counter() - started
+        states = con.execute("SELECT table_name, state FROM rollup_staleness ORDER BY 1")
+        listed = ", ".join(f"{name} {state}" for name, state in states.fetchall())
+        print(f"connect {connected:.2f}s; rollups: {listed}")
         con.execute("SET threads = " + str(int(args.threads)))
         options = panels.run(con, panels.build("filter_options", Filters())).iloc[0]
         last_day = options["last_day"]

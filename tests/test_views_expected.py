@@ -18,6 +18,7 @@ import pytest
 
 from bedrock_logbook import queries
 from tests.lake_fixtures import utc, write_invocations, write_quarantine, write_run
+from tests.rollup_lake import ensure_rollups
 
 H35 = "anthropic.claude-3-5-haiku-20241022-v1:0"
 S35 = "anthropic.claude-3-5-sonnet-20240620-v1:0"
@@ -114,6 +115,7 @@ def con(tmp_path_factory: pytest.TempPathFactory) -> Iterator[duckdb.DuckDBPyCon
     write_quarantine(lake, QUARANTINE)
     for run in RUNS:
         write_run(lake, run)
+    ensure_rollups(lake)  # rollup_hourly/rollup_daily of ROWS (a no-op once ingest writes them)
     connection = queries.connect(lake)
     yield connection
     connection.close()
@@ -475,3 +477,119 @@ def test_freshness(con: duckdb.DuckDBPyConnection) -> None:
     now = dt.datetime.now(dt.UTC)
     assert f["newest_ts_age_hours"] == pytest.approx(
         (now - utc("2025-01-11T13:00:00Z")).total_seconds() / 3600, abs=0.1)
+
+
+# --- the rollup views (docs/rollups.md): ROWS rolled up by ingest.rollup ------------------
+# Every row of ROWS is its own hour, and no two share a day and the whole grain, so both
+# rollups hold 7 rows; the daily one at 00:00 of each day.
+
+
+@expected("rollup_hourly")
+def test_rollup_hourly(con: duckdb.DuckDBPyConnection) -> None:
+    got = rows(con, "SELECT hour, day, requests, errors, latency_ms_count, latency_ms_sum, "
+                    "input_tokens, cache_read_tokens FROM rollup_hourly ORDER BY hour")
+    assert [r["hour"] for r in got][:2] == [utc("2025-01-10T10:00:00Z"),
+                                             utc("2025-01-10T11:00:00Z")]
+    assert [r["requests"] for r in got] == [1] * 7
+    assert [r["errors"] for r in got] == [0, 0, 0, 0, 1, 0, 0]  # r5 throttled
+    assert [r["latency_ms_sum"] for r in got] == [1000, 2000, 1500, None, None, 3000, 1600]
+    assert got[3]["cache_read_tokens"] == 8000 and got[3]["input_tokens"] == 2000  # r4
+
+
+@expected("rollup_daily")
+def test_rollup_daily(con: duckdb.DuckDBPyConnection) -> None:
+    got = rows(con, "SELECT day, hour, sum(requests) AS requests, count(*) AS n, "
+                    "sum(latency_ms_count) AS with_latency FROM rollup_daily GROUP BY ALL "
+                    "ORDER BY day")
+    assert [(r["day"], r["hour"], r["requests"], r["n"], r["with_latency"]) for r in got] == [
+        (D10, utc("2025-01-10T00:00:00Z"), 2, 2, 2),
+        (D11, utc("2025-01-11T00:00:00Z"), 5, 5, 3),
+    ]
+
+
+@expected("rollup_staleness")
+def test_rollup_staleness(con: duckdb.DuckDBPyConnection) -> None:
+    raw_snapshot = queries.read_plan(con).snapshot_id
+    got = rows(con, "SELECT * FROM rollup_staleness ORDER BY table_name")
+    assert raw_snapshot is not None
+    assert [(r["table_name"], r["rollup_of"], r["raw_snapshot_id"], r["state"], r["is_current"])
+            for r in got] == [
+        ("rollup_daily", raw_snapshot, raw_snapshot, "current", True),
+        ("rollup_hourly", raw_snapshot, raw_snapshot, "current", True),
+    ]
+
+
+@expected("rollup_daily_cost")
+def test_rollup_daily_cost(con: duckdb.DuckDBPyConnection) -> None:
+    got = rows(con, "SELECT day, sum(cost_usd) AS cost, sum(requested_cost_usd) AS asked, "
+                    "sum(requests) FILTER (WHERE NOT priced) AS unpriced, "
+                    "list(DISTINCT unpriced_reason) FILTER (WHERE NOT priced) AS why "
+                    "FROM rollup_daily_cost GROUP BY day ORDER BY day")
+    # D10: r1 0.002 + r2 0.0016; D11: r3 0.0008 + r4 0.0099 + r6 0.0024 + r7 0.003, r5 unpriced
+    assert got[0]["cost"] == approx(0.0036) and got[0]["asked"] == approx(0.0036)
+    assert got[0]["unpriced"] is None
+    assert got[1]["cost"] == approx(0.0161)
+    # r3 asked optimized: 0.001 instead of the 0.0008 billed
+    assert got[1]["asked"] == approx(0.0163)
+    assert (got[1]["unpriced"], got[1]["why"]) == (1, ["model unknown (application_profile_arn)"])
+    (r4,) = rows(con, "SELECT input_rate, output_rate, cache_read_rate, latency_mode, "
+                      "latency_mode_basis FROM rollup_daily_cost WHERE profile_scope IS NULL "
+                      "AND model IS NOT NULL")
+    assert tuple(r4.values()) == (3.0, 15.0, 0.3, "standard", "requested")
+
+
+@expected("rollup_hourly_cost")
+def test_rollup_hourly_cost(con: duckdb.DuckDBPyConnection) -> None:
+    got = rows(con, "SELECT hour, cost_usd, requested_cost_usd, priced FROM rollup_hourly_cost "
+                    "ORDER BY hour")
+    assert [r["cost_usd"] for r in got] == [
+        approx(0.002), approx(0.0016), approx(0.0008), approx(0.0099), None, approx(0.0024),
+        approx(0.003)]
+    assert got[2]["requested_cost_usd"] == approx(0.001)  # r3: fell back from optimized
+    assert [r["priced"] for r in got] == [True, True, True, True, False, True, True]
+
+
+@expected("rollup_usage_daily")
+def test_rollup_usage_daily(con: duckdb.DuckDBPyConnection) -> None:
+    got = rows(con, "SELECT * FROM rollup_usage_daily ORDER BY day")
+    assert [tuple(r.values())[:6] + tuple(r.values())[7:] for r in got] == [
+        (D10, 2, 0, 2000, 400, 2400, 0),
+        # total: r3 600 + r4 2000+100+8000 + r6 1400 + r7 1400
+        (D11, 5, 1, 4500, 1000, 13500, 1),
+    ]
+    assert [r["cost_usd"] for r in got] == [approx(0.0036), approx(0.0161)]
+
+
+@expected("rollup_latency_daily")
+def test_rollup_latency_daily(con: duckdb.DuckDBPyConnection) -> None:
+    got = rows(con, "SELECT * FROM rollup_latency_daily ORDER BY day, served_latency")
+    assert [(r["day"], r["served_latency"], r["requests_with_latency"], r["mean_latency_ms"])
+            for r in got] == [
+        (D10, "optimized", 1, 1000.0), (D10, "standard", 1, 2000.0),
+        (D11, "optimized", 1, 1600.0), (D11, "standard", 2, 2250.0),
+    ]
+    assert {r["model"] for r in got} == {H35}
+    # under 20 values: no percentile (the guarded_quantile rule)
+    assert all(r[k] is None for r in got for k in ("p50_latency_ms", "p99_latency_ms"))
+
+
+@expected("rollup_decode_fit")
+def test_rollup_decode_fit(con: duckdb.DuckDBPyConnection) -> None:
+    got = rows(con, "SELECT * FROM rollup_decode_fit ORDER BY served_latency")
+    # optimized r1 (200, 1000), r7 (400, 1600): 3 ms/token from 400 ms.
+    # standard r2 (200, 2000), r3 (100, 1500), r6 (400, 3000): 5 ms/token from 1000 ms.
+    assert [(r["model"], r["served_latency"], r["n"]) for r in got] == [
+        (H35, "optimized", 2), (H35, "standard", 3)]
+    assert [r["ms_per_output_token"] for r in got] == [approx(3.0), approx(5.0)]
+    assert [r["intercept_ms"] for r in got] == [approx(400.0), approx(1000.0)]
+    assert [r["r2"] for r in got] == [approx(1.0), approx(1.0)]
+    assert [r["decode_tokens_per_s"] for r in got] == [approx(1000 / 3), approx(200.0)]
+
+
+@expected("rollup_daily_live")
+def test_rollup_daily_live(con: duckdb.DuckDBPyConnection) -> None:
+    # The rollup is current here, so the live view is the table's rows.
+    got = rows(con, "SELECT day, sum(requests) AS requests, sum(errors) AS errors, "
+                    "sum(output_tokens) AS output_tokens FROM rollup_daily_live GROUP BY day "
+                    "ORDER BY day")
+    assert [tuple(r.values()) for r in got] == [(D10, 2, 0, 400), (D11, 5, 1, 1000)]

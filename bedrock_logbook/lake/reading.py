@@ -5,9 +5,18 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from bedrock_logbook.lake.location import TABLE_NAME, TableError, TableLocation
+from bedrock_logbook.lake.location import (
+    LOCAL_CATALOG_FILE,
+    NAMESPACE,
+    ROLLUP_DAILY_TABLE,
+    ROLLUP_HOURLY_TABLE,
+    TABLE_NAME,
+    TableError,
+    TableLocation,
+)
 
 if TYPE_CHECKING:
     from pyiceberg.table import Table
@@ -124,6 +133,7 @@ class ReadPlan:
     files: tuple[str, ...] = ()
     dedupe: bool = False
     metadata_location: str | None = None
+    snapshot_id: int | None = None  # the current snapshot (None: no table or no snapshot)
 
 
 def plan(table: Table | None) -> ReadPlan:
@@ -131,7 +141,64 @@ def plan(table: Table | None) -> ReadPlan:
     if table is None:
         return ReadPlan()
     return ReadPlan(tuple(data_files(table)), table_needs_dedupe(table),
-                    table.metadata_location)
+                    table.metadata_location, _snapshot_id(table))
+
+
+@dataclass(frozen=True)
+class RollupPlan:
+    """What a reader reads of one rollup table (docs/rollups.md): its current snapshot's data
+    files and the raw snapshot they reflect (``ROLLUP_OF_PROPERTY``; None when the table is
+    absent, empty or its snapshot does not say)."""
+
+    files: tuple[str, ...] = ()
+    rollup_of: int | None = None
+    metadata_location: str | None = None
+
+
+def plan_rollup(table: Table | None) -> RollupPlan:
+    """The read plan of a rollup table as loaded (None: the lake has no such table)."""
+    if table is None:
+        return RollupPlan()
+    return RollupPlan(tuple(data_files(table)), rollup_of(table), table.metadata_location)
+
+
+def plan_rollups(location: TableLocation) -> dict[str, RollupPlan]:
+    """The plans of ``rollup_hourly`` and ``rollup_daily`` (empty plans for absent tables:
+    lakes written before the rollups, or a lake with no catalog yet)."""
+    from pyiceberg.exceptions import NoSuchNamespaceError, NoSuchTableError
+
+    from bedrock_logbook.lake.catalog import open_catalog
+
+    names = (ROLLUP_HOURLY_TABLE, ROLLUP_DAILY_TABLE)
+    if location.kind == "sql" and not location.is_s3:
+        if not (Path(location.lake) / LOCAL_CATALOG_FILE).exists():
+            return {name: RollupPlan() for name in names}  # never create a catalog to read
+    catalog = open_catalog(location)
+    plans: dict[str, RollupPlan] = {}
+    for name in names:
+        try:
+            table = catalog.load_table((NAMESPACE, name))
+        except (NoSuchTableError, NoSuchNamespaceError):
+            table = None
+        plans[name] = plan_rollup(table)
+    return plans
+
+
+def rollup_of(table: Table) -> int | None:
+    """The raw snapshot id the rollup table's current snapshot records, if any."""
+    snapshot = table.current_snapshot()
+    if snapshot is None or snapshot.summary is None:
+        return None
+    value = _properties(snapshot.summary).get(ROLLUP_OF_PROPERTY)
+    try:
+        return None if value is None else int(value)
+    except ValueError:
+        return None  # not ours: the reader then calls the rollup stale
+
+
+def _snapshot_id(table: Table) -> int | None:
+    snapshot = table.current_snapshot()
+    return None if snapshot is None else snapshot.snapshot_id
 
 
 def lake_filesystem(location: TableLocation) -> tuple[Any, str]:

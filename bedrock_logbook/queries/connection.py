@@ -3,27 +3,42 @@
 The views read what the Iceberg table's current snapshot holds: pyiceberg plans the data files
 (``lake.reading``) and three macros hand them to the SQL (``logbook_files()``, the file list;
 ``logbook_dedupe()``, whether a request_id may occur twice; ``logbook_lake()``, the lake root
-the side files live under). Nothing is downloaded at run time: ``s3://`` files are read
-through Arrow's S3 client registered as a DuckDB filesystem, not through the httpfs extension.
+the side files live under). The rollup tables (docs/rollups.md) are planned the same way:
+``logbook_rollup_hourly_files()``/``logbook_rollup_daily_files()``, and for the staleness view
+``logbook_snapshot()`` (the raw snapshot read) beside ``logbook_rollup_hourly_of()``/
+``logbook_rollup_daily_of()`` (the raw snapshot each rollup reflects). Nothing is downloaded
+at run time: ``s3://`` files are read through Arrow's S3 client registered as a DuckDB
+filesystem, not through the httpfs extension.
 """
 
 from __future__ import annotations
 
 import os
 import weakref
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 import pyarrow as pa
 
 from bedrock_logbook.lake.catalog import load_table
-from bedrock_logbook.lake.location import TableError, TableLocation, local_path, resolve
+from bedrock_logbook.lake.location import (
+    ROLLUP_DAILY_TABLE,
+    ROLLUP_HOURLY_TABLE,
+    TableError,
+    TableLocation,
+    local_path,
+    resolve,
+)
 from bedrock_logbook.lake.reading import (
     ReadPlan,
+    RollupPlan,
     duckdb_filesystem,
     has_hive_files,
     lake_filesystem,
     plan,
+    plan_rollups,
 )
 from bedrock_logbook.queries.catalog import sql_objects
 from bedrock_logbook.queries.prices import PriceTables, load_tables
@@ -31,13 +46,36 @@ from bedrock_logbook.queries.prices import PriceTables, load_tables
 LAKE_MACRO = "logbook_lake"
 FILES_MACRO = "logbook_files"
 DEDUPE_MACRO = "logbook_dedupe"
+SNAPSHOT_MACRO = "logbook_snapshot"
+# Whether rollup_daily reflects the raw snapshot read (else rollup_daily_live reads raw rows).
+DAILY_CURRENT_MACRO = "logbook_rollup_daily_current"
+# Per rollup table: its files, and the raw snapshot it reflects.
+ROLLUP_MACROS = {
+    ROLLUP_HOURLY_TABLE: ("logbook_rollup_hourly_files", "logbook_rollup_hourly_of"),
+    ROLLUP_DAILY_TABLE: ("logbook_rollup_daily_files", "logbook_rollup_daily_of"),
+}
 # A table name cannot be a bound parameter: one fixed statement per price table.
 _INSERTS = {
     name: f"INSERT INTO {name} SELECT * FROM _price_rows"  # noqa: S608 (fixed names)
     for name in ("price_list", "price_model_match", "service_tier_list")
 }
+
+@dataclass(frozen=True)
+class LakePlan:
+    """What the views of one connection read: the raw table's plan and each rollup table's."""
+
+    raw: ReadPlan
+    rollups: Mapping[str, RollupPlan]
+
+    @property
+    def state(self) -> tuple[str | None, ...]:
+        """Changes whenever any table has a new snapshot."""
+        return (self.raw.metadata_location,
+                *(self.rollups[n].metadata_location for n in sorted(self.rollups)))
+
+
 # What each open connection reads, for refresh(): its lake and the plan its macros hold.
-_PLANS: weakref.WeakKeyDictionary[duckdb.DuckDBPyConnection, tuple[TableLocation, ReadPlan]] = (
+_PLANS: weakref.WeakKeyDictionary[duckdb.DuckDBPyConnection, tuple[TableLocation, LakePlan]] = (
     weakref.WeakKeyDictionary())
 
 
@@ -78,27 +116,35 @@ def refresh(con: duckdb.DuckDBPyConnection) -> str:
     """
     location, current = _PLANS[con]
     fresh = plan_lake(location)
-    if fresh.metadata_location != current.metadata_location:
+    if fresh.state != current.state:
         _define_plan_macros(con, location, fresh)
         _PLANS[con] = (location, fresh)
-    return f"{fresh.metadata_location}|{side_files_state(location)}"
+    tables = "|".join(str(s) for s in fresh.state)
+    return f"{tables}|{side_files_state(location)}"
 
 
 def read_plan(con: duckdb.DuckDBPyConnection) -> ReadPlan:
     """The plan a connection made by :func:`connect` reads (its metadata location is None
     when the lake had no table)."""
-    return _PLANS[con][1]
+    return _PLANS[con][1].raw
 
 
-def plan_lake(location: TableLocation) -> ReadPlan:
-    """What the views read now: the current snapshot's files (none when there is no table)."""
+def rollup_plans(con: duckdb.DuckDBPyConnection) -> Mapping[str, RollupPlan]:
+    """The rollup tables' plans a connection made by :func:`connect` reads, by table name."""
+    return _PLANS[con][1].rollups
+
+
+def plan_lake(location: TableLocation) -> LakePlan:
+    """What the views read now: the current snapshots' files (none when there is no table)."""
     table = load_table(location)
     if table is None and has_hive_files(location):
         lake = location.lake
         raise TableError(f"{lake} holds Parquet files of the old layout but no table: run "
                          f"`bedrock-logbook migrate --lake {lake}` once (or any ingest) "
                          "to register them")
-    return plan(table)
+    rollups = plan_rollups(location) if table is not None else {
+        name: RollupPlan() for name in ROLLUP_MACROS}
+    return LakePlan(plan(table), rollups)
 
 
 def side_files_state(location: TableLocation) -> str:
@@ -170,7 +216,7 @@ def _path(value: str | os.PathLike[str] | None) -> Path | None:
 
 
 def _create_objects(
-    con: duckdb.DuckDBPyConnection, location: TableLocation, read_plan: ReadPlan,
+    con: duckdb.DuckDBPyConnection, location: TableLocation, read_plan: LakePlan,
     tables: PriceTables,
 ) -> None:
     if location.is_s3:
@@ -196,17 +242,28 @@ def glob_escape(path: str) -> str:
 
 
 def _define_plan_macros(con: duckdb.DuckDBPyConnection, location: TableLocation,
-                        read_plan: ReadPlan) -> None:
+                        read_plan: LakePlan) -> None:
     """``logbook_files()``: the snapshot's data files as read_parquet takes them (local paths
     or ``s3://`` URIs, each escaped: read_parquet globs every entry of a list);
-    ``logbook_dedupe()``: whether raw_invocations must keep one row per request_id."""
-    files = [glob_escape(f if location.is_s3 else local_path(f)) for f in read_plan.files]
-    _define_macro(con, FILES_MACRO, files)
-    _define_macro(con, DEDUPE_MACRO, read_plan.dedupe)
+    ``logbook_dedupe()``: whether raw_invocations must keep one row per request_id; the same
+    file list per rollup table, and the snapshot ids the staleness view compares."""
+    def read_list(files: tuple[str, ...]) -> list[str]:
+        return [glob_escape(f if location.is_s3 else local_path(f)) for f in files]
+
+    _define_macro(con, FILES_MACRO, read_list(read_plan.raw.files))
+    _define_macro(con, DEDUPE_MACRO, read_plan.raw.dedupe)
+    _define_macro(con, SNAPSHOT_MACRO, read_plan.raw.snapshot_id)
+    for table, (files_macro, of_macro) in ROLLUP_MACROS.items():
+        rollup = read_plan.rollups.get(table, RollupPlan())
+        _define_macro(con, files_macro, read_list(rollup.files))
+        _define_macro(con, of_macro, rollup.rollup_of)
+    daily_of = read_plan.rollups.get(ROLLUP_DAILY_TABLE, RollupPlan()).rollup_of
+    _define_macro(con, DAILY_CURRENT_MACRO,
+                  read_plan.raw.snapshot_id is not None and daily_of == read_plan.raw.snapshot_id)
 
 
 def _define_macro(con: duckdb.DuckDBPyConnection, name: str,
-                  value: str | bool | list[str]) -> None:
+                  value: str | bool | int | list[str] | None) -> None:
     """``CREATE OR REPLACE MACRO name() AS <value>``, the value as a literal DuckDB renders.
 
     DuckDB 2.0 refuses prepared parameters in CREATE VIEW and CREATE MACRO ("This type of
@@ -216,8 +273,12 @@ def _define_macro(con: duckdb.DuckDBPyConnection, name: str,
     (``duckdb.ConstantExpression`` doubles embedded quotes), and the round trip is checked
     before any view uses it. Redefining a macro changes what the views that call it read.
     """
-    literal = ("CAST([] AS VARCHAR[])" if value == []
-               else str(duckdb.ConstantExpression(value)))
+    if value == []:
+        literal = "CAST([] AS VARCHAR[])"
+    elif value is None or isinstance(value, int) and not isinstance(value, bool):
+        literal = "CAST(" + ("NULL" if value is None else str(int(value))) + " AS BIGINT)"
+    else:
+        literal = str(duckdb.ConstantExpression(value))
     con.execute("CREATE OR REPLACE MACRO " + name + "() AS " + literal)
     row = con.execute("SELECT " + name + "()").fetchone()
     if row is None or row[0] != value:

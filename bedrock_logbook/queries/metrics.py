@@ -63,7 +63,9 @@ def _pctl(q: str, level: str, min_n: int, where: tuple[str, ...]) -> Metric:
         f"p{q}_latency_ms",
         f"`guarded_quantile(latency_ms, {level})`: the {q}th percentile (linear interpolation, "
         f"`quantile_cont`) of server-side latency; NULL when fewer than {min_n} requests in "
-        "the group have a latency",
+        "the group have a latency. Views and panels over the rollups (docs/rollups.md) merge "
+        f"sketches instead, `rollup_quantile(latency_ms_sketch, latency_ms_count, {level})`: "
+        "the order statistic of rank floor(q (n - 1)) within 1%, same minimum n",
         _GROUP,
         f"requests without a latency; groups with fewer than {min_n} of them",
         tuple(w.replace("*", f"p{q}_latency_ms") for w in where),
@@ -79,7 +81,7 @@ METRICS: tuple[Metric, ...] = (
         "latency_coverage.requests", "mode_comparison.standard_requests",
         "mode_comparison.optimized_requests", "routing_pairs.requests",
         "routing_profile_vs_direct.profile_requests", "routing_profile_vs_direct.direct_requests",
-        "summary_overview.requests", "unpriced_by_model.requests",
+        "summary_overview.requests", "unpriced_by_model.requests", "rollup_usage_daily.requests",
         "panel:cache_usage.requests", "panel:cost_by_dimension.requests",
         "panel:cost_by_metadata.requests", "panel:fallbacks_daily.requests",
         "panel:filter_options.requests", "panel:health_freshness.requests",
@@ -95,6 +97,7 @@ METRICS: tuple[Metric, ...] = (
                "latency_by_region_mode.requests_with_latency",
                "latency_by_region_mode_daily.requests_with_latency",
                "latency_coverage.requests_with_latency",
+               "rollup_latency_daily.requests_with_latency",
                "mode_comparison.standard_requests_with_latency",
                "mode_comparison.optimized_requests_with_latency",
                "routing_pairs.requests_with_latency",
@@ -113,7 +116,8 @@ METRICS: tuple[Metric, ...] = (
            "`regr_count(latency_ms, output_tokens)`: successful calls with both a latency and "
            "output tokens; the rows behind decode speed, throughput and tokens/s percentiles",
            _GROUP, _SUCCESS_WITH_BOTH, (
-               "decode_speed.n", "decode_speed_by_region.n", "panel:decode_fit.n",
+               "decode_speed.n", "decode_speed_by_region.n", "rollup_decode_fit.n",
+               "panel:decode_fit.n",
                "panel:tokens_per_s.n",
            )),
     Metric("requests_with_first_byte", "`count(first_byte_ms)`", _GROUP,
@@ -124,7 +128,8 @@ METRICS: tuple[Metric, ...] = (
            ("cache_savings.requests_with_cache_read",)),
     Metric("unpriced_requests", "`count(*) FILTER (WHERE NOT priced)`", _GROUP, "nothing", (
         "cost_by_dimension.unpriced_requests", "cost_by_metadata_key.unpriced_requests",
-        "summary_overview.unpriced_requests", "panel:cost_by_dimension.unpriced_requests",
+        "summary_overview.unpriced_requests", "rollup_usage_daily.unpriced_requests",
+        "panel:cost_by_dimension.unpriced_requests",
         "panel:cost_by_metadata.unpriced_requests", "panel:overview_kpis.unpriced_requests",
     )),
     Metric("priced_share", "`count(*) FILTER (WHERE priced) / count(*)`: the share of requests "
@@ -134,7 +139,8 @@ METRICS: tuple[Metric, ...] = (
         "panel:cost_by_metadata.priced_share", "panel:overview_kpis.priced_share",
     )),
     Metric("errors", "`count(*) FILTER (WHERE error_code IS NOT NULL)`: failed calls", _GROUP,
-           "successful calls", ("errors_daily.errors", "panel:overview_daily.errors")),
+           "successful calls", ("errors_daily.errors", "rollup_usage_daily.errors",
+                                "panel:overview_daily.errors")),
     Metric("interventions", "`count(*) FILTER (WHERE guardrail_action = 'INTERVENED')`",
            _GROUP, "requests where no guardrail intervened",
            ("guardrail_interventions.interventions",)),
@@ -184,12 +190,14 @@ METRICS: tuple[Metric, ...] = (
            "cache reads and writes (their own columns)", (
                "cache_savings.input_tokens", "cost_by_dimension.input_tokens",
                "cost_by_metadata_key.input_tokens", "summary_overview.input_tokens",
-               "unpriced_by_model.input_tokens", "panel:cache_usage.input_tokens",
+               "unpriced_by_model.input_tokens", "rollup_usage_daily.input_tokens",
+               "panel:cache_usage.input_tokens",
                "panel:cost_by_dimension.input_tokens", "panel:overview_kpis.input_tokens",
            )),
     Metric("output_tokens", "`sum(output_tokens)`", _GROUP, "nothing", (
         "cost_by_dimension.output_tokens", "cost_by_metadata_key.output_tokens",
         "summary_overview.output_tokens", "unpriced_by_model.output_tokens",
+        "rollup_usage_daily.output_tokens",
         "panel:cost_by_dimension.output_tokens", "panel:overview_kpis.output_tokens",
     )),
     Metric("cache_read_tokens", "`sum(cache_read_tokens)`", _GROUP, "nothing", (
@@ -206,7 +214,7 @@ METRICS: tuple[Metric, ...] = (
            "input + output + cache read + cache write tokens (`invocations.total_tokens`, "
            "summed over the group)", _GROUP, "nothing", (
                "invocations.total_tokens", "routing_pairs.total_tokens",
-               "panel:overview_daily.total_tokens",
+               "rollup_usage_daily.total_tokens", "panel:overview_daily.total_tokens",
            )),
     Metric("largest_output_tokens", "`max(output_tokens)`", _GROUP, _SUCCESS_WITH_BOTH,
            ("panel:decode_fit.largest_output_tokens",)),
@@ -268,6 +276,7 @@ METRICS: tuple[Metric, ...] = (
     # --- latency -----------------------------------------------------------------------------
     _pctl("50", "0.5", PERCENTILE_MIN_N, (
         "latency_by_region_mode.*", "latency_by_region_mode_daily.*", "routing_pairs.*",
+        "rollup_latency_daily.*",
         "summary_overview.*", "mode_comparison.standard_*", "mode_comparison.optimized_*",
         "routing_profile_vs_direct.profile_*", "routing_profile_vs_direct.direct_*",
         "panel:latency_percentiles.*", "panel:mode_matrix.*", "panel:overview_kpis.*",
@@ -275,11 +284,12 @@ METRICS: tuple[Metric, ...] = (
         "panel:mode_what_if.optimized_*",
     )),
     _pctl("90", "0.9", PERCENTILE_MIN_N, (
-        "latency_by_region_mode.*", "latency_by_region_mode_daily.*",
+        "latency_by_region_mode.*", "latency_by_region_mode_daily.*", "rollup_latency_daily.*",
         "panel:latency_percentiles.*",
     )),
     _pctl("99", "0.99", P99_MIN_N, (
         "latency_by_region_mode.*", "latency_by_region_mode_daily.*", "summary_overview.*",
+        "rollup_latency_daily.*",
         "panel:latency_percentiles.*", "panel:overview_kpis.*", "panel:profile_vs_direct.*",
         "panel:routing_matrix.*",
     )),
@@ -289,7 +299,7 @@ METRICS: tuple[Metric, ...] = (
         "routing_profile_vs_direct.direct_mean_latency_ms",
         "mode_prompt_pairs.standard_mean_latency_ms",
         "mode_prompt_pairs.optimized_mean_latency_ms",
-        "panel:latency_percentiles.mean_latency_ms",
+        "panel:latency_percentiles.mean_latency_ms", "rollup_latency_daily.mean_latency_ms",
     )),
     Metric("mean_latency_diff_ms",
            "`profile_mean_latency_ms - direct_mean_latency_ms` for the same base model, source "
@@ -338,21 +348,22 @@ METRICS: tuple[Metric, ...] = (
            "overhead removed); NULL when the slope is not positive or all outputs have one "
            "length", _GROUP, _SUCCESS_WITH_BOTH, (
                "decode_speed.decode_tokens_per_s", "decode_speed_by_region.decode_tokens_per_s",
-               "panel:decode_fit.decode_tokens_per_s",
+               "rollup_decode_fit.decode_tokens_per_s", "panel:decode_fit.decode_tokens_per_s",
            )),
     Metric("ms_per_output_token", "`regr_slope(latency_ms, output_tokens)` (NULL without "
            "spread in output length)", _GROUP, _SUCCESS_WITH_BOTH, (
                "decode_speed.ms_per_output_token", "decode_speed_by_region.ms_per_output_token",
-               "panel:decode_fit.ms_per_output_token",
+               "rollup_decode_fit.ms_per_output_token", "panel:decode_fit.ms_per_output_token",
            )),
     Metric("intercept_ms", "`regr_intercept(latency_ms, output_tokens)`: the fixed overhead "
            "(time to first token plus prompt processing)", _GROUP, _SUCCESS_WITH_BOTH, (
                "decode_speed.intercept_ms", "decode_speed_by_region.intercept_ms",
-               "panel:decode_fit.intercept_ms",
+               "rollup_decode_fit.intercept_ms", "panel:decode_fit.intercept_ms",
            )),
     Metric("r2", "`regr_r2(latency_ms, output_tokens)`: how well the line fits", _GROUP,
            _SUCCESS_WITH_BOTH, (
-               "decode_speed.r2", "decode_speed_by_region.r2", "panel:decode_fit.r2",
+               "decode_speed.r2", "decode_speed_by_region.r2", "rollup_decode_fit.r2",
+               "panel:decode_fit.r2",
            )),
     # --- money -------------------------------------------------------------------------------
     Metric("cost_usd",
@@ -362,6 +373,7 @@ METRICS: tuple[Metric, ...] = (
            "unpriced_requests)", (
                "invocations.cost_usd", "cache_savings.cost_usd", "cost_by_dimension.cost_usd",
                "cost_by_metadata_key.cost_usd", "summary_overview.cost_usd",
+               "rollup_usage_daily.cost_usd",
                "panel:cost_by_dimension.cost_usd", "panel:cost_by_metadata.cost_usd",
                "panel:cost_daily_by_model.cost_usd", "panel:fallbacks_daily.cost_usd",
                "panel:mode_matrix.cost_usd", "panel:overview_daily.cost_usd",

@@ -6,6 +6,10 @@ Each panel is a file ``queries/panels/<name>.sql`` written against the views fro
 Panels that honour the sidebar filters contain the marker ``/*filters*/ TRUE``; the marker is
 replaced by a predicate assembled only from the constant fragments in ``_PREDICATES``, and
 every user-chosen value travels as a bound ``$name`` parameter, never as SQL text.
+
+Panels that read the rollups (``rollup_daily``, ``rollup_daily_cost``: docs/rollups.md) carry
+``/*rollup_filters*/ TRUE`` instead: the same predicate, with the date range on the rollup's
+``day`` (a rollup has no ``ts`` or ``date``; a day range is exact on daily rows).
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ import duckdb
 
 PANELS_DIR = Path(__file__).with_name("panels")
 FILTER_MARKER = "/*filters*/ TRUE"
+ROLLUP_FILTER_MARKER = "/*rollup_filters*/ TRUE"
 _PARAM_RE = re.compile(r"\$([a-z_][a-z0-9_]*)")
 
 # The dashboard's notion of "model": the base model, or what the caller sent when the log
@@ -53,17 +58,26 @@ class Filters:
     callers: tuple[str, ...] = ()
 
 
-def filter_predicate(filters: Filters) -> tuple[str, dict[str, Any]]:
-    """The WHERE predicate for ``filters`` and its bound parameters."""
+def filter_predicate(filters: Filters, *, rollup: bool = False) -> tuple[str, dict[str, Any]]:
+    """The WHERE predicate for ``filters`` and its bound parameters; ``rollup``: for rows of a
+    rollup table, whose time columns are ``day`` and ``hour`` (the other filtered columns
+    have the raw table's names)."""
     parts: list[str] = []
     params: dict[str, Any] = {}
+    if rollup:
+        if filters.start is not None:
+            parts.append("day >= $start_day")
+            params["start_day"] = filters.start
+        if filters.end is not None:
+            parts.append("day <= $end_day")
+            params["end_day"] = filters.end
     # Dates bound twice: on ts (exact) and on the lake's date partition, which lets DuckDB
     # skip whole partitions instead of reading their row-group statistics.
-    if filters.start is not None:
+    elif filters.start is not None:
         parts.append("date >= $start_day AND ts >= $start_ts")
         params["start_day"] = filters.start
         params["start_ts"] = datetime.combine(filters.start, time(), tzinfo=UTC)
-    if filters.end is not None:
+    if not rollup and filters.end is not None:
         parts.append("date <= $end_day AND ts < $end_ts")
         params["end_day"] = filters.end
         params["end_ts"] = datetime.combine(filters.end + timedelta(days=1), time(), tzinfo=UTC)
@@ -103,10 +117,11 @@ def build(name: str, filters: Filters, extra: Mapping[str, Any] | None = None) -
     text = panel_text(name)
     used = set(_PARAM_RE.findall(text))
     params: dict[str, Any] = {k: v for k, v in (extra or {}).items() if k in used}
-    if FILTER_MARKER in text:
-        predicate, filter_params = filter_predicate(filters)
-        text = text.replace(FILTER_MARKER, predicate)
-        params.update(filter_params)
+    for marker, rollup in ((FILTER_MARKER, False), (ROLLUP_FILTER_MARKER, True)):
+        if marker in text:
+            predicate, filter_params = filter_predicate(filters, rollup=rollup)
+            text = text.replace(marker, predicate)
+            params.update(filter_params)
     return PanelQuery(name=name, sql=text, params=params)
 
 

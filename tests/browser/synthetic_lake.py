@@ -15,6 +15,7 @@ import json
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -176,8 +177,19 @@ def _day_table(rng: np.random.Generator, day: date, n: int, first_line: int) -> 
 
 
 def write_lake(lake: Path, *, rows: int, days: int = 14, last_day: date = date(2026, 11, 20),
-               seed: int = 7) -> int:
-    """Write ``rows`` invocations spread over ``days`` UTC days ending ``last_day``."""
+               seed: int = 7, rollups: bool = False, patterns: int = 7) -> int:
+    """Write ``rows`` invocations spread over ``days`` UTC days ending ``last_day``.
+
+    ``rollups``: also write the rollup tables (docs/rollups.md), built by ingest's
+    ``build_rollup``/``daily_rollup``. So that a year of 100M requests is built in minutes,
+    the days then repeat ``patterns`` generated days (a weekly pattern by default): day i is
+    pattern i mod ``patterns`` moved to its date (new request IDs), and its rollup is that
+    pattern's rollup moved the same way, so the rollups equal what the builder gives for the
+    raw table.
+    """
+    if rollups:
+        return _write_patterned_lake(lake, rows=rows, days=days, last_day=last_day, seed=seed,
+                                     patterns=patterns)
     rng = np.random.default_rng(seed)
     per_day = np.full(days, rows // days)
     per_day[: rows % days] += 1
@@ -193,6 +205,70 @@ def write_lake(lake: Path, *, rows: int, days: int = 14, last_day: date = date(2
     _write_run(lake, written, last_day)
     _write_quarantine(lake)
     return written
+
+
+def _moved(table: pa.Table, columns: dict[str, Any]) -> pa.Table:
+    for name, values in columns.items():
+        i = table.schema.get_field_index(name)
+        table = table.set_column(i, table.schema.field(i), values.cast(table.schema.field(i).type))
+    return table
+
+
+def _write_patterned_lake(lake: Path, *, rows: int, days: int, last_day: date, seed: int,
+                          patterns: int) -> int:
+    from bedrock_logbook.ingest.rollup import build_rollup, daily_rollup
+    from tests.rollup_lake import write_rollups
+
+    rng = np.random.default_rng(seed)
+    per_day = rows // days
+    first_day = last_day - timedelta(days=days - 1)
+    templates = [_day_table(rng, first_day + timedelta(days=j), per_day, 1)
+                 for j in range(min(patterns, days))]
+    hourly_templates = [build_rollup(t) for t in templates]
+    daily_templates = [daily_rollup(h) for h in hourly_templates]
+    table = open_table(resolve(lake))
+    written = 0
+    hourly_batches: list[pa.Table] = []
+    daily_batches: list[pa.Table] = []
+    for i in range(days):
+        j = i % len(templates)
+        day = first_day + timedelta(days=i)
+        shift = pa.scalar(timedelta(days=i - j), pa.duration("us"))
+        raw = templates[j]
+        lines = pa.array(np.arange(written + 1, written + raw.num_rows + 1))
+        raw = _moved(raw, {
+            "ts": pc.add(raw.column("ts"), shift),
+            "request_id": pc.binary_join_element_wise(
+                f"{day.isoformat()}-", lines.cast(pa.string()), ""),
+            "source_line": lines,
+            "source": pa.array(np.full(raw.num_rows, f"synthetic://{day.isoformat()}")),
+        })
+        current = table.current_snapshot()
+        append(table, raw, snapshot_properties(None if current is None
+                                               else current.snapshot_id))
+        written += raw.num_rows
+        for batches, template in ((hourly_batches, hourly_templates[j]),
+                                  (daily_batches, daily_templates[j])):
+            batches.append(_moved(template, {
+                "hour": pc.add(template.column("hour"), shift),
+                "day": _shift_days(template.column("day"), i - j),
+            }))
+    snapshot = table.current_snapshot()
+    assert snapshot is not None
+    # A month of rollup rows per snapshot (the first replaces): bounded memory.
+    step = 31
+    write_rollups(lake, (pa.concat_tables(hourly_batches[k:k + step])
+                         for k in range(0, days, step)),
+                  (pa.concat_tables(daily_batches[k:k + step]) for k in range(0, days, step)),
+                  snapshot.snapshot_id, run_id="synthetic")
+    _write_run(lake, written, last_day)
+    _write_quarantine(lake)
+    return written
+
+
+def _shift_days(days: pa.ChunkedArray, n: int) -> Any:
+    ordinal = pc.add(days.cast(pa.int32()), pa.scalar(n, pa.int32()))
+    return ordinal.cast(pa.date32())
 
 
 def _write_run(lake: Path, rows: int, last_day: date) -> None:

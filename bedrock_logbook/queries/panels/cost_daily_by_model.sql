@@ -1,12 +1,13 @@
--- Daily cost per model (the eight costliest models; the rest summed as 'other').
+-- Daily cost per model (the eight costliest models; the rest summed as 'other'), from the
+-- daily rollup.
 WITH selected AS (
-    SELECT day, coalesce(model, model_id) AS model, cost_usd
-    FROM invocations
-    WHERE /*filters*/ TRUE
+    SELECT day, coalesce(model, model_id) AS model, cost_usd, requests
+    FROM rollup_daily_cost
+    WHERE /*rollup_filters*/ TRUE
 ),
 top_models AS (
     SELECT model FROM selected GROUP BY model
-    ORDER BY coalesce(sum(cost_usd), 0) DESC, count(*) DESC, model LIMIT 8
+    ORDER BY coalesce(sum(cost_usd), 0) DESC, sum(requests) DESC, model LIMIT 8
 )
 SELECT
     day,

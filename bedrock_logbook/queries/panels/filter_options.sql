@@ -1,9 +1,10 @@
--- Values offered by the sidebar filters (the whole lake, unfiltered), in one scan. Lists are
--- never NULL, so an empty lake offers empty choices.
+-- Values offered by the sidebar filters (the whole lake, unfiltered), in one scan of the daily
+-- rollup (every filtered column is in its grain). Lists are never NULL, so an empty lake
+-- offers empty choices.
 SELECT
-    min(date) AS first_day,  -- the lake's UTC date partition
-    max(date) AS last_day,
-    count(*) AS requests,
+    min(day) AS first_day,  -- the UTC dates of the invocations
+    max(day) AS last_day,
+    CAST(coalesce(sum(requests), 0) AS BIGINT) AS requests,
     coalesce(list_sort(list(DISTINCT coalesce(model, model_id))
         FILTER (WHERE coalesce(model, model_id) IS NOT NULL)), []::VARCHAR[]) AS models,
     coalesce(list_sort(list(DISTINCT region)
@@ -16,4 +17,4 @@ SELECT
         FILTER (WHERE operation IS NOT NULL)), []::VARCHAR[]) AS operations,
     coalesce(list_sort(list(DISTINCT caller)
         FILTER (WHERE caller IS NOT NULL)), []::VARCHAR[]) AS callers
-FROM raw_invocations
+FROM rollup_daily_live

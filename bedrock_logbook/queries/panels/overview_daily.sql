@@ -1,11 +1,12 @@
--- Requests, tokens and cost per UTC day (`day`: the UTC date of the invocation).
+-- Requests, tokens and cost per UTC day (`day`: the UTC date of the invocation), from the
+-- daily rollup.
 SELECT
     day,
-    count(*) AS requests,
-    coalesce(sum(total_tokens), 0) AS total_tokens,
+    CAST(sum(requests) AS BIGINT) AS requests,
+    CAST(coalesce(sum(total_tokens), 0) AS HUGEINT) AS total_tokens,
     sum(cost_usd) AS cost_usd,  -- priced requests only; NULL when none is priced
-    count(*) FILTER (WHERE error_code IS NOT NULL) AS errors
-FROM invocations
-WHERE /*filters*/ TRUE
+    CAST(sum(errors) AS BIGINT) AS errors
+FROM rollup_daily_cost
+WHERE /*rollup_filters*/ TRUE
 GROUP BY ALL
 ORDER BY day

@@ -1,19 +1,50 @@
 -- Calls through inference profiles (by geography) against direct in-Region calls, per model
--- and served mode, so a row is only ever compared with the same model in the same mode.
+-- and served mode, so a row is only ever compared with the same model in the same mode
+-- (daily rollup; percentiles from the latency sketches summed per bucket).
+WITH selected AS (
+    SELECT
+        coalesce(profile_scope, 'direct') AS profile_scope,
+        coalesce(model, model_id) AS model,
+        coalesce(served_latency, 'unknown') AS served_mode,
+        requests, cross_region, priced, cost_usd, latency_ms_count, latency_ms_sketch
+    FROM rollup_daily_cost
+    WHERE /*rollup_filters*/ TRUE
+),
+merged AS (
+    SELECT profile_scope, model, served_mode, list({'bucket': bucket, 'n': n}) AS sketch
+    FROM (
+        SELECT profile_scope, model, served_mode, e.bucket AS bucket, sum(e.n) AS n
+        FROM selected, unnest(selected.latency_ms_sketch) AS t(e)
+        GROUP BY ALL
+    )
+    GROUP BY ALL
+),
+totals AS (
+    SELECT
+        profile_scope,
+        model,
+        served_mode,
+        CAST(sum(requests) AS BIGINT) AS requests,
+        coalesce(sum(requests) FILTER (WHERE cross_region), 0) / nullif(sum(requests), 0)
+            AS share_cross_region,
+        CAST(sum(latency_ms_count) AS BIGINT) AS requests_with_latency,
+        -- per priced request: unpriced requests are neither $0 nor in the denominator
+        sum(cost_usd) / nullif(sum(requests) FILTER (WHERE priced), 0) * 1000
+            AS cost_per_1k_requests_usd
+    FROM selected
+    GROUP BY ALL
+)
 SELECT
-    coalesce(profile_scope, 'direct') AS profile_scope,
-    coalesce(model, model_id) AS model,
-    coalesce(served_latency, 'unknown') AS served_mode,
-    count(*) AS requests,
-    count(*) FILTER (WHERE cross_region) / nullif(count(*), 0) AS share_cross_region,
-    count(latency_ms) AS requests_with_latency,
-    guarded_quantile(latency_ms, 0.5) AS p50_latency_ms,
-    guarded_quantile(latency_ms, 0.99) AS p99_latency_ms,
-    -- per priced request: unpriced requests are neither $0 nor in the denominator
-    sum(cost_usd) / nullif(count(*) FILTER (WHERE priced), 0) * 1000
-        AS cost_per_1k_requests_usd
-FROM invocations
-WHERE /*filters*/ TRUE
-GROUP BY ALL
+    t.profile_scope, t.model, t.served_mode, t.requests, t.share_cross_region,
+    t.requests_with_latency,
+    CASE WHEN t.requests_with_latency >= quantile_min_count(0.5)
+        THEN sketch_quantile(m.sketch, 0.5) END AS p50_latency_ms,
+    CASE WHEN t.requests_with_latency >= quantile_min_count(0.99)
+        THEN sketch_quantile(m.sketch, 0.99) END AS p99_latency_ms,
+    t.cost_per_1k_requests_usd
+FROM totals AS t
+LEFT JOIN merged AS m
+    ON m.profile_scope = t.profile_scope AND m.model IS NOT DISTINCT FROM t.model
+    AND m.served_mode = t.served_mode
 ORDER BY requests DESC, profile_scope, model, served_mode
 LIMIT 100

@@ -1,7 +1,7 @@
 -- purpose: Lake invocations with the billed latency mode and service tier, per-token rates, cost_usd and its source.
 -- grain: one row per invocation (request_id)
 -- layer: staging
--- depends: raw_invocations, prices, price_model_match, service_tier_list
+-- depends: raw_invocations, rate_tiers, service_tier_list
 CREATE OR REPLACE VIEW invocations AS
 WITH
 -- Not materialised: it is read three times, and each read needs only a few of its columns.
@@ -32,121 +32,9 @@ base AS NOT MATERIALIZED (
         CAST(coalesce(r.cache_write_1h_tokens, 0) AS BIGINT) AS write_1h_tokens
     FROM raw_invocations AS r
 ),
--- Resolve prices once per distinct (model, mode, scope, region, day) and join back on
--- equality: a lake holds far fewer combinations than rows.
-lake_combos AS (
-    SELECT DISTINCT model, scope_key, region_key, day, latency_mode, requested_mode
-    FROM base WHERE model IS NOT NULL
-),
-combos AS (
-    SELECT model, scope_key, region_key, day, latency_mode AS mode FROM lake_combos
-    UNION
-    SELECT model, scope_key, region_key, day, requested_mode AS mode FROM lake_combos
-),
--- genai-prices' own rule picks its price model from the reference as Bedrock took it: the
--- profile ID ('global.' + model) for profiles, the model ID for direct calls.
-refs AS (
-    SELECT DISTINCT
-        model, scope_key,
-        lower(CASE WHEN scope_key IN ('direct', 'application') THEN model
-                   ELSE scope_key || '.' || model END) AS ref
-    FROM combos
-),
-price_models AS (
-    SELECT r.model, r.scope_key, m.price_model
-    FROM refs AS r
-    JOIN price_model_match AS m ON CASE m.op
-        WHEN 'equals' THEN r.ref = m.pattern
-        WHEN 'contains' THEN contains(r.ref, m.pattern)
-        WHEN 'starts_with' THEN starts_with(r.ref, m.pattern)
-        WHEN 'ends_with' THEN ends_with(r.ref, m.pattern)
-    END
-    QUALIFY row_number() OVER (PARTITION BY r.model, r.scope_key ORDER BY m.rank) = 1
-),
-applicable AS (
-    SELECT
-        c.model, c.scope_key, c.region_key, c.day, c.mode,
-        p.token_class, p.min_prompt_tokens, p.usd_per_million, p.source, p.effective_from,
-        p.specificity, p.packaged,
-        -- A user row for this token class shuts out every packaged row for it.
-        bool_or(NOT p.packaged) OVER (
-            PARTITION BY c.model, c.scope_key, c.region_key, c.day, c.mode, p.token_class
-        ) AS user_priced
-    FROM combos AS c
-    LEFT JOIN price_models AS pm ON pm.model = c.model AND pm.scope_key = c.scope_key
-    JOIN prices AS p
-        ON (p.model = c.model OR p.model = pm.price_model)
-        AND p.latency_mode IN (c.mode, '*')
-        AND p.profile_scope IN (c.scope_key, '*')
-        AND p.region IN (c.region_key, '*')
-        AND p.effective_from <= c.day
-),
-candidates AS (
-    SELECT * FROM applicable
-    WHERE NOT (packaged AND user_priced)
-    QUALIFY row_number() OVER (
-        PARTITION BY model, scope_key, region_key, day, mode, token_class, min_prompt_tokens
-        ORDER BY specificity DESC, effective_from DESC
-    ) = 1
-),
--- Prompt-size tiers of each combination; a class without a rate at a tier keeps the rate of
--- the tier below it.
-tiers AS (
-    SELECT DISTINCT model, scope_key, region_key, day, mode, min_prompt_tokens FROM candidates
-),
-tier_rates AS (
-    SELECT
-        t.model, t.scope_key, t.region_key, t.day, t.mode,
-        t.min_prompt_tokens AS tier_min_prompt_tokens,
-        c.token_class, c.usd_per_million, c.source, c.effective_from
-    FROM tiers AS t
-    JOIN candidates AS c
-        ON c.model = t.model AND c.scope_key = t.scope_key AND c.region_key = t.region_key
-        AND c.day = t.day AND c.mode = t.mode AND c.min_prompt_tokens <= t.min_prompt_tokens
-    QUALIFY row_number() OVER (
-        PARTITION BY t.model, t.scope_key, t.region_key, t.day, t.mode, t.min_prompt_tokens,
-            c.token_class
-        ORDER BY c.min_prompt_tokens DESC
-    ) = 1
-),
-tier_rate_rows AS (
-    SELECT
-        model, scope_key, region_key, day, mode, tier_min_prompt_tokens,
-        max(usd_per_million) FILTER (WHERE token_class = 'input') AS input_rate,
-        max(usd_per_million) FILTER (WHERE token_class = 'output') AS output_rate,
-        max(usd_per_million) FILTER (WHERE token_class = 'cache_read') AS cache_read_rate,
-        max(usd_per_million) FILTER (WHERE token_class = 'cache_write') AS cache_write_rate,
-        max(usd_per_million) FILTER (WHERE token_class = 'cache_write_1h')
-            AS cache_write_1h_rate,
-        max(source) FILTER (WHERE token_class = 'input') AS input_rate_source,
-        max(source) FILTER (WHERE token_class = 'output') AS output_rate_source,
-        max(source) FILTER (WHERE token_class = 'cache_read') AS cache_read_rate_source,
-        max(source) FILTER (WHERE token_class = 'cache_write') AS cache_write_rate_source,
-        max(source) FILTER (WHERE token_class = 'cache_write_1h')
-            AS cache_write_1h_rate_source,
-        max(effective_from) FILTER (WHERE token_class = 'input') AS rate_effective_from,
-        -- price_source text, built once per rate rather than once per request
-        max(mode || ' rate'
-            || CASE WHEN effective_from > DATE '1970-01-01'
-                    THEN ' effective ' || CAST(effective_from AS VARCHAR) ELSE '' END
-            || CASE WHEN tier_min_prompt_tokens > 0
-                    THEN ' (prompts of ' || CAST(tier_min_prompt_tokens AS VARCHAR)
-                        || '+ tokens)' ELSE '' END
-            || ': ' || source)
-            FILTER (WHERE token_class = 'input') AS rate_label
-    FROM tier_rates
-    GROUP BY model, scope_key, region_key, day, mode, tier_min_prompt_tokens
-),
+-- The rates of every key of the lake: one definition, shared with the rollup cost views.
 rates AS (
-    SELECT
-        *,
-        -- Where the next tier starts (NULL: none): requests join their tier by equality on
-        -- the combination plus this range, which stays a hash join.
-        lead(tier_min_prompt_tokens) OVER (
-            PARTITION BY model, scope_key, region_key, day, mode
-            ORDER BY tier_min_prompt_tokens
-        ) AS tier_next_prompt_tokens
-    FROM tier_rate_rows
+    SELECT * FROM rate_tiers('invocations')
 ),
 priced AS (
     SELECT

@@ -1,0 +1,342 @@
+"""Issue 12's acceptance for the readers: the panels that read the rollups give the numbers
+the raw rows give, on random filters and after a user price override; percentiles are within
+1% of the exact order statistic; the rollup views follow the tables' snapshots and fall back
+to the raw rows while a rollup is behind.
+
+The lake holds the sample generator's requests parsed by the real parser (many models,
+profiles, modes, cache tokens, errors); its rollup tables are written by tests/rollup_lake.py
+from the raw table read with pyiceberg. The reference is the panels' SQL as it read the raw
+views before the switch (tests/fixtures/raw_panels/, frozen copies, not the code under test),
+with quantile_cont replaced by the exact order statistic x_r, r = floor(q (n - 1)).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import random
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+import pyarrow.compute as pc
+import pytest
+
+from bedrock_logbook import queries
+from bedrock_logbook.ingest.rollup import build_rollup, daily_rollup
+from bedrock_logbook.ingest.rollup_schema import PROMPT_BANDS, ROLLUP_SCHEMA, THROTTLE_CODES
+from bedrock_logbook.ingest.table import append, open_table
+from bedrock_logbook.lake.location import resolve
+from bedrock_logbook.queries import panels
+from bedrock_logbook.queries.catalog import sql_text
+from bedrock_logbook.queries.panels import Filters
+from tests.lake_fixtures import snapshot_properties
+from tests.rollup_data import sample_invocations
+from tests.rollup_lake import ensure_rollups, write_rollups
+
+RAW_PANELS = Path(__file__).parent / "fixtures" / "raw_panels"
+SWITCHED = sorted(p.stem for p in RAW_PANELS.glob("*.sql"))
+# The exact order statistic with guarded_quantile's minimum group (the test's own definition).
+ORDER_STAT = """
+CREATE OR REPLACE MACRO test_order_stat(x, q) AS
+    CASE WHEN count(x) >= (CASE WHEN q >= 0.99 THEN 100 ELSE 20 END)
+        THEN CAST(list_sort(list(x))[CAST(floor(q * (count(x) - 1)) AS BIGINT) + 1] AS DOUBLE)
+    END
+"""
+PERCENTILE_COLUMNS = ("p50_latency_ms", "p90_latency_ms", "p99_latency_ms",
+                      "standard_p50_latency_ms", "optimized_p50_latency_ms")
+
+
+def _raw() -> pa.Table:
+    return sample_invocations(6000, 24 * 6, 11)
+
+
+def _write_raw(lake: Path, rows: pa.Table) -> int:
+    table = open_table(resolve(lake))
+    current = table.current_snapshot()
+    snapshot = append(table, rows, snapshot_properties(
+        None if current is None else current.snapshot_id))
+    assert snapshot is not None
+    return snapshot
+
+
+@pytest.fixture(scope="module")
+def lake(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("rollup-lake")
+    _write_raw(folder, _raw())
+    assert ensure_rollups(folder)
+    assert not ensure_rollups(folder)  # a no-op once the tables exist
+    return folder
+
+
+@pytest.fixture(scope="module")
+def con(lake: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    connection = queries.connect(lake)
+    connection.execute(ORDER_STAT)
+    yield connection
+    connection.close()
+
+
+def _raw_query(name: str, filters: Filters, extra: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    text = (RAW_PANELS / f"{name}.sql").read_text(encoding="utf-8")
+    text = text.replace("guarded_quantile(", "test_order_stat(")
+    params: dict[str, Any] = {}
+    if panels.FILTER_MARKER in text:
+        predicate, params = panels.filter_predicate(filters)
+        text = text.replace(panels.FILTER_MARKER, predicate)
+    used = {k: v for k, v in extra.items() if f"${k}" in text}
+    return text, {**params, **used}
+
+
+def _frame(con: duckdb.DuckDBPyConnection, sql: str,
+           params: dict[str, Any]) -> list[dict[str, Any]]:
+    cursor = con.execute(sql, params)
+    names = [d[0] for d in cursor.description or ()]
+    return [dict(zip(names, r, strict=True)) for r in cursor.fetchall()]
+
+
+def _same(got: Any, expected: Any, column: str, where: str) -> None:
+    if expected is None or got is None:
+        assert got == expected, where
+    elif column in PERCENTILE_COLUMNS:
+        assert math.isclose(got, expected, rel_tol=0.01), where
+    elif isinstance(expected, float) or isinstance(got, float):
+        assert math.isclose(float(got), float(expected), rel_tol=1e-9, abs_tol=1e-12), where
+    else:
+        assert got == expected, where
+
+
+def assert_panel_matches_raw(con: duckdb.DuckDBPyConnection, name: str, filters: Filters,
+                             extra: dict[str, Any] | None = None) -> int:
+    """Panel ``name`` (as the dashboard runs it) against its raw SQL: same columns, same rows
+    in the same order, equal numbers (percentiles within 1% of the order statistic)."""
+    extra = extra or {}
+    query = panels.build(name, filters, extra)
+    got = _frame(con, query.sql, dict(query.params))
+    expected = _frame(con, *_raw_query(name, filters, extra))
+    assert [list(r) for r in got[:1]] == [list(r) for r in expected[:1]], name
+    assert len(got) == len(expected), (name, filters)
+    for i, (g, e) in enumerate(zip(got, expected, strict=True)):
+        for column in e:
+            _same(g[column], e[column], column, f"{name} row {i} {column} {filters}")
+    return len(got)
+
+
+def _random_filters(con: duckdb.DuckDBPyConnection, rng: random.Random) -> list[Filters]:
+    values = {
+        "models": [r[0] for r in con.execute(
+            "SELECT DISTINCT coalesce(model, model_id) FROM raw_invocations "
+            "WHERE coalesce(model, model_id) IS NOT NULL").fetchall()],
+        "regions": [r[0] for r in con.execute(
+            "SELECT DISTINCT region FROM raw_invocations WHERE region IS NOT NULL").fetchall()],
+        "callers": [r[0] for r in con.execute(
+            "SELECT DISTINCT caller FROM raw_invocations WHERE caller IS NOT NULL").fetchall()],
+        "served_modes": ["standard", "optimized", "unknown"],
+        "operations": [r[0] for r in con.execute(
+            "SELECT DISTINCT operation FROM raw_invocations").fetchall() if r[0]],
+    }
+    days = [r[0] for r in con.execute(
+        "SELECT DISTINCT date FROM raw_invocations ORDER BY 1").fetchall()]
+    chosen: list[Filters] = [
+        Filters(),
+        # a date range before the data: selects nothing
+        Filters(start=days[0] - dt.timedelta(days=30), end=days[0] - dt.timedelta(days=20)),
+        Filters(start=days[1], end=days[1]),
+    ]
+    while len(chosen) < 12:
+        kwargs: dict[str, Any] = {}
+        for field in rng.sample(sorted(values), rng.randint(0, 2)):
+            kwargs[field] = tuple(rng.sample(values[field], min(len(values[field]),
+                                                                rng.randint(1, 3))))
+        if rng.random() < 0.6:
+            a, b = sorted(rng.sample(range(len(days)), 2))
+            kwargs["start"], kwargs["end"] = days[a], days[b]
+        chosen.append(Filters(**kwargs))
+    return chosen
+
+
+def test_rollups_are_current_and_read_from_the_tables(con: duckdb.DuckDBPyConnection) -> None:
+    states = dict(con.execute("SELECT table_name, state FROM rollup_staleness").fetchall())
+    assert states == {"rollup_hourly": "current", "rollup_daily": "current"}
+    (n,) = con.execute("SELECT count(*) FROM rollup_daily").fetchone() or (0,)
+    (live,) = con.execute("SELECT count(*) FROM rollup_daily_live").fetchone() or (0,)
+    assert n > 0 and live == n
+    (hourly,) = con.execute("SELECT sum(requests) FROM rollup_hourly").fetchone() or (0,)
+    assert hourly == _raw().num_rows
+
+
+@pytest.mark.parametrize("name", SWITCHED)
+def test_switched_panel_equals_raw_on_random_filters(con: duckdb.DuckDBPyConnection,
+                                                     name: str) -> None:
+    rng = random.Random(hash(name) % 1000)
+    rows = 0
+    for filters in _random_filters(con, rng):
+        for dimension in (("model", "caller", "served_mode", "profile_scope")
+                          if name == "cost_by_dimension" else ("model",)):
+            rows += assert_panel_matches_raw(con, name, filters, {"dimension": dimension})
+    assert rows > 0  # the comparison saw data
+
+
+def test_percentiles_within_one_percent_of_the_order_statistic(
+        con: duckdb.DuckDBPyConnection) -> None:
+    """p50/p90/p99 of latency, first byte and tokens/s on random groups x day ranges."""
+    rng = random.Random(5)
+    days = [r[0] for r in con.execute(
+        "SELECT DISTINCT date FROM raw_invocations ORDER BY 1").fetchall()]
+    checked = 0
+    for _ in range(15):
+        a, b = sorted(rng.sample(range(len(days)), 2))
+        for metric in ("latency_ms", "first_byte_ms", "output_tokens_per_s"):
+            got = dict(((r[0], r[1]), r[2:]) for r in con.execute(
+                f"SELECT coalesce(model, model_id), coalesce(served_latency, 'unknown'), "
+                f"rollup_quantile({metric}_sketch, {metric}_count, 0.5), "
+                f"rollup_quantile({metric}_sketch, {metric}_count, 0.9), "
+                f"rollup_quantile({metric}_sketch, {metric}_count, 0.99) "
+                "FROM rollup_daily WHERE day BETWEEN $a AND $b GROUP BY ALL",
+                {"a": days[a], "b": days[b]}).fetchall())
+            exact = dict(((r[0], r[1]), r[2:]) for r in con.execute(
+                f"SELECT coalesce(model, model_id), coalesce(served_latency, 'unknown'), "
+                f"test_order_stat({metric}, 0.5), test_order_stat({metric}, 0.9), "
+                f"test_order_stat({metric}, 0.99) "
+                "FROM raw_invocations WHERE date BETWEEN $a AND $b GROUP BY ALL",
+                {"a": days[a], "b": days[b]}).fetchall())
+            assert got.keys() == exact.keys()
+            for key, values in exact.items():
+                for g, e in zip(got[key], values, strict=True):
+                    assert (g is None) == (e is None), (metric, key)
+                    if e is not None:
+                        assert abs(g - e) <= 0.01 * e, (metric, key, g, e)
+                        checked += 1
+    assert checked > 100
+
+
+def test_price_override_applies_to_the_rollups(lake: Path, tmp_path: Path) -> None:
+    """A user price file reprices the past through the rollups exactly as through the raw
+    rows: the same rate definition (rate_tiers) feeds both."""
+    con = queries.connect(lake)
+    (model,) = con.execute(
+        "SELECT model FROM invocations WHERE priced GROUP BY model "
+        "ORDER BY count(*) DESC LIMIT 1").fetchone() or (None,)
+    before = con.execute("SELECT sum(cost_usd) FROM rollup_daily_cost WHERE model = ?",
+                         [model]).fetchone()
+    user = tmp_path / "negotiated.csv"
+    user.write_text(
+        "model,latency_mode,profile_scope,region,token_class,effective_from,usd_per_million,"
+        f"source\n{model},,,,input,2020-01-01,123,contract 7\n"
+        f"{model},,,,output,2020-01-01,456,contract 7\n"
+        # a model the shipped list does not price becomes priced
+        , encoding="utf-8")
+    repriced = queries.connect(lake, prices=user)
+    repriced.execute(ORDER_STAT)
+    after = repriced.execute("SELECT sum(cost_usd) FROM rollup_daily_cost WHERE model = ?",
+                             [model]).fetchone()
+    assert before and after and before[0] != pytest.approx(after[0])
+    raw = repriced.execute("SELECT sum(cost_usd) FROM invocations WHERE model = ?",
+                           [model]).fetchone()
+    assert raw and after[0] == pytest.approx(raw[0], rel=1e-9)
+    rng = random.Random(3)
+    for filters in _random_filters(repriced, rng)[:6]:
+        for name in ("overview_kpis", "cost_by_dimension", "cost_daily_by_model",
+                     "fallbacks_daily", "mode_what_if", "cache_usage"):
+            assert_panel_matches_raw(repriced, name, filters, {"dimension": "model"})
+
+
+def test_behind_rollups_fall_back_to_raw_and_refresh_follows(tmp_path: Path) -> None:
+    raw = _raw()
+    days = pc.cast(raw.column("ts"), pa.date32())
+    last = pc.max(days).as_py()
+    early = raw.filter(pc.less(days, pa.scalar(last, pa.date32())))
+    late = raw.filter(pc.equal(days, pa.scalar(last, pa.date32())))
+    lake = tmp_path / "lake"
+    first = _write_raw(lake, early)
+    ensure_rollups(lake)
+    second = _write_raw(lake, late)  # an ingest between its raw and rollup commits
+    con = queries.connect(lake)
+    con.execute(ORDER_STAT)
+    staleness = con.execute("SELECT table_name, rollup_of, raw_snapshot_id, state "
+                            "FROM rollup_staleness ORDER BY 1").fetchall()
+    assert staleness == [("rollup_daily", first, second, "behind"),
+                         ("rollup_hourly", first, second, "behind")]
+    # the tables still hold the old rows; the live view and the panels see every request
+    (in_table,) = con.execute("SELECT sum(requests) FROM rollup_daily").fetchone() or (0,)
+    (live,) = con.execute("SELECT sum(requests) FROM rollup_daily_live").fetchone() or (0,)
+    assert (in_table, live) == (early.num_rows, raw.num_rows)
+    for name in ("overview_kpis", "overview_daily", "latency_percentiles", "filter_options"):
+        assert_panel_matches_raw(con, name, Filters())
+    # the writer catches up: refresh re-plans the rollup tables too
+    hourly = build_rollup(raw)
+    write_rollups(lake, [hourly], [daily_rollup(hourly)], second)
+    before = queries.refresh(con)
+    states = dict(con.execute("SELECT table_name, state FROM rollup_staleness").fetchall())
+    assert states == {"rollup_hourly": "current", "rollup_daily": "current"}
+    assert queries.refresh(con) == before  # nothing new: same cache key
+    assert con.execute("SELECT sum(requests) FROM rollup_daily").fetchone() == (raw.num_rows,)
+
+
+def test_current_rollup_is_read_not_the_raw_rows(tmp_path: Path) -> None:
+    """When rollup_of names the raw snapshot, rollup_daily_live serves the table's rows (here
+    deliberately only one day's, to tell the two apart)."""
+    raw = _raw()
+    lake = tmp_path / "lake"
+    snapshot = _write_raw(lake, raw)
+    hourly = build_rollup(raw)
+    one_day = hourly.filter(pc.equal(hourly.column("day"), hourly.column("day")[0]))
+    write_rollups(lake, [one_day], [daily_rollup(one_day)], snapshot)
+    con = queries.connect(lake)
+    (live,) = con.execute("SELECT sum(requests) FROM rollup_daily_live").fetchone() or (0,)
+    assert live == pc.sum(one_day.column("requests")).as_py() < raw.num_rows
+
+
+def test_lake_without_rollup_tables_has_empty_typed_views(tmp_path: Path) -> None:
+    lake = tmp_path / "lake"
+    _write_raw(lake, _raw())
+    con = queries.connect(lake)
+    con.execute(ORDER_STAT)
+    for view in ("rollup_hourly", "rollup_daily"):
+        assert con.execute(f"SELECT count(*) FROM {view}").fetchone() == (0,)
+        columns = [r[0] for r in con.execute(f"DESCRIBE {view}").fetchall()]
+        assert columns == ROLLUP_SCHEMA.names
+    states = dict(con.execute("SELECT table_name, state FROM rollup_staleness").fetchall())
+    assert states == {"rollup_hourly": "absent", "rollup_daily": "absent"}
+    # pages keep their numbers: the live view computes the rows from the raw table
+    for name in ("overview_kpis", "cost_by_dimension", "routing_matrix"):
+        assert_panel_matches_raw(con, name, Filters(), {"dimension": "model"})
+
+
+def test_live_view_from_raw_equals_the_builder() -> None:
+    """The raw branch of rollup_daily_live is ingest.rollup's build grouped by day: the same
+    rows (bands and throttle codes included) as daily_rollup(build_rollup(raw))."""
+    text = sql_text("rollup_daily_live")
+    assert "[" + ", ".join(str(b) for b in PROMPT_BANDS) + "]" in text
+    assert "IN (" + ", ".join(f"'{c}'" for c in THROTTLE_CODES) + ")" in text
+
+
+def test_live_raw_branch_matches_daily_rollup(tmp_path: Path) -> None:
+    raw = _raw()
+    lake = tmp_path / "lake"
+    _write_raw(lake, raw)
+    con = queries.connect(lake)  # no rollup tables: the live view computes from raw rows
+    got = con.sql("SELECT * FROM rollup_daily_live").to_arrow_table()
+    expected = daily_rollup(build_rollup(raw))
+    check = duckdb.connect()
+    check.execute("SET TimeZone = 'UTC'")
+    check.register("got", got)
+    check.register("expected", expected)
+    columns = [c for c in expected.column_names if not c.endswith("_sketch")
+               and not c.startswith("fit_sum") and not c.endswith("_sum")]
+    listed = ", ".join(columns)
+    sketches = ", ".join(f"list_sort({c})" for c in expected.column_names if c.endswith("_sketch"))
+    diff = check.execute(
+        f"SELECT count(*) FROM ((SELECT {listed}, {sketches} FROM got EXCEPT ALL "
+        f"SELECT {listed}, {sketches} FROM expected) UNION ALL (SELECT {listed}, {sketches} "
+        f"FROM expected EXCEPT ALL SELECT {listed}, {sketches} FROM got))").fetchone()
+    assert diff == (0,)
+    assert got.num_rows == expected.num_rows
+    sums = [c for c in expected.column_names if c.endswith("_sum") or c.startswith("fit_sum")]
+    for c in sums:
+        a = check.execute(f"SELECT sum({c}) FROM got").fetchone()
+        b = check.execute(f"SELECT sum({c}) FROM expected").fetchone()
+        assert a is not None and b is not None
+        assert (a[0] is None and b[0] is None) or a[0] == pytest.approx(b[0], rel=1e-9)
