@@ -14,9 +14,10 @@ from bedrock_logbook.ingest.sample import generate_records
 from tests.browser.synthetic_lake import write_lake
 
 APP = Path(__file__).resolve().parents[1] / "dashboard" / "app.py"
-PAGES = ["views/overview.py", "views/latency.py", "views/modes.py", "views/routing.py",
-         "views/cost.py", "views/health.py"]
-TITLES = ["Overview", "Latency", "Latency modes", "Cross-region routing", "Cost", "Data health"]
+PAGES = ["views/overview.py", "views/cost.py", "views/latency.py", "views/modes.py",
+         "views/routing.py", "views/reliability.py", "views/requests.py", "views/health.py"]
+TITLES = ["Overview", "Spend", "Latency", "Latency modes", "Cross-region routing",
+          "Reliability", "Requests", "Data health"]
 
 
 @pytest.fixture(scope="module")
@@ -63,7 +64,10 @@ def test_every_page_on_a_sample_lake(sample_lake: Path, monkeypatch: pytest.Monk
         at.switch_page(page).run()
         _assert_clean(at, page)
         assert [t.value for t in at.title] == [title]
-        assert _count(at, "vega_lite_chart") >= 1, f"{page} drew no chart"
+        if page == "views/requests.py":
+            assert len(at.dataframe) >= 1, "no request table"
+        else:
+            assert _count(at, "vega_lite_chart") >= 1, f"{page} drew no chart"
         # every panel offers its SQL and its data
         assert _count(at, "expander") >= 1
         assert _count(at, "download_button") >= _count(at, "expander")
@@ -111,16 +115,19 @@ def test_every_page_with_filters_that_select_nothing(
     assert {m.label: m.value for m in at.metric}["Requests"] == "0"
 
 
-def test_cost_breakdown_by_each_dimension(synthetic_lake: Path,
-                                          monkeypatch: pytest.MonkeyPatch) -> None:
+def test_spend_per_day_by_each_breakdown(synthetic_lake: Path,
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
     at = _app(synthetic_lake, monkeypatch)
     at.switch_page("views/cost.py").run()
-    labels = at.selectbox(key="cost_dimension").options
-    assert len(labels) >= 6
+    labels = at.selectbox(key="spend_dimension").options
+    assert labels == ["Model", "Caller", "requestMetadata tag", "Account"]
     for i, label in enumerate(labels):
-        at.selectbox(key="cost_dimension").select_index(i).run()
-        _assert_clean(at, f"cost by {label}")
-        assert f"Cost by {label.lower()}" in [h.value for h in at.subheader]
+        at.selectbox(key="spend_dimension").select_index(i).run()
+        _assert_clean(at, f"spend by {label}")
+        assert f"Where did the money go each day, by {label.lower()}?" in [
+            h.value for h in at.subheader]
+        if label == "requestMetadata tag":  # the synthetic lake tags with one key, 'team'
+            assert at.selectbox(key="spend_tag_key").options == ["team"]
 
 
 def test_symlink_in_runs_gives_a_message_not_a_crash(

@@ -36,6 +36,7 @@ _PREDICATES: dict[str, str] = {
     "served_modes": "list_contains($served_modes, coalesce(served_latency, 'unknown'))",
     "operations": "list_contains($operations, operation)",
     "callers": "list_contains($callers, caller)",
+    "accounts": "list_contains($accounts, account_id)",
 }
 
 
@@ -51,6 +52,7 @@ class Filters:
     served_modes: tuple[str, ...] = ()  # 'standard', 'optimized', 'unknown'
     operations: tuple[str, ...] = ()
     callers: tuple[str, ...] = ()
+    accounts: tuple[str, ...] = ()  # AWS account IDs
 
 
 def filter_predicate(filters: Filters) -> tuple[str, dict[str, Any]]:
