@@ -56,6 +56,19 @@ def day_tooltip(field: str = "day") -> alt.Tooltip:
                        timeUnit="utcyearmonthdate")
 
 
+def present_only(color: alt.Color, df: Any) -> alt.Color:
+    """``color`` with its legend listing only the values in ``df``: the scale keeps the
+    lake-wide domain (stable colours), the legend stays short."""
+    spec: dict[str, Any] = color.to_dict()  # type: ignore[assignment]
+    name, domain = spec.get("field"), spec.get("scale", {}).get("domain")
+    if name not in df.columns or not isinstance(domain, list):
+        return color
+    present = set(df[name].dropna())
+    legend = {**spec.get("legend", {}), "values": [v for v in domain if v in present]}
+    result: alt.Color = alt.Color.from_dict({**spec, "legend": legend})
+    return result
+
+
 def days_in(df: Any, field: str = "day") -> int:
     return int(df[field].nunique()) if len(df) else 1
 
@@ -72,7 +85,7 @@ def daily_stacked(
         .encode(
             x=axes.day_x(x, days=days_in(df, x)),
             y=_y(y, kind, y_title),
-            color=color,
+            color=present_only(color, df),
             tooltip=[day_tooltip(x), *tooltip, value_tooltip(y, kind, y_title)],
         )
     )
@@ -95,7 +108,7 @@ def daily_lines(
         "tooltip": [day_tooltip(x), *tooltip, value_tooltip(y, kind, y_title)],
     }
     if color is not None:
-        encodings["color"] = color
+        encodings["color"] = present_only(color, df)
     chart = alt.Chart(df, title=title).mark_line(point=True).encode(**encodings)
     if pick_fields:
         chart = chart.add_params(alt.selection_point(name=PICK, fields=list(pick_fields),

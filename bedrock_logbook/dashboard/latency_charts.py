@@ -15,7 +15,10 @@ PERCENTILES = ["p50", "p90", "p99"]
 _DASHES = [[1, 0], [6, 3], [2, 2]]
 
 
-def _model_facet(columns: int = 3) -> dict[str, Any]:
+WIDTH = 440  # two panels side by side fill the page's main column at 1600 px
+
+
+def _model_facet(columns: int = 2) -> dict[str, Any]:
     return {"facet": alt.Facet("model_name:N", title=None,
                                header=alt.Header(labelLimit=500, labelFontWeight="bold",
                                                  labelFontSize=13)),
@@ -23,7 +26,7 @@ def _model_facet(columns: int = 3) -> dict[str, Any]:
 
 
 def percentiles_over_time(df: Any, *, prefix: str, title: str, grain: str = "day",
-                          columns: int = 3) -> ChartSpec:
+                          columns: int = 2) -> ChartSpec:
     """p50/p90/p99 over time, one panel per model, a colour per served mode and a dash per
     percentile. ``prefix``: ``latency`` or ``first_byte`` (columns ``p50_<prefix>_ms``...)."""
     fields: list[Any] = [f"{p}_{prefix}_ms" for p in PERCENTILES]
@@ -47,10 +50,11 @@ def percentiles_over_time(df: Any, *, prefix: str, title: str, grain: str = "day
                      alt.Tooltip("ms:Q", format=axes.MS_FORMAT),
                      alt.Tooltip(f"n_{prefix}:Q", title="requests", format=axes.COUNT_FORMAT)],
         )
-        .properties(width=420, height=200)
+        .properties(width=WIDTH, height=190)
         .facet(**_model_facet(columns))
         .resolve_scale(y="independent")
         .properties(title=title)
+        .configure_legend(orient="top")
     )
     return chart
 
@@ -84,7 +88,7 @@ def fit_labels(fit: Any) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["model_name", "served_mode", "label", "label_y"])
 
 
-def decode_small_multiples(points: Any, fit: Any, *, columns: int = 3) -> ChartSpec:
+def decode_small_multiples(points: Any, fit: Any, *, columns: int = 2) -> ChartSpec:
     """Latency against output tokens, one panel per model: a sample of requests, the
     least-squares line per served mode fitted to that model's requests only, and the fit's
     speed (1000 / slope), intercept, r² and n written in the panel."""
@@ -115,10 +119,11 @@ def decode_small_multiples(points: Any, fit: Any, *, columns: int = 3) -> ChartS
     )
     chart: ChartSpec = (
         alt.layer(scatter, line, text, data=data)
-        .properties(width=420, height=240)
+        .properties(width=WIDTH, height=230)
         .facet(**_model_facet(columns))
         .resolve_scale(x="independent", y="independent")
         .properties(title="Latency against output tokens per model, with each mode's fit")
+        .configure_legend(orient="top")
     )
     return chart
 

@@ -13,11 +13,12 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-# Tableau 20 without its greys (grey means "other" / "unknown" here), dark shades first.
+# Sasha Trubetskoy's "20 distinct colours" without grey (grey means "other"/"unknown" here)
+# and the three too pale to read on white: no two models share a hue.
 PALETTE = (
-    "#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7",
-    "#9c755f", "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2",
-    "#17becf", "#bcbd22", "#aec7e8", "#ffbb78", "#98df8a", "#ff9896", "#c5b0d5", "#c49c94",
+    "#4363d8", "#f58231", "#3cb44b", "#e6194b", "#911eb4", "#42d4f4", "#f032e6", "#469990",
+    "#9a6324", "#800000", "#808000", "#000075", "#bfef45", "#ffe119", "#fabed4", "#dcbeff",
+    "#ffd8b1",
 )
 OTHER = "other"
 OTHER_COLOUR = "#9d9d9d"
@@ -31,12 +32,14 @@ def model_label(model_id: str) -> str:
     """``anthropic.claude-3-5-sonnet-20241022-v2:0`` -> ``Claude 3.5 Sonnet (2024-10-22, v2)``.
 
     ARNs (application or provisioned profiles) keep their last path segment."""
-    text = model_id.rsplit("/", 1)[-1] if model_id.startswith("arn:") else model_id
     if model_id.startswith("arn:"):
-        return text
+        # arn:...:application-inference-profile/abc123 -> "application profile abc123"
+        kind, _, name = model_id.rsplit(":", 1)[-1].partition("/")
+        kind = kind.replace("-inference-profile", " profile").replace("-model", "")
+        return f"{kind.replace('-', ' ')} {name}" if name else model_id
     # Drop a geography prefix ("us.") and the provider ("anthropic.").
-    parts = text.split(".")
-    body = ".".join(parts[1:]) if len(parts) > 1 else text
+    parts = model_id.split(".")
+    body = ".".join(parts[1:]) if len(parts) > 1 else model_id
     if len(parts) > 2 and len(parts[0]) <= 4:  # us./eu./apac./global. then provider
         body = ".".join(parts[2:])
     words: list[str] = []

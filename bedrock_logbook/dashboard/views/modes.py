@@ -20,13 +20,16 @@ if ctx.require_invocations():
             what_if.assign(mode="optimized", usd=what_if["all_optimized_usd"]),
         ]).dropna(subset=["usd"])
         offered = what_if.dropna(subset=["all_optimized_usd", "all_standard_usd"])
-        cols = st.columns(3)
-        cols[0].metric("Billed (selection)", ui.usd(what_if["billed_cost_usd"].sum()))
-        cols[1].metric("All standard, list rates",
-                       ui.usd(offered["all_standard_usd"].sum()) if len(offered) else "—",
-                       help="Models that offer optimized only: " + ", ".join(offered["model_name"]))
-        cols[2].metric("All optimized, list rates",
-                       ui.usd(offered["all_optimized_usd"].sum()) if len(offered) else "—")
+        if len(offered):
+            st.caption("Models with both list rates: " + ", ".join(offered["model_name"]))
+            cols = st.columns(3)
+            cols[0].metric("Billed for them", ui.usd(offered["billed_cost_usd"].sum()))
+            standard = offered["all_standard_usd"].sum()
+            optimized = offered["all_optimized_usd"].sum()
+            cols[1].metric("All standard, list rates", ui.usd(standard))
+            cols[2].metric("All optimized, list rates", ui.usd(optimized),
+                           delta=ui.pct(optimized / standard - 1) if standard else None,
+                           delta_color="inverse")
     else:
         long = what_if
     ui.chart_panel(
