@@ -27,7 +27,7 @@ PAGES = {
 }
 MENU = {"overview": "Overview", "cost": "Spend", "latency": "Latency", "modes": "Modes",
         "routing": "Routing", "reliability": "Reliability", "requests": "Requests"}
-CHART_SELECTOR = ".vega-embed canvas, .vega-embed svg.marks"
+CHART_SELECTOR = '[data-testid="stVegaLiteChart"]'  # drawn when scrolled into view
 ERROR_SELECTOR = '[data-testid="stException"], [data-testid="stAlertContentError"]'
 MAX_SHOTS = 6  # screenshots per page, one viewport each
 # The element Streamlit scrolls (the document itself does not).
