@@ -53,7 +53,7 @@ def test_readable_names_keep_what_tells_versions_apart() -> None:
     assert model_label("meta.llama3-1-70b-instruct-v1:0") == "Llama3.1 70b Instruct (v1)"
     assert model_label("amazon.nova-lite-v1:0") == "Nova Lite (v1)"
     arn = "arn:aws:bedrock:us-east-1:111122223333:application-inference-profile/abc123"
-    assert model_label(arn) == "abc123"
+    assert model_label(arn) == "application profile abc123"
 
 
 def test_names_that_would_collide_fall_back_to_the_id() -> None:
@@ -151,7 +151,7 @@ def test_heatmap_rows_are_tall_enough_and_faceted_per_model() -> None:
                           title="t", value_title="requests", x_title="x", y_title="y",
                           facet="model_name").to_dict()
     assert spec["facet"]["field"] == "model_name"  # region pairs never mix models
-    assert spec["spec"]["height"] == {"step": 36}
+    assert spec["spec"]["height"] == 36  # one source region: one 36 px row
     cells, labels = _layers(spec)
     assert (_mark(cells), _mark(labels)) == ("rect", "text")
     assert labels["encoding"]["text"]["format"] == ",d"

@@ -21,6 +21,7 @@ ChartSpec = alt.Chart | alt.LayerChart | alt.FacetChart | alt.VConcatChart | alt
 Kind = Literal["money", "count", "share", "ms"]
 # The point selection a chart offers for drill-down (st.altair_chart on_select).
 PICK = "pick"
+ROW_PX = 36  # heatmap rows tall enough to read the number written in them
 
 _FORMATS: dict[str, str] = {"money": axes.MONEY_FORMAT, "count": axes.COUNT_FORMAT,
                             "share": ".1%", "ms": axes.MS_FORMAT}
@@ -147,12 +148,13 @@ def dumbbell(
     dots = alt.Chart().mark_circle(size=140, opacity=1).encode(
         y=y, x=_x(value, kind, value_title),
         color=alt.Color(f"{side}:N", title=side_title,
-                        scale=alt.Scale(domain=list(sides), range=list(side_colours))),
+                        scale=alt.Scale(domain=list(sides), range=list(side_colours)),
+                        legend=alt.Legend(orient="top",
+                                          values=[s for s in sides if s in set(df[side])])),
         tooltip=[alt.Tooltip(f"{category}:N"), alt.Tooltip(f"{side}:N", title=side_title),
                  value_tooltip(value, kind, value_title), *tooltip],
     )
-    layered = alt.layer(rule, dots, data=df).properties(
-        height=alt.Step(28), width=900)
+    layered = alt.layer(rule, dots, data=df).properties(height=alt.Step(28), width=760)
     if row is None:
         chart: ChartSpec = layered.properties(title=title)
         return chart
@@ -165,7 +167,7 @@ def dumbbell(
 
 def heatmap(df: Any, *, x: str, y: str, value: str, title: str, value_title: str,
             x_title: str, y_title: str, kind: Kind = "count",
-            facet: str | None = None, columns: int = 3) -> ChartSpec:
+            facet: str | None = None, page_px: int = 1050) -> ChartSpec:
     """A matrix of ``value`` by ``x`` and ``y`` with the numbers written in the cells; rows and
     columns are tall enough to read. With ``facet``, one matrix per value (e.g. per model)."""
     base = alt.Chart().encode(
@@ -182,12 +184,20 @@ def heatmap(df: Any, *, x: str, y: str, value: str, title: str, value_title: str
         text=alt.Text(f"{value}:Q", format=_FORMATS[kind]),
         color=alt.value("black"),
     )
-    layered = alt.layer(cells, labels, data=df).properties(
-        width=alt.Step(90), height=alt.Step(36))
     if facet is None:
-        chart: ChartSpec = layered.properties(title=title)
+        chart: ChartSpec = alt.layer(cells, labels, data=df).properties(
+            width=alt.Step(90), height=alt.Step(ROW_PX), title=title)
         return chart
-    faceted: ChartSpec = layered.facet(
+    # Wrapped facets cannot size by step (Vega-Lite: 'Unrecognized signal name
+    # "child_height"'), so each panel gets the pixels its shared rows and columns need.
+    # Each panel its own rows and columns (a model's pairs only), sized for the panel with
+    # the most of them.
+    per_panel = df.groupby(facet)[[x, y]].nunique()
+    width = min(80 * max(1, int(per_panel[x].max())), 320)
+    columns = max(1, page_px // (width + 170))  # + the row labels and gaps
+    faceted: ChartSpec = alt.layer(cells, labels, data=df).properties(
+        width=width, height=ROW_PX * max(1, int(per_panel[y].max())),
+    ).facet(
         facet=alt.Facet(f"{facet}:N", title=None, header=alt.Header(labelLimit=400,
                                                                     labelFontWeight="bold")),
         columns=columns,
