@@ -121,7 +121,7 @@ def test_share_lines_are_in_percent() -> None:
     df = pd.DataFrame({"day": pd.to_datetime(["2026-11-01"]), "untagged_share": [0.25]})
     spec = charts.daily_lines(df, y="untagged_share", kind="share", y_title="untagged",
                               title="t").to_dict()
-    assert spec["encoding"]["y"]["axis"]["format"] == ".0%"
+    assert spec["encoding"]["y"]["axis"]["format"] == ".1~%"
     assert _mark(spec) == "line"
 
 
@@ -228,7 +228,7 @@ def test_latency_distribution_is_normalised_per_mode_in_distinct_colours() -> No
     assert spec["transform"][0]["joinaggregate"][0]["op"] == "sum"
     assert spec["transform"][0]["groupby"] == ["served_mode"]
     assert spec["encoding"]["y"]["field"] == "share"
-    assert spec["encoding"]["y"]["axis"]["format"] == ".0%"
+    assert spec["encoding"]["y"]["axis"]["format"] == ".1~%"
     colours = spec["encoding"]["color"]["scale"]["range"]
     assert len(set(colours)) == 3 and "#bab0ac" not in colours  # no grey mode
 

@@ -118,6 +118,25 @@ def daily_lines(
     return result
 
 
+def day_heatmap(df: Any, *, y: str, value: str, kind: Kind, title: str, value_title: str,
+                y_title: str | None = None, tooltip: Sequence[alt.Tooltip] = (),
+                pick_fields: Sequence[str] = (), x: str = "day") -> ChartSpec:
+    """A row per ``y`` (e.g. model) and a cell per UTC day coloured by ``value``: many
+    series over time without a tangle of lines. With ``pick_fields``, a click selects."""
+    chart = alt.Chart(df, title=title).mark_rect().encode(
+        x=axes.day_x(x, days=days_in(df, x)),
+        y=alt.Y(f"{y}:N", title=y_title, axis=alt.Axis(labelLimit=360)),
+        color=alt.Color(f"{value}:Q", title=value_title, scale=alt.Scale(scheme="orangered"),
+                        legend=alt.Legend(format=_FORMATS[kind])),
+        tooltip=[day_tooltip(x), *tooltip, value_tooltip(value, kind, value_title)],
+    ).properties(height=alt.Step(24))
+    if pick_fields:
+        chart = chart.add_params(alt.selection_point(name=PICK, fields=list(pick_fields),
+                                                     on="click"))
+    result: ChartSpec = chart
+    return result
+
+
 def ranked_bars(df: Any, *, category: str, value: str, kind: Kind, title: str,
                 value_title: str, color: alt.Color | None = None,
                 tooltip: Sequence[alt.Tooltip] = ()) -> ChartSpec:

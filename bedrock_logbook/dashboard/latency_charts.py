@@ -141,7 +141,7 @@ def distribution(df: Any) -> ChartSpec:
             x=alt.X("bin_start_ms:Q", title="latency (ms); the last bin holds the slowest 1%",
                     axis=alt.Axis(format=axes.MS_FORMAT)),
             y=alt.Y("share:Q", title="share of the mode's requests",
-                    axis=alt.Axis(format=".0%")),
+                    axis=alt.Axis(format=axes.SHARE_FORMAT)),
             color=axes.mode_color(),
             tooltip=[alt.Tooltip("served_mode:N", title="served mode"),
                      alt.Tooltip("bin_start_ms:Q", title="from ms", format=axes.MS_FORMAT),

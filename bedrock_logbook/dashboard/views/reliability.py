@@ -21,8 +21,9 @@ if ctx.require_invocations():
         cols[3].metric("Guardrail interventions",
                        f"{int(daily['guardrail_interventions'].sum()):,}")
 
-    query_codes, codes = ctx.load("errors_daily_by_code")
-    codes = ctx.named(codes)
+    query_codes, by_model = ctx.load("errors_daily_by_code")
+    codes = (by_model.groupby(["day", "error_code"], as_index=False)["errors"].sum()
+             if not by_model.empty else by_model)
     order = (list(codes.groupby("error_code")["errors"].sum().sort_values(ascending=False).index)
              if not codes.empty else [])
     picked = ui.chart_panel(
@@ -31,24 +32,26 @@ if ctx.require_invocations():
             df, y="errors", kind="count", y_title="failed requests",
             color=axes.category_color("error_code", "error code", order),
             title="Failed requests per UTC day by error code",
-            tooltip=[*axes.model_tooltip(), charts.text_tooltip("error_code", "error")],
-            pick_fields=["day", "model"]),
-        caption="Click a bar segment to list those requests.",
+            tooltip=[charts.text_tooltip("error_code", "error")],
+            pick_fields=["day"]),
+        caption="Click a bar to list that day's requests.",
         key="errors_by_code", selectable=True,
     )
     drill.offer(picked, key="errors")
 
-    ui.chart_panel(
+    picked = ui.chart_panel(
         "Which models fail most, and are they getting worse?", query, ctx.named(daily),
-        lambda df: charts.daily_lines(
-            df, y="error_rate", kind="share", y_title="error rate",
-            color=axes.model_color(ctx.colours), title="Error rate per UTC day per model",
+        lambda df: charts.day_heatmap(
+            df, y="model_name", value="error_rate", kind="share", value_title="error rate",
+            title="Error rate per UTC day per model",
             tooltip=[*axes.model_tooltip(),
                      charts.value_tooltip("errors", "count", "errors"),
                      charts.value_tooltip("requests", "count", "requests")],
             pick_fields=["day", "model"]),
-        key="error_rate_by_model",
+        caption="Click a cell to list that model's requests of that day.",
+        key="error_rate_by_model", selectable=True,
     )
+    drill.offer(picked, key="error_rate")
     ui.chart_panel(
         "Which models are throttled, and when?", query, ctx.named(daily),
         lambda df: charts.daily_stacked(
