@@ -141,3 +141,40 @@ def test_symlink_in_runs_gives_a_message_not_a_crash(
     at = _app(lake, monkeypatch)
     at.switch_page("views/health.py").run()
     _assert_clean(at, "views/health.py")
+
+
+def test_a_chart_selection_opens_the_requests_behind_it(
+        synthetic_lake: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """What a click on a spend bar stores (drill.from_pick of Vega's selection: a day in epoch
+    ms and a model) narrows the Requests page to that model on that day."""
+    from datetime import date
+
+    from bedrock_logbook.dashboard import drill
+
+    model = "meta.llama3-1-70b-instruct-v1:0"
+    day = date(2026, 11, 19)
+    (expected,) = duckdb.connect().execute(
+        "SELECT count(*) FROM read_parquet(?) WHERE model = ? "
+        "AND CAST(ts AT TIME ZONE 'UTC' AS DATE) = ?",
+        [f"{synthetic_lake}/invocations/**/*.parquet", model, day],
+    ).fetchone() or (None,)
+    assert expected
+    at = _app(synthetic_lake, monkeypatch)
+    picked = [{"day": 1_795_046_400_000, "value": model}]  # 2026-11-19T00:00Z
+    at.session_state["bedrock_logbook.drill"] = drill.from_pick(picked, {"value": "model"})
+    at.switch_page("views/requests.py").run()
+    _assert_clean(at, "requests")
+    assert any(f"of {expected:,}, newest first" in c.value for c in at.caption)
+    shown = at.dataframe[0].value
+    assert set(shown["Model"]) == {"Llama3.1 70b Instruct (v1)"}
+    assert set(shown["Time (UTC)"].str[:10]) == {"2026-11-19"}
+    at.button(key="drill_clear").click().run()
+    assert any("of 6,000, newest first" in c.value for c in at.caption)
+
+
+def test_account_filter_that_matches_nothing(synthetic_lake: Path,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    at = _app(synthetic_lake, monkeypatch)
+    assert at.multiselect(key="f_accounts").options == ["123456789012"]
+    at.multiselect(key="f_accounts").select("123456789012").run()
+    assert {m.label: m.value for m in at.metric}["Requests"] == "6,000"
