@@ -185,7 +185,8 @@ def test_hourly_gaps_mark_empty_hours() -> None:
 def test_percentiles_over_time_one_panel_per_model() -> None:
     df = pd.DataFrame({"period": pd.to_datetime(["2026-11-01"]), "model": [HAIKU],
                        "model_name": ["Claude 3.5 Haiku"], "served_mode": ["optimized"],
-                       "n_latency": [30], "p50_latency_ms": [100.0], "p90_latency_ms": [150.0],
+                       "requests_with_latency": [30], "p50_latency_ms": [100.0],
+                       "p90_latency_ms": [150.0],
                        "p99_latency_ms": [None]})
     spec = latency_charts.percentiles_over_time(df, prefix="latency", title="t").to_dict()
     assert spec["facet"]["field"] == "model_name"

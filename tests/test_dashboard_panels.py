@@ -286,11 +286,11 @@ def test_latency_over_time_per_model_and_mode(con: duckdb.DuckDBPyConnection,
     row = got[(got["period"].dt.date == day) & (got["model"] == model)
               & (got["served_mode"] == mode)].iloc[0]
     values = groups.get_group((day, model, mode))
-    assert int(row["n_latency"]) == len(values) >= 100
+    assert int(row["requests_with_latency"]) == len(values) >= 100
     assert row["p50_latency_ms"] == pytest.approx(values.quantile(0.5))
     assert row["p99_latency_ms"] == pytest.approx(values.quantile(0.99))
     hourly = run(con, "latency_over_time", grain="hour")
-    assert int(hourly["n_latency"].sum()) == len(sel)
+    assert int(hourly["requests_with_latency"].sum()) == len(sel)
     assert hourly["period"].nunique() > got["period"].nunique()
 
 
@@ -320,12 +320,13 @@ def test_what_if_prices_each_mode_from_the_price_table(con: duckdb.DuckDBPyConne
     # Nova Lite never ran optimized and the price table has no optimized rate for it
     nova = what_if.loc["amazon.nova-lite-v1:0"]
     assert int(nova["served_optimized"]) == 0
-    assert pd.isna(nova["all_optimized_usd"]) and pd.isna(nova["p50_latency_gain"])
+    assert pd.isna(nova["all_optimized_usd"]) and pd.isna(nova["p50_latency_improvement_pct"])
     # the latency gain is measured where both modes ran: 1 - optimized p50 / standard p50
     ok = llama[llama["error_code"].isna()]
     std = ok.loc[ok["served_latency"] == "standard", "latency_ms"].dropna().quantile(0.5)
     opt = ok.loc[ok["served_latency"] == "optimized", "latency_ms"].dropna().quantile(0.5)
-    assert what_if.loc[LLAMA_70B, "p50_latency_gain"] == pytest.approx(1 - opt / std)
+    assert what_if.loc[LLAMA_70B, "p50_latency_improvement_pct"] == pytest.approx(
+        100 * (1 - opt / std))
 
 
 def test_region_pairs_are_per_model(con: duckdb.DuckDBPyConnection, rows: pd.DataFrame) -> None:
@@ -344,7 +345,7 @@ def test_errors_and_throttles_by_code_and_model(con: duckdb.DuckDBPyConnection,
     daily = run(con, "reliability_daily")
     assert int(daily["throttles"].sum()) == len(failed)
     assert int(daily["requests"].sum()) == len(rows)
-    assert int(daily["guardrail_interventions"].sum()) == 0  # none in this lake
+    assert int(daily["interventions"].sum()) == 0  # none in this lake
 
 
 def test_requests_are_paged_newest_first(con: duckdb.DuckDBPyConnection,

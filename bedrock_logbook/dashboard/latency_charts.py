@@ -48,7 +48,8 @@ def percentiles_over_time(df: Any, *, prefix: str, title: str, grain: str = "day
                      alt.Tooltip("served_mode:N", title="served mode"),
                      alt.Tooltip("percentile:N"),
                      alt.Tooltip("ms:Q", format=axes.MS_FORMAT),
-                     alt.Tooltip(f"n_{prefix}:Q", title="requests", format=axes.COUNT_FORMAT)],
+                     alt.Tooltip(f"requests_with_{prefix}:Q", title="requests",
+                                 format=axes.COUNT_FORMAT)],
         )
         .properties(width=WIDTH, height=190)
         .facet(**_model_facet(columns))

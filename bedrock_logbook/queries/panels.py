@@ -40,6 +40,14 @@ _PREDICATES: dict[str, str] = {
 }
 
 
+# A value for every panel-specific parameter (build() drops those a panel does not use): what
+# tests and benchmarks bind when they run every panel.
+EXAMPLE_PARAMS: dict[str, Any] = {
+    "dimension": "model", "tag_key": "team", "grain": "day", "limit": 100, "offset": 0,
+    "errors_only": False,
+}
+
+
 @dataclass(frozen=True)
 class Filters:
     """The sidebar selection. Empty tuples and None mean "no restriction"."""

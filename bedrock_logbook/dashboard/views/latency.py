@@ -21,13 +21,13 @@ if ctx.require_invocations():
     frame = ctx.named(frame)
     ui.chart_panel(
         "How fast does each model answer, and is it getting slower?", query,
-        frame[frame["n_latency"] > 0] if not frame.empty else frame,
+        frame[frame["requests_with_latency"] > 0] if not frame.empty else frame,
         lambda df: latency_charts.percentiles_over_time(
             df, prefix="latency", grain=grain,
             title=f"Latency p50 / p90 / p99 per {grain}, per model and served mode"),
         key="latency_over_time_total",
     )
-    first_byte = frame[frame["n_first_byte"] > 0] if not frame.empty else frame
+    first_byte = frame[frame["requests_with_first_byte"] > 0] if not frame.empty else frame
     ui.chart_panel(
         "How long until the first token arrives?", query, first_byte,
         lambda df: latency_charts.percentiles_over_time(

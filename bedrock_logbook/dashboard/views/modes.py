@@ -23,7 +23,7 @@ if ctx.require_invocations():
         if len(offered):
             st.caption("Models with both list rates: " + ", ".join(offered["model_name"]))
             cols = st.columns(3)
-            cols[0].metric("Billed for them", ui.usd(offered["billed_cost_usd"].sum()))
+            cols[0].metric("Billed for them", ui.usd(offered["cost_usd"].sum()))
             standard = offered["all_standard_usd"].sum()
             optimized = offered["all_optimized_usd"].sum()
             cols[1].metric("All standard, list rates", ui.usd(standard))
@@ -48,19 +48,19 @@ if ctx.require_invocations():
     )
     if not what_if.empty:
         table = what_if.assign(
-            latency_gain=[("not measured" if pd.isna(g) else f"{g:.0%} faster at p50")
-                          for g in what_if["p50_latency_gain"]],
+            latency_gain=[("not measured" if pd.isna(g) else f"{g:.0f}% faster at p50")
+                          for g in what_if["p50_latency_improvement_pct"]],
             premium=[("not offered" if pd.isna(p) else f"+{p:.0%}")
                      for p in what_if["optimized_premium"]])
         money = {c: [tables.format_value(v, "money") for v in table[c]]
-                 for c in ("billed_cost_usd", "all_standard_usd", "all_optimized_usd")}
+                 for c in ("cost_usd", "all_standard_usd", "all_optimized_usd")}
         st.dataframe(
             pd.DataFrame({
                 "Model": table["model_name"], "Model ID": table["model"],
                 "Requests": [tables.format_value(v, "count") for v in table["requests"]],
                 "Served optimized": [tables.format_value(v, "count")
                                      for v in table["served_optimized"]],
-                "Billed": money["billed_cost_usd"],
+                "Billed": money["cost_usd"],
                 "All standard (list)": money["all_standard_usd"],
                 "All optimized (list)": money["all_optimized_usd"],
                 "Optimized premium": table["premium"],

@@ -19,7 +19,7 @@ if ctx.require_invocations():
         cols[2].metric("Throttles", f"{int(daily['throttles'].sum()):,}",
                        help="ThrottlingException")
         cols[3].metric("Guardrail interventions",
-                       f"{int(daily['guardrail_interventions'].sum()):,}")
+                       f"{int(daily['interventions'].sum()):,}")
 
     query_codes, by_model = ctx.load("errors_daily_by_code")
     codes = (by_model.groupby(["day", "error_code"], as_index=False)["errors"].sum()
@@ -60,11 +60,11 @@ if ctx.require_invocations():
             tooltip=axes.model_tooltip()),
         key="throttles_by_model",
     )
-    interventions = daily[daily["guardrail_interventions"] > 0] if not daily.empty else daily
+    interventions = daily[daily["interventions"] > 0] if not daily.empty else daily
     ui.chart_panel(
         "How often did guardrails intervene?", query, ctx.named(interventions),
         lambda df: charts.daily_stacked(
-            df, y="guardrail_interventions", kind="count", y_title="interventions",
+            df, y="interventions", kind="count", y_title="interventions",
             color=axes.model_color(ctx.colours),
             title="Guardrail interventions per UTC day by model",
             tooltip=[*axes.model_tooltip(),

@@ -6,7 +6,7 @@ SELECT
     count(*) AS requests,
     max(ts) AS newest_record,
     (epoch(max(max(ts)) OVER ()) - epoch(max(ts))) / 3600.0 AS hours_behind_newest,
-    (epoch(current_timestamp) - epoch(max(ts))) / 3600.0 AS hours_old
+    (epoch(current_timestamp) - epoch(max(ts))) / 3600.0 AS newest_ts_age_hours
 FROM raw_invocations
 GROUP BY ALL
 ORDER BY hours_behind_newest DESC, account_id, region

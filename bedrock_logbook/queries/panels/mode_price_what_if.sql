@@ -88,8 +88,8 @@ priced AS (
 latency AS (
     SELECT
         model,
-        count(latency_ms) FILTER (WHERE served_latency = 'standard') AS standard_with_latency,
-        count(latency_ms) FILTER (WHERE served_latency = 'optimized') AS optimized_with_latency,
+        count(latency_ms) FILTER (WHERE served_latency = 'standard') AS standard_requests_with_latency,
+        count(latency_ms) FILTER (WHERE served_latency = 'optimized') AS optimized_requests_with_latency,
         guarded_quantile(CASE WHEN served_latency = 'standard' THEN latency_ms END, 0.5)
             AS standard_p50_latency_ms,
         guarded_quantile(CASE WHEN served_latency = 'optimized' THEN latency_ms END, 0.5)
@@ -102,7 +102,7 @@ SELECT
     p.model,
     sum(p.requests) AS requests,
     sum(p.served_optimized) AS served_optimized,
-    sum(p.billed_cost_usd) AS billed_cost_usd,
+    sum(p.billed_cost_usd) AS cost_usd,  -- billed (priced requests only)
     -- NULL unless every part of the traffic has the mode's rates
     CASE WHEN count(p.standard_usd) = count(*) THEN sum(p.standard_usd) END
         AS all_standard_usd,
@@ -110,14 +110,15 @@ SELECT
         AS all_optimized_usd,
     CASE WHEN count(p.optimized_usd) = count(*) AND count(p.standard_usd) = count(*)
         THEN sum(p.optimized_usd) / nullif(sum(p.standard_usd), 0) - 1 END AS optimized_premium,
-    any_value(l.standard_with_latency) AS standard_with_latency,
-    any_value(l.optimized_with_latency) AS optimized_with_latency,
+    any_value(l.standard_requests_with_latency) AS standard_requests_with_latency,
+    any_value(l.optimized_requests_with_latency) AS optimized_requests_with_latency,
     any_value(l.standard_p50_latency_ms) AS standard_p50_latency_ms,
     any_value(l.optimized_p50_latency_ms) AS optimized_p50_latency_ms,
-    1 - any_value(l.optimized_p50_latency_ms) / any_value(l.standard_p50_latency_ms)
-        AS p50_latency_gain
+    -- as in the mode_comparison view
+    100 * (1 - any_value(l.optimized_p50_latency_ms) / any_value(l.standard_p50_latency_ms))
+        AS p50_latency_improvement_pct
 FROM priced AS p
 LEFT JOIN latency AS l USING (model)
 GROUP BY p.model
-ORDER BY billed_cost_usd DESC NULLS LAST, p.model
+ORDER BY cost_usd DESC NULLS LAST, p.model
 LIMIT 100

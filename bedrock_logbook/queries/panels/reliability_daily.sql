@@ -5,7 +5,7 @@ SELECT
     count(*) AS requests,
     count(*) FILTER (WHERE error_code IS NOT NULL) AS errors,
     count(*) FILTER (WHERE error_code = 'ThrottlingException') AS throttles,
-    count(*) FILTER (WHERE guardrail_action = 'INTERVENED') AS guardrail_interventions,
+    count(*) FILTER (WHERE guardrail_action = 'INTERVENED') AS interventions,
     count(*) FILTER (WHERE error_code IS NOT NULL) / count(*) AS error_rate,
     count(*) FILTER (WHERE guardrail_action = 'INTERVENED') / count(*) AS intervention_rate
 FROM raw_invocations
