@@ -21,6 +21,7 @@ ChartSpec = alt.Chart | alt.LayerChart | alt.FacetChart | alt.VConcatChart | alt
 Kind = Literal["money", "count", "share", "ms"]
 # The point selection a chart offers for drill-down (st.altair_chart on_select).
 PICK = "pick"
+PLOT_HEIGHT = 280
 ROW_PX = 36  # heatmap rows tall enough to read the number written in them
 
 _FORMATS: dict[str, str] = {"money": axes.MONEY_FORMAT, "count": axes.COUNT_FORMAT,
@@ -89,6 +90,7 @@ def daily_stacked(
             color=present_only(color, df),
             tooltip=[day_tooltip(x), *tooltip, value_tooltip(y, kind, y_title)],
         )
+        .properties(height=PLOT_HEIGHT)  # the plot's own height: a legend below adds to it
     )
     if pick_fields:
         pick = alt.selection_point(name=PICK, fields=list(pick_fields), on="click")
@@ -110,7 +112,8 @@ def daily_lines(
     }
     if color is not None:
         encodings["color"] = present_only(color, df)
-    chart = alt.Chart(df, title=title).mark_line(point=True).encode(**encodings)
+    chart = alt.Chart(df, title=title).mark_line(point=True).encode(**encodings).properties(
+        height=PLOT_HEIGHT)
     if pick_fields:
         chart = chart.add_params(alt.selection_point(name=PICK, fields=list(pick_fields),
                                                      on="click"))

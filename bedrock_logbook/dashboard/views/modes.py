@@ -56,15 +56,16 @@ if ctx.require_invocations():
                  for c in ("cost_usd", "all_standard_usd", "all_optimized_usd")}
         st.dataframe(
             pd.DataFrame({
-                "Model": table["model_name"], "Model ID": table["model"],
+                "Model": table["model_name"],
+                "Optimized premium": table["premium"],
+                "Latency gain (measured)": table["latency_gain"],
                 "Requests": [tables.format_value(v, "count") for v in table["requests"]],
                 "Served optimized": [tables.format_value(v, "count")
                                      for v in table["served_optimized"]],
                 "Billed": money["cost_usd"],
                 "All standard (list)": money["all_standard_usd"],
                 "All optimized (list)": money["all_optimized_usd"],
-                "Optimized premium": table["premium"],
-                "Latency gain (measured)": table["latency_gain"],
+                "Model ID": table["model"],
             }),
             hide_index=True,
         )
