@@ -43,12 +43,17 @@ return all.find(e => e.scrollHeight > e.clientHeight + 20
 def _settle(driver: Any, title: str, min_charts: int, timeout: float = 90) -> int:
     """Wait until the page shows ``title``, has drawn ``min_charts`` charts and stopped
     running; returns the number of charts drawn."""
+    from selenium.common.exceptions import StaleElementReferenceException
     from selenium.webdriver.common.by import By
 
     deadline = time.monotonic() + timeout
     charts = 0
     while time.monotonic() < deadline:
-        titles = [h.text for h in driver.find_elements(By.CSS_SELECTOR, "h1")]
+        try:
+            titles = [h.text for h in driver.find_elements(By.CSS_SELECTOR, "h1")]
+        except StaleElementReferenceException:  # Streamlit redrew the page meanwhile
+            time.sleep(0.3)
+            continue
         running = driver.find_elements(By.CSS_SELECTOR, '[data-testid="stStatusWidget"]')
         charts = len(driver.find_elements(By.CSS_SELECTOR, CHART_SELECTOR))
         if title in titles and charts >= min_charts and not running:
