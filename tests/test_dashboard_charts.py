@@ -274,3 +274,14 @@ def test_drill_down_narrows_the_sidebar_filters() -> None:
     assert narrowed.models == (HAIKU,) and narrowed.callers == ("bob",)
     # a model outside the sidebar's selection selects nothing rather than widening it
     assert drill.apply(sidebar, {"models": (SONNET_V1,)}).models == ("\x00none",)
+
+
+def test_a_legend_under_the_plot_adds_its_rows_to_the_height() -> None:
+    # Streamlit fits chart + legend into the height: three models in three columns are one
+    # legend row, so the chart is the plot's 280 px + 40 px of title/padding + one 18 px row.
+    frame = DAILY.assign(model_name=[COLOURS.label(m) for m in DAILY["value"]])
+    spec = charts.daily_stacked(frame, y="cost_usd", kind="money", y_title="USD",
+                                color=axes.model_color(COLOURS), title="t").to_dict()
+    assert spec["height"] == charts.PLOT_HEIGHT + 40 + 18
+    assert spec["encoding"]["color"]["legend"]["values"] == [
+        "Claude 3.5 Sonnet (2024-06-20, v1)", "Claude 3.5 Sonnet (2024-10-22, v2)"]

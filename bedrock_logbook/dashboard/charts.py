@@ -71,6 +71,20 @@ def present_only(color: alt.Color, df: Any) -> alt.Color:
     return result
 
 
+def chart_height(color: alt.Color | None) -> int:
+    """The chart's height for PLOT_HEIGHT of plot: Streamlit fits the whole chart, legend
+    included, in the height given, so a legend under the plot adds its rows."""
+    if color is None:
+        return PLOT_HEIGHT
+    spec: dict[str, Any] = color.to_dict()  # type: ignore[assignment]
+    legend = spec.get("legend") or {}
+    if not isinstance(legend, dict) or legend.get("orient") != "bottom":
+        return PLOT_HEIGHT
+    values = legend.get("values") or []
+    rows = -(-len(values) // int(legend.get("columns", 1))) if values else 6
+    return PLOT_HEIGHT + 40 + 18 * rows
+
+
 def days_in(df: Any, field: str = "day") -> int:
     return int(df[field].nunique()) if len(df) else 1
 
@@ -81,16 +95,17 @@ def daily_stacked(
 ) -> ChartSpec:
     """Bars per UTC day stacked by ``color``; with ``pick_fields``, clicking a bar selects
     those fields' values (the page turns them into a drill-down filter)."""
+    color = present_only(color, df)
     chart = (
         alt.Chart(df, title=title)
         .mark_bar()
         .encode(
             x=axes.day_x(x, days=days_in(df, x)),
             y=_y(y, kind, y_title),
-            color=present_only(color, df),
+            color=color,
             tooltip=[day_tooltip(x), *tooltip, value_tooltip(y, kind, y_title)],
         )
-        .properties(height=PLOT_HEIGHT)  # the plot's own height: a legend below adds to it
+        .properties(height=chart_height(color))
     )
     if pick_fields:
         pick = alt.selection_point(name=PICK, fields=list(pick_fields), on="click")
@@ -111,9 +126,9 @@ def daily_lines(
         "tooltip": [day_tooltip(x), *tooltip, value_tooltip(y, kind, y_title)],
     }
     if color is not None:
-        encodings["color"] = present_only(color, df)
+        color = encodings["color"] = present_only(color, df)
     chart = alt.Chart(df, title=title).mark_line(point=True).encode(**encodings).properties(
-        height=PLOT_HEIGHT)
+        height=chart_height(color))
     if pick_fields:
         chart = chart.add_params(alt.selection_point(name=PICK, fields=list(pick_fields),
                                                      on="click"))
