@@ -1,9 +1,17 @@
 -- Requests per UTC hour over the selection's last 14 days of data, every hour listed (an
 -- hour without requests is a gap: a delivery or ingest problem, or just a quiet hour).
+-- Counts from rollup_hourly while it reflects the raw snapshot the views read, else from
+-- the raw rows (a constant test planned with the lake: one branch is read).
 WITH selected AS (
-    SELECT date_trunc('hour', ts AT TIME ZONE 'UTC') AS hour
+    SELECT CAST(hour AT TIME ZONE 'UTC' AS TIMESTAMP) AS hour, requests
+    FROM rollup_hourly
+    WHERE coalesce(logbook_rollup_hourly_of() = logbook_snapshot(), FALSE)
+        AND /*rollup_filters*/ TRUE
+    UNION ALL
+    SELECT date_trunc('hour', ts AT TIME ZONE 'UTC') AS hour, 1 AS requests
     FROM raw_invocations
-    WHERE /*filters*/ TRUE
+    WHERE NOT coalesce(logbook_rollup_hourly_of() = logbook_snapshot(), FALSE)
+        AND /*filters*/ TRUE
 ),
 span AS (
     SELECT greatest(min(hour), max(hour) - INTERVAL 13 DAY - INTERVAL 23 HOUR) AS first_hour,
@@ -11,11 +19,13 @@ span AS (
     FROM selected
 ),
 counts AS (
-    SELECT hour, count(*) AS requests FROM selected, span WHERE hour >= first_hour GROUP BY hour
+    SELECT hour, CAST(sum(requests) AS BIGINT) AS requests
+    FROM selected, span
+    WHERE hour >= first_hour
+    GROUP BY hour
 ),
 hours AS (
-    SELECT unnest(generate_series(
-first_hour, last_hour, INTERVAL 1 HOUR)) AS hour
+    SELECT unnest(generate_series(first_hour, last_hour, INTERVAL 1 HOUR)) AS hour
     FROM span
     WHERE first_hour IS NOT NULL
 )
