@@ -40,8 +40,9 @@ lake_combos AS (
         CAST(coalesce(requested_latency, 'standard') AS VARCHAR) AS requested_mode
     FROM data_keys
 ),
--- Both latency modes of every key, whichever ran: the what-if panel prices traffic in the
--- mode it did not run in (a handful of extra price rows per key, no extra rows read).
+-- Over the rollups, both latency modes of every key, whichever ran: the what-if panel
+-- prices traffic in the mode it did not run in (a few extra price rows per key, no extra
+-- rows read). The invocations view needs only the modes it bills and asked for.
 combos AS (
     SELECT model, scope_key, region_key, day, latency_mode AS mode FROM lake_combos
     UNION
@@ -49,6 +50,7 @@ combos AS (
     UNION
     SELECT model, scope_key, region_key, day, unnest(['standard', 'optimized']) AS mode
     FROM lake_combos
+    WHERE rate_keys_from <> 'invocations'
 ),
 -- genai-prices' own rule picks its price model from the reference as Bedrock took it: the
 -- profile ID ('global.' + model) for profiles, the model ID for direct calls.
