@@ -398,3 +398,19 @@ def test_freshness_per_account_and_region(con: duckdb.DuckDBPyConnection,
         assert fresh.loc[region, "newest_record"] == ts
         behind = (rows["ts"].max() - ts) / pd.Timedelta(hours=1)
         assert fresh.loc[region, "hours_behind_newest"] == pytest.approx(behind)
+
+
+def test_hourly_panels_read_raw_rows_without_an_hourly_rollup(tmp_path: Path) -> None:
+    # a lake written before the rollups: the hourly branch falls back to the raw rows
+    lake = tmp_path / "lake"
+    write_lake(lake, rows=2000, days=2, last_day=date(2026, 11, 20))
+    con = queries.connect(lake)
+    states = dict(con.execute("SELECT table_name, state FROM rollup_staleness").fetchall())
+    assert states["rollup_hourly"] == "absent"
+    files = sorted(lake.glob("invocations/**/*.parquet"))
+    raw = pa.concat_tables([pq.read_table(f) for f in files]).to_pandas()
+    hourly = run(con, "latency_over_time", grain="hour")
+    assert int(hourly["requests_with_latency"].sum()) == int(raw["latency_ms"].notna().sum())
+    assert hourly["period"].nunique() == raw.dropna(subset=["latency_ms"])["ts"].dt.floor(
+        "h").nunique()
+    assert int(run(con, "health_hourly")["requests"].sum()) == len(raw)
