@@ -34,20 +34,25 @@ from bedrock_logbook.queries import panels  # noqa: E402
 from bedrock_logbook.queries.panels import Filters  # noqa: E402
 from tests.browser.synthetic_lake import write_lake  # noqa: E402
 
-# What each page runs (as in dashboard/views/*.py).
+# What each page runs (as in dashboard/views/*.py, default controls: spend by model, daily
+# latency grain, the first page of 100 requests).
 PAGES: dict[str, list[tuple[str, dict[str, Any]]]] = {
-    "sidebar": [("filter_options", {})],
+    "sidebar": [("filter_options", {}), ("filter_accounts", {})],
     "overview": [("overview_kpis", {}), ("overview_daily", {})],
-    "latency": [("latency_percentiles", {}), ("latency_histogram", {}),
-                ("latency_vs_tokens_sample", {}), ("decode_fit_line", {}), ("decode_fit", {}),
-                ("tokens_per_s", {})],
-    "modes": [("mode_matrix", {}), ("fallbacks_daily", {}), ("mode_what_if", {})],
-    "routing": [("routing_matrix", {}), ("profile_vs_direct", {})],
-    "cost": [("cost_by_dimension", {"dimension": "model"}), ("cost_daily_by_model", {}),
-             ("cost_by_metadata", {}), ("cache_usage", {}), ("price_sources", {})],
-    "health": [("health_freshness", {}), ("health_runs", {}),
-               ("health_quarantine_reasons", {}), ("health_quarantine_recent", {}),
-               ("health_latency_coverage", {})],
+    "spend": [("spend_daily", {"dimension": "model", "tag_key": ""}),
+              ("spend_shares_daily", {}), ("cost_by_metadata", {}), ("cache_usage", {}),
+              ("price_sources", {})],
+    "latency": [("latency_over_time", {"grain": "day"}), ("latency_histogram", {}),
+                ("latency_vs_tokens_sample", {}), ("decode_fit_by_model", {})],
+    "modes": [("mode_price_what_if", {}), ("mode_comparison_summary", {}),
+              ("mode_prompt_pairs_list", {}), ("mode_matrix", {}), ("fallbacks_daily", {})],
+    "routing": [("profile_vs_direct", {}), ("routing_pairs_by_model", {})],
+    "reliability": [("reliability_daily", {}), ("errors_daily_by_code", {})],
+    "requests": [("requests_count", {"errors_only": False}),
+                 ("requests_page", {"errors_only": False, "limit": 100, "offset": 0})],
+    "health": [("health_freshness", {}), ("health_freshness_by_source", {}),
+               ("health_hourly", {}), ("health_runs", {}), ("health_quarantine_reasons", {}),
+               ("health_quarantine_recent", {}), ("health_latency_coverage", {})],
 }
 
 

@@ -14,9 +14,10 @@ from bedrock_logbook.ingest.sample import generate_records
 from tests.browser.synthetic_lake import write_lake
 
 APP = Path(__file__).resolve().parents[1] / "dashboard" / "app.py"
-PAGES = ["views/overview.py", "views/latency.py", "views/modes.py", "views/routing.py",
-         "views/cost.py", "views/health.py"]
-TITLES = ["Overview", "Latency", "Latency modes", "Cross-region routing", "Cost", "Data health"]
+PAGES = ["views/overview.py", "views/cost.py", "views/latency.py", "views/modes.py",
+         "views/routing.py", "views/reliability.py", "views/requests.py", "views/health.py"]
+TITLES = ["Overview", "Spend", "Latency", "Latency modes", "Cross-region routing",
+          "Reliability", "Requests", "Data health"]
 
 
 @pytest.fixture(scope="module")
@@ -63,7 +64,10 @@ def test_every_page_on_a_sample_lake(sample_lake: Path, monkeypatch: pytest.Monk
         at.switch_page(page).run()
         _assert_clean(at, page)
         assert [t.value for t in at.title] == [title]
-        assert _count(at, "vega_lite_chart") >= 1, f"{page} drew no chart"
+        if page == "views/requests.py":
+            assert len(at.dataframe) >= 1, "no request table"
+        else:
+            assert _count(at, "vega_lite_chart") >= 1, f"{page} drew no chart"
         # every panel offers its SQL and its data
         assert _count(at, "expander") >= 1
         assert _count(at, "download_button") >= _count(at, "expander")
@@ -111,16 +115,19 @@ def test_every_page_with_filters_that_select_nothing(
     assert {m.label: m.value for m in at.metric}["Requests"] == "0"
 
 
-def test_cost_breakdown_by_each_dimension(synthetic_lake: Path,
-                                          monkeypatch: pytest.MonkeyPatch) -> None:
+def test_spend_per_day_by_each_breakdown(synthetic_lake: Path,
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
     at = _app(synthetic_lake, monkeypatch)
     at.switch_page("views/cost.py").run()
-    labels = at.selectbox(key="cost_dimension").options
-    assert len(labels) >= 6
+    labels = at.selectbox(key="spend_dimension").options
+    assert labels == ["Model", "Caller", "requestMetadata tag", "Account"]
     for i, label in enumerate(labels):
-        at.selectbox(key="cost_dimension").select_index(i).run()
-        _assert_clean(at, f"cost by {label}")
-        assert f"Cost by {label.lower()}" in [h.value for h in at.subheader]
+        at.selectbox(key="spend_dimension").select_index(i).run()
+        _assert_clean(at, f"spend by {label}")
+        assert f"Where did the money go each day, by {label.lower()}?" in [
+            h.value for h in at.subheader]
+        if label == "requestMetadata tag":  # the synthetic lake tags with one key, 'team'
+            assert at.selectbox(key="spend_tag_key").options == ["team"]
 
 
 def test_symlink_in_runs_gives_a_message_not_a_crash(
@@ -134,3 +141,40 @@ def test_symlink_in_runs_gives_a_message_not_a_crash(
     at = _app(lake, monkeypatch)
     at.switch_page("views/health.py").run()
     _assert_clean(at, "views/health.py")
+
+
+def test_a_chart_selection_opens_the_requests_behind_it(
+        synthetic_lake: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """What a click on a spend bar stores (drill.from_pick of Vega's selection: a day in epoch
+    ms and a model) narrows the Requests page to that model on that day."""
+    from datetime import date
+
+    from bedrock_logbook.dashboard import drill
+
+    model = "meta.llama3-1-70b-instruct-v1:0"
+    day = date(2026, 11, 19)
+    (expected,) = duckdb.connect().execute(
+        "SELECT count(*) FROM read_parquet(?) WHERE model = ? "
+        "AND CAST(ts AT TIME ZONE 'UTC' AS DATE) = ?",
+        [f"{synthetic_lake}/invocations/**/*.parquet", model, day],
+    ).fetchone() or (None,)
+    assert expected
+    at = _app(synthetic_lake, monkeypatch)
+    picked = [{"day": 1_795_046_400_000, "value": model}]  # 2026-11-19T00:00Z
+    at.session_state["bedrock_logbook.drill"] = drill.from_pick(picked, {"value": "model"})
+    at.switch_page("views/requests.py").run()
+    _assert_clean(at, "requests")
+    assert any(f"of {expected:,}, newest first" in c.value for c in at.caption)
+    shown = at.dataframe[0].value
+    assert set(shown["Model"]) == {"Llama3.1 70b Instruct (v1)"}
+    assert set(shown["Time (UTC)"].str[:10]) == {"2026-11-19"}
+    at.button(key="drill_clear").click().run()
+    assert any("of 6,000, newest first" in c.value for c in at.caption)
+
+
+def test_account_filter_that_matches_nothing(synthetic_lake: Path,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    at = _app(synthetic_lake, monkeypatch)
+    assert at.multiselect(key="f_accounts").options == ["123456789012"]
+    at.multiselect(key="f_accounts").select("123456789012").run()
+    assert {m.label: m.value for m in at.metric}["Requests"] == "6,000"

@@ -19,8 +19,10 @@ from bedrock_logbook.dashboard.data import allow_reading_only
 from bedrock_logbook.queries import panels
 from bedrock_logbook.queries.panels import Filters
 from tests.browser.synthetic_lake import write_lake
+from tests.rollup_lake import ensure_rollups
 
-EXTRA = {"dimension": "model"}
+EXTRA = {"dimension": "model", "tag_key": "team", "grain": "day", "limit": 100, "offset": 0,
+         "errors_only": False}
 NO_FILTERS = Filters()
 
 
@@ -28,6 +30,9 @@ NO_FILTERS = Filters()
 def lake(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("panels") / "lake"
     write_lake(path, rows=8000, days=6, last_day=date(2026, 11, 20))
+    # the rollup tables built from the raw table (tests/rollup_lake.py): the panels read them
+    # as on a lake ingest maintains
+    assert ensure_rollups(path)
     return path
 
 
@@ -64,6 +69,8 @@ def test_filter_values_are_bound_not_spliced() -> None:
     assert params["callers"] == [hostile]
     assert set(params) == {"start_day", "start_ts", "end_day", "end_ts", "callers", "models",
                            "served_modes"}
+    predicate, params = panels.filter_predicate(Filters(accounts=(hostile,)))
+    assert hostile not in predicate and params == {"accounts": [hostile]}
 
 
 def test_every_panel_runs_with_and_without_filters(con: duckdb.DuckDBPyConnection,
@@ -74,6 +81,7 @@ def test_every_panel_runs_with_and_without_filters(con: duckdb.DuckDBPyConnectio
         inference_regions=tuple(rows["inference_region"].unique()),
         served_modes=("standard", "optimized", "unknown"),
         operations=tuple(rows["operation"].unique()), callers=tuple(rows["caller"].unique()),
+        accounts=tuple(rows["account_id"].unique()),
     )
     assert len(panels.list_panels()) >= 20
     for name in panels.list_panels():
@@ -86,7 +94,8 @@ def test_every_panel_runs_on_a_missing_lake(tmp_path: Path) -> None:
     empty = queries.connect(tmp_path / "missing")
     for name in panels.list_panels():
         frame = run(empty, name)
-        if name in ("overview_kpis", "filter_options", "health_freshness"):
+        if name in ("overview_kpis", "filter_options", "health_freshness", "filter_accounts",
+                    "requests_count"):
             assert len(frame) == 1, name  # one row of zeros / NULLs
         else:
             assert frame.empty, name
@@ -223,3 +232,185 @@ def test_what_if_brackets_actual_cost(con: duckdb.DuckDBPyConnection) -> None:
     only_standard = what_if[what_if["served_optimized"] == 0]
     assert (only_standard["all_standard_cost_usd"] == only_standard["actual_cost_usd"]).all()
     assert only_standard["all_optimized_cost_usd"].isna().all()
+
+
+# --- dashboard v2 panels (issue 12): expected values computed here from the Parquet rows ---
+
+LLAMA_70B = "meta.llama3-1-70b-instruct-v1:0"
+
+
+def test_account_filter_selects_by_account(con: duckdb.DuckDBPyConnection,
+                                           rows: pd.DataFrame) -> None:
+    assert run(con, "filter_accounts")["accounts"].iloc[0].tolist() == ["123456789012"]
+    k = run(con, "overview_kpis", Filters(accounts=("123456789012",))).iloc[0]
+    assert int(k["requests"]) == len(rows)
+    none = run(con, "overview_kpis", Filters(accounts=("999999999999",))).iloc[0]
+    assert int(none["requests"]) == 0
+
+
+def test_spend_daily_by_model_and_by_tag(con: duckdb.DuckDBPyConnection,
+                                         rows: pd.DataFrame) -> None:
+    by_model = run(con, "spend_daily", dimension="model")
+    got = by_model.set_index(["day", "value"])["requests"]
+    expected = rows.groupby(["day", "model"]).size()  # five models: none folded into 'other'
+    assert {(pd.Timestamp(d).date(), m): int(n) for (d, m), n in got.items()} == {
+        k: int(v) for k, v in expected.items()}
+    total = run(con, "overview_kpis").iloc[0]
+    assert by_model["cost_usd"].sum() == pytest.approx(total["cost_usd"])
+    by_tag = run(con, "spend_daily", dimension="tag", tag_key="team")
+    assert set(by_tag["value"]) == {"search", "support", "research", "(untagged)"}
+    untagged = rows["request_metadata"].map(lambda m: m is None or len(m) == 0)
+    assert int(by_tag.loc[by_tag["value"] == "(untagged)", "requests"].sum()) == int(
+        untagged.sum())
+    assert run(con, "tag_keys")["tag_key"].tolist() == ["team"]
+
+
+def test_untagged_and_unpriced_shares(con: duckdb.DuckDBPyConnection,
+                                      rows: pd.DataFrame) -> None:
+    shares = run(con, "spend_shares_daily")
+    # per request, priced and cost_usd as the invocations view has them; the shares are
+    # this test's own aggregation of those
+    costs = con.execute("SELECT request_id, cost_usd, priced FROM invocations").df()
+    merged = rows.merge(costs, on="request_id")
+    unpriced = merged[~merged["priced"]].groupby("day").size()
+    assert unpriced.sum() > 0
+    per_day = rows.groupby("day").size()
+    got = shares.set_index(shares["day"].map(lambda d: pd.Timestamp(d).date()))
+    for day, n in per_day.items():
+        assert int(got.loc[day, "unpriced_requests"]) == int(unpriced.get(day, 0))
+        assert got.loc[day, "unpriced_share"] == pytest.approx(unpriced.get(day, 0) / n)
+    tagless = merged["request_metadata"].map(lambda m: m is None or len(m) == 0)
+    expected = merged.loc[tagless, "cost_usd"].sum() / merged["cost_usd"].sum()
+    assert shares["untagged_cost_usd"].sum() / shares["cost_usd"].sum() == pytest.approx(expected)
+
+
+def test_latency_over_time_per_model_and_mode(con: duckdb.DuckDBPyConnection,
+                                              rows: pd.DataFrame) -> None:
+    got = run(con, "latency_over_time", grain="day")
+    sel = rows.dropna(subset=["latency_ms"]).fillna({"served_latency": "unknown"})
+    groups = sel.groupby(["day", "model", "served_latency"])["latency_ms"]
+    day, model, mode = max(groups.size().items(), key=lambda kv: kv[1])[0]
+    row = got[(got["period"].dt.date == day) & (got["model"] == model)
+              & (got["served_mode"] == mode)].iloc[0]
+    values = groups.get_group((day, model, mode))
+    assert int(row["requests_with_latency"]) == len(values) >= 100
+    # from the rollup's sketches: the order statistic x_r, r = floor(q (n - 1)), within 1%
+    ordered = sorted(values)
+    for q, column in ((0.5, "p50_latency_ms"), (0.99, "p99_latency_ms")):
+        assert row[column] == pytest.approx(ordered[int(q * (len(ordered) - 1))], rel=0.01)
+    hourly = run(con, "latency_over_time", grain="hour")
+    assert int(hourly["requests_with_latency"].sum()) == len(sel)
+    assert hourly["period"].nunique() > got["period"].nunique()
+
+
+def test_decode_fit_is_per_model(con: duckdb.DuckDBPyConnection, rows: pd.DataFrame) -> None:
+    fit = run(con, "decode_fit_by_model").set_index(["model", "served_mode"])
+    ok = rows[rows["error_code"].isna()].dropna(subset=["latency_ms"])
+    for model in (LLAMA_70B, "amazon.nova-lite-v1:0"):
+        sel = ok[(ok["model"] == model) & (ok["served_latency"] == "standard")]
+        slope, intercept = np.polyfit(sel["output_tokens"], sel["latency_ms"], 1)
+        row = fit.loc[(model, "standard")]
+        assert int(row["n"]) == len(sel)
+        assert row["ms_per_output_token"] == pytest.approx(slope, rel=1e-6)
+        assert row["intercept_ms"] == pytest.approx(intercept, rel=1e-6)
+        assert row["intercept_ms"] > 0  # one model's fit: no negative "time to first token"
+
+
+def test_what_if_prices_each_mode_from_the_price_table(con: duckdb.DuckDBPyConnection,
+                                                       rows: pd.DataFrame) -> None:
+    what_if = run(con, "mode_price_what_if").set_index("model")
+    llama = rows[rows["model"] == LLAMA_70B]
+    tokens = int(llama["input_tokens"].sum() + llama["output_tokens"].sum())
+    # queries/data/prices.csv: Llama 3.1 70B is $0.72 per million tokens standard and $0.90
+    # latency-optimized, for input and output alike.
+    assert what_if.loc[LLAMA_70B, "all_standard_usd"] == pytest.approx(tokens * 0.72 / 1e6)
+    assert what_if.loc[LLAMA_70B, "all_optimized_usd"] == pytest.approx(tokens * 0.90 / 1e6)
+    assert what_if.loc[LLAMA_70B, "optimized_premium"] == pytest.approx(0.25)
+    # Nova Lite never ran optimized and the price table has no optimized rate for it
+    nova = what_if.loc["amazon.nova-lite-v1:0"]
+    assert int(nova["served_optimized"]) == 0
+    assert pd.isna(nova["all_optimized_usd"]) and pd.isna(nova["p50_latency_improvement_pct"])
+    # the latency gain is measured where both modes ran: 1 - optimized p50 / standard p50
+    # (p50s from the rollup's sketches: the order statistic x_r, r = floor(0.5 (n - 1)),
+    # within 1% each, so the gain is within 100 * opt/std * (1.01/0.99 - 1) points)
+    ok = llama[llama["error_code"].isna()]
+    std_values = sorted(ok.loc[ok["served_latency"] == "standard", "latency_ms"].dropna())
+    opt_values = sorted(ok.loc[ok["served_latency"] == "optimized", "latency_ms"].dropna())
+    std = std_values[int(0.5 * (len(std_values) - 1))]
+    opt = opt_values[int(0.5 * (len(opt_values) - 1))]
+    assert what_if.loc[LLAMA_70B, "standard_p50_latency_ms"] == pytest.approx(std, rel=0.01)
+    assert what_if.loc[LLAMA_70B, "optimized_p50_latency_ms"] == pytest.approx(opt, rel=0.01)
+    assert what_if.loc[LLAMA_70B, "p50_latency_improvement_pct"] == pytest.approx(
+        100 * (1 - opt / std), abs=100 * opt / std * (1.01 / 0.99 - 1))
+
+
+def test_region_pairs_are_per_model(con: duckdb.DuckDBPyConnection, rows: pd.DataFrame) -> None:
+    got = run(con, "routing_pairs_by_model").set_index(
+        ["model", "source_region", "inference_region"])["requests"]
+    expected = rows.groupby(["model", "region", "inference_region"]).size()
+    assert dict(got) == {k: int(v) for k, v in expected.items()}
+
+
+def test_errors_and_throttles_by_code_and_model(con: duckdb.DuckDBPyConnection,
+                                                rows: pd.DataFrame) -> None:
+    errors = run(con, "errors_daily_by_code")
+    failed = rows.dropna(subset=["error_code"])
+    assert int(errors["errors"].sum()) == len(failed) > 0
+    assert set(errors["error_code"]) == {"ThrottlingException"}
+    daily = run(con, "reliability_daily")
+    assert int(daily["throttles"].sum()) == len(failed)
+    assert int(daily["requests"].sum()) == len(rows)
+    assert int(daily["interventions"].sum()) == 0  # none in this lake
+
+
+def test_requests_are_paged_newest_first(con: duckdb.DuckDBPyConnection,
+                                         rows: pd.DataFrame) -> None:
+    first = run(con, "requests_page", limit=50, offset=0)
+    second = run(con, "requests_page", limit=50, offset=50)
+    newest = rows.sort_values(["ts", "request_id"], ascending=[False, True]).head(100)
+    # ties on ts are ordered by request_id; compare the set per page boundary by timestamp
+    assert first["ts"].is_monotonic_decreasing and len(first) == len(second) == 50
+    assert set(first["request_id"]) | set(second["request_id"]) == set(newest["request_id"])
+    assert not set(first["request_id"]) & set(second["request_id"])
+    assert int(run(con, "requests_count").iloc[0]["requests"]) == len(rows)
+    errors_only = run(con, "requests_count", errors_only=True).iloc[0]["requests"]
+    assert int(errors_only) == int(rows["error_code"].notna().sum())
+    day = sorted(rows["day"].unique())[2]
+    one_day = Filters(start=day, end=day, models=(LLAMA_70B,))
+    page = run(con, "requests_page", one_day, limit=10_000)
+    assert len(page) == int(((rows["day"] == day) & (rows["model"] == LLAMA_70B)).sum())
+
+
+def test_hourly_gaps_list_every_hour(con: duckdb.DuckDBPyConnection, rows: pd.DataFrame) -> None:
+    hourly = run(con, "health_hourly")
+    hours = rows["ts"].dt.floor("h")
+    assert int(hourly["requests"].sum()) == len(rows)  # six days: all within the last 14
+    span = (hours.max() - hours.min()) / pd.Timedelta(hours=1) + 1
+    assert len(hourly) == int(span)
+    assert hourly["hour"].is_monotonic_increasing
+
+
+def test_freshness_per_account_and_region(con: duckdb.DuckDBPyConnection,
+                                          rows: pd.DataFrame) -> None:
+    fresh = run(con, "health_freshness_by_source").set_index("region")
+    newest = rows.groupby("region")["ts"].max()
+    for region, ts in newest.items():
+        assert fresh.loc[region, "newest_record"] == ts
+        behind = (rows["ts"].max() - ts) / pd.Timedelta(hours=1)
+        assert fresh.loc[region, "hours_behind_newest"] == pytest.approx(behind)
+
+
+def test_hourly_panels_read_raw_rows_without_an_hourly_rollup(tmp_path: Path) -> None:
+    # a lake written before the rollups: the hourly branch falls back to the raw rows
+    lake = tmp_path / "lake"
+    write_lake(lake, rows=2000, days=2, last_day=date(2026, 11, 20))
+    con = queries.connect(lake)
+    states = dict(con.execute("SELECT table_name, state FROM rollup_staleness").fetchall())
+    assert states["rollup_hourly"] == "absent"
+    files = sorted(lake.glob("invocations/**/*.parquet"))
+    raw = pa.concat_tables([pq.read_table(f) for f in files]).to_pandas()
+    hourly = run(con, "latency_over_time", grain="hour")
+    assert int(hourly["requests_with_latency"].sum()) == int(raw["latency_ms"].notna().sum())
+    assert hourly["period"].nunique() == raw.dropna(subset=["latency_ms"])["ts"].dt.floor(
+        "h").nunique()
+    assert int(run(con, "health_hourly")["requests"].sum()) == len(raw)

@@ -26,22 +26,25 @@ st.set_page_config(page_title="Bedrock logbook", page_icon="📒", layout="wide"
 
 lake = data.configured_lake()
 try:
-    filters, lake_requests = sidebar.render(lake)
+    filters, lake_requests, colours = sidebar.render(lake)
 except PriceFileError as e:  # a user price file that cannot be used: say which line, why
     st.error(f"The price file cannot be used: {e}")
     st.stop()
 except duckdb.Error as e:
     st.error(unreadable_lake(lake.path, e))
     st.stop()
-context.publish(context.PageContext(lake=lake, filters=filters, lake_requests=lake_requests))
+context.publish(context.PageContext(lake=lake, filters=filters, lake_requests=lake_requests,
+                                    colours=colours))
 
 # (file, title, url path) of every page, in menu order.
 PAGES = [
     ("overview.py", "Overview", "overview"),
+    ("cost.py", "Spend", "cost"),
     ("latency.py", "Latency", "latency"),
     ("modes.py", "Modes", "modes"),
     ("routing.py", "Routing", "routing"),
-    ("cost.py", "Cost", "cost"),
+    ("reliability.py", "Reliability", "reliability"),
+    ("requests.py", "Requests", "requests"),
     ("health.py", "Data health", "health"),
 ]
 # Streamlit serves the default page only at "/" (its own url_path then answers "Page not

@@ -2,191 +2,244 @@
 
 The frames come from ``queries.panels`` already aggregated (or sampled) in DuckDB, so every
 chart embeds at most a few thousand rows. No Streamlit here, so each chart is testable as a
-Vega-Lite spec.
+Vega-Lite spec. Axes come from ``axes`` (days as days, counts as integers, shares in %, money
+in $); model colours from ``names.ModelColours`` (the same colour for a model on every page).
+Latency charts live in ``latency_charts``.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, Literal
 
 import altair as alt
 
-# One colour per latency mode on every page.
-MODE_SCALE = alt.Scale(
-    domain=["standard", "optimized", "unknown"], range=["#4c78a8", "#f58518", "#bab0ac"]
-)
-MODE_LEGEND = alt.Legend(title="served mode")
+from bedrock_logbook.dashboard import axes
 
 # Everything a chart function may return (what st.altair_chart accepts).
-ChartSpec = alt.Chart | alt.LayerChart | alt.FacetChart
+ChartSpec = alt.Chart | alt.LayerChart | alt.FacetChart | alt.VConcatChart | alt.HConcatChart
+Kind = Literal["money", "count", "share", "ms"]
+# The point selection a chart offers for drill-down (st.altair_chart on_select).
+PICK = "pick"
+PLOT_HEIGHT = 280
+ROW_PX = 36  # heatmap rows tall enough to read the number written in them
+
+_FORMATS: dict[str, str] = {"money": axes.MONEY_FORMAT, "count": axes.COUNT_FORMAT,
+                            "share": ".1%", "ms": axes.MS_FORMAT}
 
 
-def _mode_color(field: str = "served_mode") -> alt.Color:
-    return alt.Color(f"{field}:N", scale=MODE_SCALE, legend=MODE_LEGEND)
+def _y(field: str, kind: Kind, title: str, *, aggregate: str | None = None,
+       stack: bool | None = True) -> alt.Y:
+    if kind == "money":
+        return axes.money_y(field, title, aggregate=aggregate)
+    if kind == "count":
+        return axes.count_y(field, title, aggregate=aggregate, stack=stack)
+    if kind == "share":
+        return axes.share_y(field, title)
+    return axes.ms_y(field, title)
 
 
-def time_series(
-    df: Any, *, x: str, y: str, title: str, y_title: str, color: str | None = None,
-    y_format: str = ",.0f",
+def _x(field: str, kind: Kind, title: str) -> alt.X:
+    if kind == "money":
+        return axes.money_x(field, title)
+    if kind == "count":
+        return axes.count_x(field, title)
+    if kind == "share":
+        return axes.share_x(field, title)
+    return alt.X(f"{field}:Q", title=title, axis=alt.Axis(format=axes.MS_FORMAT))
+
+
+def value_tooltip(field: str, kind: Kind, title: str) -> alt.Tooltip:
+    return alt.Tooltip(f"{field}:Q", title=title, format=_FORMATS[kind])
+
+
+def day_tooltip(field: str = "day") -> alt.Tooltip:
+    return alt.Tooltip(f"{field}:T", title="day (UTC)", format="%Y-%m-%d",
+                       timeUnit="utcyearmonthdate")
+
+
+def present_only(color: alt.Color, df: Any) -> alt.Color:
+    """``color`` with its legend listing only the values in ``df``: the scale keeps the
+    lake-wide domain (stable colours), the legend stays short."""
+    spec: dict[str, Any] = color.to_dict()  # type: ignore[assignment]
+    name, domain = spec.get("field"), spec.get("scale", {}).get("domain")
+    if name not in df.columns or not isinstance(domain, list):
+        return color
+    present = set(df[name].dropna())
+    legend = {**spec.get("legend", {}), "values": [v for v in domain if v in present]}
+    result: alt.Color = alt.Color.from_dict({**spec, "legend": legend})
+    return result
+
+
+def chart_height(color: alt.Color | None) -> int:
+    """The chart's height for PLOT_HEIGHT of plot: Streamlit fits the whole chart, legend
+    included, in the height given, so a legend under the plot adds its rows."""
+    if color is None:
+        return PLOT_HEIGHT
+    spec: dict[str, Any] = color.to_dict()  # type: ignore[assignment]
+    legend = spec.get("legend") or {}
+    if not isinstance(legend, dict) or legend.get("orient") != "bottom":
+        return PLOT_HEIGHT
+    values = legend.get("values") or []
+    rows = -(-len(values) // int(legend.get("columns", 1))) if values else 6
+    return PLOT_HEIGHT + 40 + 18 * rows
+
+
+def days_in(df: Any, field: str = "day") -> int:
+    return int(df[field].nunique()) if len(df) else 1
+
+
+def daily_stacked(
+    df: Any, *, y: str, kind: Kind, y_title: str, color: alt.Color, title: str,
+    tooltip: Sequence[alt.Tooltip] = (), pick_fields: Sequence[str] = (), x: str = "day",
 ) -> ChartSpec:
-    """A daily line; with ``color``, one line per value of that column."""
-    encodings: dict[str, Any] = {
-        "x": alt.X(f"{x}:T", title=None),
-        "y": alt.Y(f"{y}:Q", title=y_title, axis=alt.Axis(format=y_format)),
-        "tooltip": [alt.Tooltip(f"{x}:T"), alt.Tooltip(f"{y}:Q", format=y_format)],
-    }
-    if color is not None:
-        encodings["color"] = alt.Color(f"{color}:N", title=color.replace("_", " "))
-        encodings["tooltip"].append(alt.Tooltip(f"{color}:N"))
-    chart: ChartSpec = alt.Chart(df, title=title).mark_line(point=True).encode(**encodings)
-    return chart
-
-
-def stacked_daily_bars(df: Any, *, x: str, y: str, color: str, title: str,
-                       y_title: str) -> ChartSpec:
-    """Bars per day stacked by ``color`` (e.g. fallbacks by reason)."""
-    chart: ChartSpec = (
+    """Bars per UTC day stacked by ``color``; with ``pick_fields``, clicking a bar selects
+    those fields' values (the page turns them into a drill-down filter)."""
+    color = present_only(color, df)
+    chart = (
         alt.Chart(df, title=title)
         .mark_bar()
         .encode(
-            x=alt.X(f"{x}:T", title=None),
-            y=alt.Y(f"sum({y}):Q", title=y_title),
-            color=alt.Color(f"{color}:N", title=color.replace("_", " ")),
-            tooltip=[alt.Tooltip(f"{x}:T"), alt.Tooltip(f"{color}:N"),
-                     alt.Tooltip(f"sum({y}):Q", title=y_title, format=",")],
+            x=axes.day_x(x, days=days_in(df, x)),
+            y=_y(y, kind, y_title),
+            color=color,
+            tooltip=[day_tooltip(x), *tooltip, value_tooltip(y, kind, y_title)],
         )
+        .properties(height=chart_height(color))
     )
-    return chart
+    if pick_fields:
+        pick = alt.selection_point(name=PICK, fields=list(pick_fields), on="click")
+        chart = chart.add_params(pick).encode(
+            opacity=alt.condition(pick, alt.value(1.0), alt.value(0.35)))
+    result: ChartSpec = chart
+    return result
 
 
-def ranked_bars(df: Any, *, category: str, value: str, title: str, value_title: str,
-                value_format: str = ",.2f", color: str | None = None) -> ChartSpec:
-    """Horizontal bars, largest first; with ``color``, one bar per colour side by side."""
+def daily_lines(
+    df: Any, *, y: str, kind: Kind, y_title: str, title: str, color: alt.Color | None = None,
+    tooltip: Sequence[alt.Tooltip] = (), x: str = "day", pick_fields: Sequence[str] = (),
+) -> ChartSpec:
+    """A line per ``color`` value (or one line) over UTC days, with a point on every day."""
     encodings: dict[str, Any] = {
-        "y": alt.Y(f"{category}:N", sort="-x", title=None, axis=alt.Axis(labelLimit=320)),
-        "x": alt.X(f"{value}:Q", title=value_title, axis=alt.Axis(format=value_format)),
-        "tooltip": [alt.Tooltip(f"{category}:N"),
-                    alt.Tooltip(f"{value}:Q", format=value_format)],
+        "x": axes.day_x(x, days=days_in(df, x)),
+        "y": _y(y, kind, y_title, stack=None),
+        "tooltip": [day_tooltip(x), *tooltip, value_tooltip(y, kind, y_title)],
     }
     if color is not None:
-        encodings["yOffset"] = alt.YOffset(f"{color}:N")
-        encodings["color"] = (_mode_color() if color == "served_mode"
-                              else alt.Color(f"{color}:N", title=color.replace("_", " ")))
-        encodings["tooltip"].append(alt.Tooltip(f"{color}:N"))
+        color = encodings["color"] = present_only(color, df)
+    chart = alt.Chart(df, title=title).mark_line(point=True).encode(**encodings).properties(
+        height=chart_height(color))
+    if pick_fields:
+        chart = chart.add_params(alt.selection_point(name=PICK, fields=list(pick_fields),
+                                                     on="click"))
+    result: ChartSpec = chart
+    return result
+
+
+def day_heatmap(df: Any, *, y: str, value: str, kind: Kind, title: str, value_title: str,
+                y_title: str | None = None, tooltip: Sequence[alt.Tooltip] = (),
+                pick_fields: Sequence[str] = (), x: str = "day") -> ChartSpec:
+    """A row per ``y`` (e.g. model) and a cell per UTC day coloured by ``value``: many
+    series over time without a tangle of lines. With ``pick_fields``, a click selects."""
+    chart = alt.Chart(df, title=title).mark_rect().encode(
+        x=axes.day_x(x, days=days_in(df, x)),
+        y=alt.Y(f"{y}:N", title=y_title, axis=alt.Axis(labelLimit=360)),
+        color=alt.Color(f"{value}:Q", title=value_title, scale=alt.Scale(scheme="orangered"),
+                        legend=alt.Legend(format=_FORMATS[kind])),
+        tooltip=[day_tooltip(x), *tooltip, value_tooltip(value, kind, value_title)],
+    ).properties(height=alt.Step(24))
+    if pick_fields:
+        chart = chart.add_params(alt.selection_point(name=PICK, fields=list(pick_fields),
+                                                     on="click"))
+    result: ChartSpec = chart
+    return result
+
+
+def ranked_bars(df: Any, *, category: str, value: str, kind: Kind, title: str,
+                value_title: str, color: alt.Color | None = None,
+                tooltip: Sequence[alt.Tooltip] = ()) -> ChartSpec:
+    """Horizontal bars, largest first (one row per category: no grouped bars)."""
+    encodings: dict[str, Any] = {
+        "y": alt.Y(f"{category}:N", sort="-x", title=None, axis=alt.Axis(labelLimit=360)),
+        "x": _x(value, kind, value_title),
+        "tooltip": [alt.Tooltip(f"{category}:N"), *tooltip,
+                    value_tooltip(value, kind, value_title)],
+    }
+    if color is not None:
+        encodings["color"] = color
     chart: ChartSpec = alt.Chart(df, title=title).mark_bar().encode(**encodings)
     return chart
 
 
-def latency_percentiles(df: Any) -> ChartSpec:
-    """One small chart per model: p50 bars and p99 ticks per inference region and mode."""
-    tooltip = [
-        alt.Tooltip("model:N"), alt.Tooltip("inference_region:N"), alt.Tooltip("served_mode:N"),
-        alt.Tooltip("requests_with_latency:Q", format=","),
-        alt.Tooltip("p50_latency_ms:Q", format=",.0f"),
-        alt.Tooltip("p90_latency_ms:Q", format=",.0f"),
-        alt.Tooltip("p99_latency_ms:Q", format=",.0f"),
-    ]
-    x = alt.X("inference_region:N", title=None)
-    bars = alt.Chart().mark_bar().encode(
-        x=x, xOffset=alt.XOffset("served_mode:N"),
-        y=alt.Y("p50_latency_ms:Q", title="ms (bar p50, tick p99)"),
-        color=_mode_color(), tooltip=tooltip,
+def dumbbell(
+    df: Any, *, category: str, value: str, side: str, sides: Sequence[str],
+    side_colours: Sequence[str], kind: Kind, title: str, value_title: str,
+    side_title: str, tooltip: Sequence[alt.Tooltip] = (), row: str | None = None,
+) -> ChartSpec:
+    """One row per ``category``, a dot per ``side`` joined by a rule: the two (or more) sides
+    of a comparison read on the same line (e.g. a model's profile calls vs its direct calls).
+    With ``row``, one panel per value of that column (e.g. served mode)."""
+    y = alt.Y(f"{category}:N", title=None, sort="ascending", axis=alt.Axis(labelLimit=360))
+    rule = alt.Chart().mark_rule(color="#888", strokeWidth=2).encode(
+        y=y, x=alt.X(f"min({value}):Q"), x2=alt.X2(f"max({value}):Q"))
+    dots = alt.Chart().mark_circle(size=140, opacity=1).encode(
+        y=y, x=_x(value, kind, value_title),
+        color=alt.Color(f"{side}:N", title=side_title,
+                        scale=alt.Scale(domain=list(sides), range=list(side_colours)),
+                        legend=alt.Legend(orient="top",
+                                          values=[s for s in sides if s in set(df[side])])),
+        tooltip=[alt.Tooltip(f"{category}:N"), alt.Tooltip(f"{side}:N", title=side_title),
+                 value_tooltip(value, kind, value_title), *tooltip],
     )
-    ticks = alt.Chart().mark_tick(color="black", thickness=2).encode(
-        x=x, xOffset=alt.XOffset("served_mode:N"), y="p99_latency_ms:Q", tooltip=tooltip,
-    )
-    chart: ChartSpec = (
-        alt.layer(bars, ticks, data=df)
-        .properties(width=260, height=220)
-        .facet(facet=alt.Facet("model:N", title=None, header=alt.Header(labelLimit=300)),
-               columns=3)
-        .properties(title="Latency by model, inference region and mode")
-    )
-    return chart
-
-
-def latency_histogram(df: Any) -> ChartSpec:
-    """Pre-binned latency counts (``bin_start_ms``..``bin_end_ms``) overlaid per mode."""
-    chart: ChartSpec = (
-        alt.Chart(df, title="Latency distribution per served mode")
-        .mark_bar(opacity=0.6, binSpacing=0)
-        .encode(
-            x=alt.X("bin_start_ms:Q", title="latency (ms); last bin holds the slowest 1%"),
-            x2="bin_end_ms:Q",
-            y=alt.Y("requests:Q", title="requests", stack=None),
-            y2=alt.datum(0),  # overlaid (unstacked) bars need an explicit base
-            color=_mode_color(),
-            tooltip=[alt.Tooltip("served_mode:N"), alt.Tooltip("bin_start_ms:Q"),
-                     alt.Tooltip("bin_end_ms:Q"), alt.Tooltip("requests:Q", format=",")],
-        )
-    )
-    return chart
-
-
-def decode_scatter(points: Any, fit_line: Any) -> ChartSpec:
-    """Latency against output tokens: sampled requests plus the fitted line per mode."""
-    scatter = (
-        alt.Chart(points)
-        .mark_circle(size=18, opacity=0.35)
-        .encode(
-            x=alt.X("output_tokens:Q", title="output tokens"),
-            y=alt.Y("latency_ms:Q", title="latency (ms)"),
-            color=_mode_color(),
-            tooltip=["model:N", "served_mode:N", "output_tokens:Q", "latency_ms:Q"],
-        )
-    )
-    line = (
-        alt.Chart(fit_line)
-        .mark_line(strokeWidth=3)
-        .encode(
-            x="output_tokens:Q",
-            y="fitted_latency_ms:Q",
-            color=_mode_color(),
-            tooltip=["served_mode:N", alt.Tooltip("fitted_latency_ms:Q", format=",.0f")],
-        )
-    )
-    chart: ChartSpec = alt.layer(
-        scatter, line, title="Latency vs output tokens (sample) with fitted decode line"
-    )
-    return chart
+    layered = alt.layer(rule, dots, data=df).properties(height=alt.Step(28), width=760)
+    if row is None:
+        chart: ChartSpec = layered.properties(title=title)
+        return chart
+    faceted: ChartSpec = layered.facet(
+        row=alt.Row(f"{row}:N", title=None, header=alt.Header(labelAngle=0, labelAlign="left",
+                                                              labelFontWeight="bold")),
+    ).resolve_scale(y="independent").properties(title=title)
+    return faceted
 
 
 def heatmap(df: Any, *, x: str, y: str, value: str, title: str, value_title: str,
-            value_format: str = ",") -> ChartSpec:
-    """A matrix of ``value`` by ``x`` and ``y`` with the numbers written in the cells."""
-    base = alt.Chart(df, title=title).encode(
-        x=alt.X(f"{x}:N", title=x.replace("_", " ")),
-        y=alt.Y(f"{y}:N", title=y.replace("_", " ")),
+            x_title: str, y_title: str, kind: Kind = "count",
+            facet: str | None = None, page_px: int = 1050) -> ChartSpec:
+    """A matrix of ``value`` by ``x`` and ``y`` with the numbers written in the cells; rows and
+    columns are tall enough to read. With ``facet``, one matrix per value (e.g. per model)."""
+    base = alt.Chart().encode(
+        x=alt.X(f"{x}:N", title=x_title, axis=alt.Axis(labelAngle=-30, labelLimit=200)),
+        y=alt.Y(f"{y}:N", title=y_title, axis=alt.Axis(labelLimit=200)),
     )
     cells = base.mark_rect().encode(
-        color=alt.Color(f"{value}:Q", title=value_title, scale=alt.Scale(scheme="blues")),
-        tooltip=[alt.Tooltip(f"{y}:N"), alt.Tooltip(f"{x}:N"),
-                 alt.Tooltip(f"{value}:Q", format=value_format)],
+        color=alt.Color(f"{value}:Q", title=value_title, scale=alt.Scale(scheme="blues"),
+                        legend=alt.Legend(format=_FORMATS[kind])),
+        tooltip=[alt.Tooltip(f"{y}:N", title=y_title), alt.Tooltip(f"{x}:N", title=x_title),
+                 value_tooltip(value, kind, value_title)],
     )
-    labels = base.mark_text(baseline="middle", fontSize=11).encode(
-        text=alt.Text(f"{value}:Q", format=value_format),
+    labels = base.mark_text(baseline="middle", fontSize=12).encode(
+        text=alt.Text(f"{value}:Q", format=_FORMATS[kind]),
         color=alt.value("black"),
     )
-    chart: ChartSpec = alt.layer(cells, labels)
-    return chart
-
-
-def runs_timeline(df: Any) -> ChartSpec:
-    """Rows written by each ingest run, at the time it finished."""
-    chart: ChartSpec = (
-        alt.Chart(df, title="Ingest runs: rows written")
-        .mark_bar(size=8)
-        .encode(
-            x=alt.X("finished_at:T", title="run finished"),
-            y=alt.Y("rows_written:Q", title="rows written"),
-            color=alt.Color("source:N", title="source"),
-            tooltip=["run_id:N", "finished_at:T", "source:N",
-                     alt.Tooltip("rows_written:Q", format=","),
-                     alt.Tooltip("quarantined:Q", format=","),
-                     alt.Tooltip("duplicates:Q", format=",")],
-        )
-    )
-    return chart
+    if facet is None:
+        chart: ChartSpec = alt.layer(cells, labels, data=df).properties(
+            width=alt.Step(90), height=alt.Step(ROW_PX), title=title)
+        return chart
+    # Wrapped facets cannot size by step (Vega-Lite: 'Unrecognized signal name
+    # "child_height"'), so each panel gets the pixels its shared rows and columns need.
+    # Each panel its own rows and columns (a model's pairs only), sized for the panel with
+    # the most of them.
+    per_panel = df.groupby(facet)[[x, y]].nunique()
+    width = min(80 * max(1, int(per_panel[x].max())), 320)
+    columns = max(1, page_px // (width + 170))  # + the row labels and gaps
+    faceted: ChartSpec = alt.layer(cells, labels, data=df).properties(
+        width=width, height=ROW_PX * max(1, int(per_panel[y].max())),
+    ).facet(
+        facet=alt.Facet(f"{facet}:N", title=None, header=alt.Header(labelLimit=400,
+                                                                    labelFontWeight="bold")),
+        columns=columns,
+    ).resolve_scale(x="independent", y="independent").properties(title=title)
+    return faceted
 
 
 def share_bars(df: Any, *, category: str, share: str, title: str, share_title: str) -> ChartSpec:
@@ -196,10 +249,57 @@ def share_bars(df: Any, *, category: str, share: str, title: str, share_title: s
         .mark_bar()
         .encode(
             y=alt.Y(f"{category}:N", title=None, sort="-x", axis=alt.Axis(labelLimit=320)),
-            x=alt.X(f"{share}:Q", title=share_title, axis=alt.Axis(format="%"),
-                    scale=alt.Scale(domain=[0, 1])),
+            x=axes.share_x(share, share_title),
             tooltip=[alt.Tooltip(f"{category}:N"), alt.Tooltip(f"{share}:Q", format=".1%"),
-                     alt.Tooltip("requests:Q", format=",")],
+                     alt.Tooltip("requests:Q", format=axes.COUNT_FORMAT)],
         )
     )
     return chart
+
+
+def runs_timeline(df: Any) -> ChartSpec:
+    """Rows written by each ingest run, at the time it finished."""
+    chart: ChartSpec = (
+        alt.Chart(df, title="Rows written by each ingest run")
+        .mark_bar(size=10)
+        .encode(
+            x=alt.X("finished_at:T", title="run finished (UTC)", scale=alt.Scale(type="utc"),
+                    axis=alt.Axis(format="%b %d %H:%M", labelAngle=0)),
+            y=axes.count_y("rows_written", "rows written"),
+            color=alt.Color("source:N", title="source"),
+            tooltip=[alt.Tooltip("run_id:N", title="run"),
+                     alt.Tooltip("finished_at:T", title="finished (UTC)",
+                                 format="%Y-%m-%d %H:%M"),
+                     alt.Tooltip("source:N"),
+                     alt.Tooltip("rows_written:Q", title="rows written",
+                                 format=axes.COUNT_FORMAT),
+                     alt.Tooltip("quarantined:Q", format=axes.COUNT_FORMAT),
+                     alt.Tooltip("duplicates:Q", format=axes.COUNT_FORMAT)],
+        )
+    )
+    return chart
+
+
+def hourly_gaps(df: Any) -> ChartSpec:
+    """Requests per UTC hour as a day x hour-of-day grid; hours with none are marked red."""
+    base = alt.Chart(df).encode(
+        x=alt.X("hour_of_day:O", title="hour of day (UTC)", axis=alt.Axis(labelAngle=0)),
+        y=alt.Y("day_label:O", title=None,
+                sort=alt.EncodingSortField(field="day", op="min", order="descending")),
+        tooltip=[alt.Tooltip("hour:T", title="hour (UTC)", format="%Y-%m-%d %H:00"),
+                 alt.Tooltip("requests:Q", format=axes.COUNT_FORMAT)],
+    )
+    cells = base.mark_rect().encode(
+        color=alt.condition(
+            "datum.requests == 0", alt.value("#d62728"),
+            alt.Color("requests:Q", title="requests", scale=alt.Scale(scheme="greens"),
+                      legend=alt.Legend(format=axes.COUNT_FORMAT))),
+    )
+    chart: ChartSpec = cells.properties(
+        title="Requests per hour (red: an hour with none)", height=alt.Step(22),
+        width=alt.Step(34))
+    return chart
+
+
+def text_tooltip(field: str, title: str) -> alt.Tooltip:
+    return alt.Tooltip(f"{field}:N", title=title)

@@ -8,7 +8,9 @@ from typing import Any
 
 import streamlit as st
 
-from bedrock_logbook.dashboard.charts import ChartSpec
+from bedrock_logbook.dashboard import tables
+from bedrock_logbook.dashboard.charts import PICK, ChartSpec
+from bedrock_logbook.dashboard.names import ModelColours
 from bedrock_logbook.queries.panels import PanelQuery
 
 NO_DATA = "No data for this selection. Widen the date range or clear some filters."
@@ -38,28 +40,45 @@ def sql_and_download(results: Sequence[Result], key: str) -> None:
 def chart_panel(
     title: str, query: PanelQuery, frame: Any, make_chart: Callable[[Any], ChartSpec],
     *, caption: str | None = None, key: str | None = None, also: Sequence[Result] = (),
-) -> None:
-    """A chart built from ``frame``; an explanation instead when the selection is empty.
-    ``also``: further queries the chart draws on (shown and downloadable too)."""
+    selectable: bool = False,
+) -> list[dict[str, Any]]:
+    """A chart built from ``frame`` under ``title`` (the question it answers); an explanation
+    instead when the selection is empty. ``also``: further queries the chart draws on (shown
+    and downloadable too). ``selectable``: the chart's point selection (``charts.PICK``) is
+    returned, so the page can open the drill-down on what was clicked."""
     st.subheader(title)
     if caption:
         st.caption(caption)
+    picked: list[dict[str, Any]] = []
     if frame.empty:
         st.info(NO_DATA)
+    elif selectable:
+        event = st.altair_chart(make_chart(frame), width="stretch", on_select="rerun",
+                                selection_mode=PICK, key=f"chart-{key or query.name}")
+        selection = event.get("selection", {}) if isinstance(event, dict) else getattr(
+            event, "selection", {})
+        picked = list((selection or {}).get(PICK, []) or [])
     else:
         st.altair_chart(make_chart(frame), width="stretch")
     sql_and_download([(query, frame), *also], key or query.name)
+    return picked
 
 
 def table_panel(title: str, query: PanelQuery, frame: Any, *, caption: str | None = None,
-                key: str | None = None, column_config: dict[str, Any] | None = None) -> None:
+                key: str | None = None, colours: ModelColours | None = None,
+                hide: tuple[str, ...] = (), height: int | None = None) -> None:
+    """A table with human column names and formatted numbers (``tables.present``)."""
     st.subheader(title)
     if caption:
         st.caption(caption)
     if frame.empty:
         st.info(NO_DATA)
     else:
-        st.dataframe(frame, hide_index=True, column_config=column_config)
+        shown, config = tables.present(frame, colours, hide)
+        if height is None:
+            st.dataframe(shown, hide_index=True, column_config=config)
+        else:
+            st.dataframe(shown, hide_index=True, column_config=config, height=height)
     sql_and_download([(query, frame)], key or query.name)
 
 

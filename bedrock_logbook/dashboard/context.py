@@ -9,6 +9,7 @@ from typing import Any
 import streamlit as st
 
 from bedrock_logbook.dashboard import data
+from bedrock_logbook.dashboard.names import ModelColours
 from bedrock_logbook.queries.panels import Filters, PanelQuery
 
 _SESSION_KEY = "bedrock_logbook.page_context"
@@ -19,9 +20,17 @@ class PageContext:
     lake: data.Lake
     filters: Filters
     lake_requests: int  # invocations in the whole lake, before filters
+    colours: ModelColours = ModelColours((), (), ())
 
-    def load(self, panel: str, **extra: Any) -> tuple[PanelQuery, Any]:
-        return data.load(self.lake, panel, self.filters, **extra)
+    def load(self, panel: str, *, filters: Filters | None = None,
+             **extra: Any) -> tuple[PanelQuery, Any]:
+        return data.load(self.lake, panel, filters or self.filters, **extra)
+
+    def named(self, frame: Any, column: str = "model") -> Any:
+        """``frame`` with a ``model_name`` column: the readable name of ``column``."""
+        if frame.empty or column not in frame.columns:
+            return frame.assign(model_name=frame.get(column, []))
+        return frame.assign(model_name=[self.colours.label(m) for m in frame[column]])
 
     def require_invocations(self) -> bool:
         """False (after saying how to ingest) when the lake holds no invocations yet."""

@@ -431,6 +431,105 @@ METRICS: tuple[Metric, ...] = (
 )
 
 
+# --- dashboard v2 panels (issue 12) ------------------------------------------------------
+# Kept in one block so the panels' declarations merge cleanly with changes to the views'.
+KEYS = KEYS | frozenset({
+    "ts", "account_id", "guardrail_action", "period", "hour", "day_label", "hour_of_day",
+    "accounts", "tag_key",
+})
+POINTS = POINTS | frozenset(
+    f"panel:requests_page.{c}"
+    for c in ("input_tokens", "output_tokens", "latency_ms", "first_byte_ms", "cost_usd")
+)
+_V2_PLACES: dict[str, tuple[str, ...]] = {
+    "requests": tuple(f"panel:{p}.requests" for p in (
+        "errors_daily_by_code", "health_freshness_by_source", "health_hourly",
+        "mode_price_what_if", "reliability_daily", "requests_count", "routing_pairs_by_model",
+        "spend_daily", "spend_shares_daily", "tag_keys")),
+    "requests_with_latency": ("panel:latency_over_time.requests_with_latency",
+                              "panel:routing_pairs_by_model.requests_with_latency",
+                              "panel:mode_price_what_if.standard_requests_with_latency",
+                              "panel:mode_price_what_if.optimized_requests_with_latency"),
+    "requests_with_first_byte": ("panel:latency_over_time.requests_with_first_byte",),
+    "n": ("panel:decode_fit_by_model.n",),
+    "errors": ("panel:errors_daily_by_code.errors", "panel:reliability_daily.errors"),
+    "error_rate": ("panel:errors_daily_by_code.error_rate", "panel:reliability_daily.error_rate"),
+    "interventions": ("panel:reliability_daily.interventions",),
+    "intervention_rate": ("panel:reliability_daily.intervention_rate",),
+    "unpriced_requests": ("panel:spend_daily.unpriced_requests",
+                          "panel:spend_shares_daily.unpriced_requests"),
+    "served_optimized": ("panel:mode_price_what_if.served_optimized",),
+    "cost_usd": ("panel:spend_daily.cost_usd", "panel:spend_shares_daily.cost_usd",
+                 "panel:mode_price_what_if.cost_usd"),
+    "p50_latency_ms": ("panel:latency_over_time.p50_latency_ms",
+                       "panel:routing_pairs_by_model.p50_latency_ms",
+                       "panel:mode_price_what_if.standard_p50_latency_ms",
+                       "panel:mode_price_what_if.optimized_p50_latency_ms"),
+    "p90_latency_ms": ("panel:latency_over_time.p90_latency_ms",),
+    "p99_latency_ms": ("panel:latency_over_time.p99_latency_ms",),
+    "p50_latency_improvement_pct": ("panel:mode_price_what_if.p50_latency_improvement_pct",),
+    "ms_per_output_token": ("panel:decode_fit_by_model.ms_per_output_token",),
+    "intercept_ms": ("panel:decode_fit_by_model.intercept_ms",),
+    "r2": ("panel:decode_fit_by_model.r2",),
+    "decode_tokens_per_s": ("panel:decode_fit_by_model.decode_tokens_per_s",),
+    "largest_output_tokens": ("panel:decode_fit_by_model.largest_output_tokens",),
+    "newest_ts_age_hours": ("panel:health_freshness_by_source.newest_ts_age_hours",),
+}
+# Panels that show a view as it is (SELECT *) share its declarations.
+_AS_VIEW = {"mode_comparison": "mode_comparison_summary",
+            "mode_prompt_pairs": "mode_prompt_pairs_list"}
+
+
+def _first_byte_pctl(q: str, level: str, min_n: int) -> Metric:
+    return Metric(
+        f"p{q}_first_byte_ms",
+        f"`guarded_quantile(first_byte_ms, {level})`: the {q}th percentile (`quantile_cont`) "
+        f"of time to first byte (streaming calls); NULL when fewer than {min_n} requests in "
+        "the group have one",
+        _GROUP, f"requests without a first byte; groups with fewer than {min_n} of them",
+        (f"panel:latency_over_time.p{q}_first_byte_ms",),
+    )
+
+
+def _with_v2_places(metric: Metric) -> Metric:
+    extra = list(_V2_PLACES.get(metric.name, ()))
+    for place in metric.where:
+        view, _, column = place.partition(".")
+        if view in _AS_VIEW:
+            extra.append(f"panel:{_AS_VIEW[view]}.{column}")
+    return Metric(metric.name, metric.formula, metric.grain, metric.excludes,
+                  metric.where + tuple(extra))
+
+
+METRICS = tuple(_with_v2_places(m) for m in METRICS) + (
+    Metric("throttles", "`count(*) FILTER (WHERE error_code = 'ThrottlingException')`",
+           "per day x model", "nothing", ("panel:reliability_daily.throttles",)),
+    _first_byte_pctl("50", "0.5", PERCENTILE_MIN_N),
+    _first_byte_pctl("90", "0.9", PERCENTILE_MIN_N),
+    _first_byte_pctl("99", "0.99", P99_MIN_N),
+    Metric("untagged_cost_usd", "`sum(cost_usd)` of requests without any requestMetadata tag",
+           "per day", "unpriced requests", ("panel:spend_shares_daily.untagged_cost_usd",)),
+    Metric("untagged_share", "`untagged_cost_usd / sum(cost_usd)`: the share of spend no tag "
+           "can be charged to", "per day", "unpriced requests",
+           ("panel:spend_shares_daily.untagged_share",)),
+    Metric("unpriced_share", "`unpriced_requests / count(*)`: the share of requests in no cost",
+           "per day", "nothing", ("panel:spend_shares_daily.unpriced_share",)),
+    Metric("hours_behind_newest", "hours from a source's newest `ts` to the lake's newest `ts`",
+           "per account x source region", "nothing",
+           ("panel:health_freshness_by_source.hours_behind_newest",)),
+    Metric("all_standard_usd", "the model's tokens (input, output, cache read, cache write) at "
+           "the price table's standard list rates (base prompt tier, no service-tier "
+           "multiplier); NULL unless every part of the traffic has those rates", "per model",
+           "requests without a base model", ("panel:mode_price_what_if.all_standard_usd",)),
+    Metric("all_optimized_usd", "the same tokens at the price table's latency-optimized list "
+           "rates; NULL where the table has no optimized input rate for the model",
+           "per model", "requests without a base model",
+           ("panel:mode_price_what_if.all_optimized_usd",)),
+    Metric("optimized_premium", "`all_optimized_usd / all_standard_usd - 1`", "per model",
+           "models without both list rates", ("panel:mode_price_what_if.optimized_premium",)),
+)
+
+
 def column_owner() -> dict[str, str]:
     """Which metric each "view.column" / "panel:name.column" belongs to."""
     owner: dict[str, str] = {}

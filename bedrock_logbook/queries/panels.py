@@ -41,6 +41,15 @@ _PREDICATES: dict[str, str] = {
     "served_modes": "list_contains($served_modes, coalesce(served_latency, 'unknown'))",
     "operations": "list_contains($operations, operation)",
     "callers": "list_contains($callers, caller)",
+    "accounts": "list_contains($accounts, account_id)",
+}
+
+
+# A value for every panel-specific parameter (build() drops those a panel does not use): what
+# tests and benchmarks bind when they run every panel.
+EXAMPLE_PARAMS: dict[str, Any] = {
+    "dimension": "model", "tag_key": "team", "grain": "day", "limit": 100, "offset": 0,
+    "errors_only": False,
 }
 
 
@@ -56,6 +65,7 @@ class Filters:
     served_modes: tuple[str, ...] = ()  # 'standard', 'optimized', 'unknown'
     operations: tuple[str, ...] = ()
     callers: tuple[str, ...] = ()
+    accounts: tuple[str, ...] = ()  # AWS account IDs
 
 
 def filter_predicate(filters: Filters, *, rollup: bool = False) -> tuple[str, dict[str, Any]]:

@@ -11,20 +11,25 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.synthetic_lake import write_lake
+from bedrock_logbook.ingest.pipeline import ingest_records
+from bedrock_logbook.ingest.sample import generate_records
 from tests.servers import free_port, wait_healthy
 
 REPO = Path(__file__).resolve().parents[2]
 APP = REPO / "dashboard" / "server.py"  # the launcher `bedrock-logbook dashboard` serves
-ARTIFACTS = REPO / "test-artifacts"
+# Screenshots of every page (not in git: .gitignore); the test session prints where.
+ARTIFACTS = REPO / "test-artifacts" / "dashboard"
+WINDOW = (1600, 1000)
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
 
 
 @pytest.fixture(scope="session")
 def browser_lake(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Generated logs through the real ingest: first byte, guardrails, several accounts,
+    profiles and both modes, as a real lake has them."""
     lake = tmp_path_factory.mktemp("browser") / "lake"
-    write_lake(lake, rows=30_000)
+    ingest_records(lake, generate_records(12_000, seed=5), source="files")
     return lake
 
 
@@ -77,13 +82,22 @@ def driver(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
     options.binary_location = CHROMIUM
     for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                  "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run", "--window-size=1400,2600",
+                 "--disable-sync", "--no-first-run", f"--window-size={WINDOW[0]},{WINDOW[1]}",
                  f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}"):
         options.add_argument(flag)
     browser = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
     browser.set_page_load_timeout(60)
-    ARTIFACTS.mkdir(exist_ok=True)
+    # the viewport itself (not the window around it) is 1600x1000
+    browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {
+        "width": WINDOW[0], "height": WINDOW[1], "deviceScaleFactor": 1, "mobile": False})
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    print(f"\ndashboard screenshots: {ARTIFACTS}")
     try:
         yield browser
     finally:
         browser.quit()
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if ARTIFACTS.is_dir() and any(ARTIFACTS.glob("*.png")):
+        terminalreporter.write_line(f"dashboard screenshots ({WINDOW[0]}x{WINDOW[1]}): {ARTIFACTS}")

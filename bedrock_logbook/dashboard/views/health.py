@@ -1,4 +1,5 @@
-"""Data health: ingest runs, quarantined input, latency coverage and freshness."""
+"""Data health: freshness overall and per account x region, hourly gaps, ingest runs,
+quarantined input and latency coverage."""
 
 from __future__ import annotations
 
@@ -31,16 +32,30 @@ elif now - newest > STALE_AFTER:
                "running? (Bedrock delivers logs within minutes.)")
 ui.sql_and_download([(query, fresh)], "health_freshness")
 
+query, sources = ctx.load("health_freshness_by_source")
+ui.table_panel(
+    "Is every account and region still delivering?", query, sources,
+    caption="Whole lake. A source far behind the newest one has stopped delivering (or its "
+            "ingest has).",
+)
+
+query, hourly = ctx.load("health_hourly")
+ui.chart_panel(
+    "Are there hours with no data?", query, hourly, charts.hourly_gaps,
+    caption="The selection's last 14 days of data, hour by hour (UTC). Filters apply.",
+)
+
 query, runs = ctx.load("health_runs")
-ui.chart_panel("Ingest runs", query, runs, charts.runs_timeline, key="health_runs_chart")
+ui.chart_panel("Did the ingest runs write what they read?", query, runs, charts.runs_timeline,
+               key="health_runs_chart")
 ui.table_panel("Latest runs", query, runs, key="health_runs_table")
 
 query, reasons = ctx.load("health_quarantine_reasons")
 ui.chart_panel(
-    "Quarantined records by reason", query, reasons,
-    lambda df: charts.ranked_bars(df, category="reason", value="quarantined",
-                                  title="Quarantined records", value_title="records",
-                                  value_format=","),
+    "Why was input quarantined?", query, reasons,
+    lambda df: charts.ranked_bars(df, category="reason", value="quarantined", kind="count",
+                                  title="Quarantined records by reason",
+                                  value_title="records"),
 )
 query, recent = ctx.load("health_quarantine_recent")
 ui.table_panel("Quarantined records", query, recent,
@@ -49,7 +64,7 @@ ui.table_panel("Quarantined records", query, recent,
 
 query, coverage = ctx.load("health_latency_coverage")
 ui.chart_panel(
-    "Latency coverage", query, coverage,
+    "Which calls log a latency?", query, coverage,
     lambda df: charts.share_bars(df, category="operation", share="latency_share",
                                  title="Share of requests whose log carries a latency",
                                  share_title="with latency"),

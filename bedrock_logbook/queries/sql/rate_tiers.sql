@@ -40,10 +40,17 @@ lake_combos AS (
         CAST(coalesce(requested_latency, 'standard') AS VARCHAR) AS requested_mode
     FROM data_keys
 ),
+-- Over the rollups, both latency modes of every key, whichever ran: the what-if panel
+-- prices traffic in the mode it did not run in (a few extra price rows per key, no extra
+-- rows read). The invocations view needs only the modes it bills and asked for.
 combos AS (
     SELECT model, scope_key, region_key, day, latency_mode AS mode FROM lake_combos
     UNION
     SELECT model, scope_key, region_key, day, requested_mode AS mode FROM lake_combos
+    UNION
+    SELECT model, scope_key, region_key, day, unnest(['standard', 'optimized']) AS mode
+    FROM lake_combos
+    WHERE rate_keys_from <> 'invocations'
 ),
 -- genai-prices' own rule picks its price model from the reference as Bedrock took it: the
 -- profile ID ('global.' + model) for profiles, the model ID for direct calls.
@@ -69,7 +76,7 @@ applicable AS (
     SELECT
         c.model, c.scope_key, c.region_key, c.day, c.mode,
         p.token_class, p.min_prompt_tokens, p.usd_per_million, p.source, p.effective_from,
-        p.specificity, p.packaged,
+        p.specificity, p.packaged, p.latency_mode AS price_latency_mode,
         -- A user row for this token class shuts out every packaged row for it.
         bool_or(NOT p.packaged) OVER (
             PARTITION BY c.model, c.scope_key, c.region_key, c.day, c.mode, p.token_class
@@ -100,7 +107,7 @@ tier_rates AS (
     SELECT
         t.model, t.scope_key, t.region_key, t.day, t.mode,
         t.min_prompt_tokens AS tier_min_prompt_tokens,
-        c.token_class, c.usd_per_million, c.source, c.effective_from
+        c.token_class, c.usd_per_million, c.source, c.effective_from, c.price_latency_mode
     FROM tiers AS t
     JOIN candidates AS c
         ON c.model = t.model AND c.scope_key = t.scope_key AND c.region_key = t.region_key
@@ -127,6 +134,9 @@ tier_rate_rows AS (
         max(source) FILTER (WHERE token_class = 'cache_write_1h')
             AS cache_write_1h_rate_source,
         max(effective_from) FILTER (WHERE token_class = 'input') AS rate_effective_from,
+        -- The input rate is listed for this mode itself, not for every mode ('*').
+        coalesce(bool_or(price_latency_mode = mode) FILTER (WHERE token_class = 'input'),
+            FALSE) AS input_rate_mode_explicit,
         -- price_source text, built once per rate rather than once per request
         max(mode || ' rate'
             || CASE WHEN effective_from > DATE '1970-01-01'

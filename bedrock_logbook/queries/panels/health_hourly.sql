@@ -1,0 +1,40 @@
+-- Requests per UTC hour over the selection's last 14 days of data, every hour listed (an
+-- hour without requests is a gap: a delivery or ingest problem, or just a quiet hour).
+-- Counts from rollup_hourly while it reflects the raw snapshot the views read, else from
+-- the raw rows (a constant test planned with the lake: one branch is read).
+WITH selected AS (
+    SELECT CAST(hour AT TIME ZONE 'UTC' AS TIMESTAMP) AS hour, requests
+    FROM rollup_hourly
+    WHERE coalesce(logbook_rollup_hourly_of() = logbook_snapshot(), FALSE)
+        AND /*rollup_filters*/ TRUE
+    UNION ALL
+    SELECT date_trunc('hour', ts AT TIME ZONE 'UTC') AS hour, 1 AS requests
+    FROM raw_invocations
+    WHERE NOT coalesce(logbook_rollup_hourly_of() = logbook_snapshot(), FALSE)
+        AND /*filters*/ TRUE
+),
+span AS (
+    SELECT greatest(min(hour), max(hour) - INTERVAL 13 DAY - INTERVAL 23 HOUR) AS first_hour,
+        max(hour) AS last_hour
+    FROM selected
+),
+counts AS (
+    SELECT hour, CAST(sum(requests) AS BIGINT) AS requests
+    FROM selected, span
+    WHERE hour >= first_hour
+    GROUP BY hour
+),
+hours AS (
+    SELECT unnest(generate_series(first_hour, last_hour, INTERVAL 1 HOUR)) AS hour
+    FROM span
+    WHERE first_hour IS NOT NULL
+)
+SELECT
+    h.hour,
+    CAST(h.hour AS DATE) AS day,
+    strftime(h.hour, '%a %b %d') AS day_label,
+    hour(h.hour) AS hour_of_day,
+    coalesce(c.requests, 0) AS requests
+FROM hours AS h
+LEFT JOIN counts AS c USING (hour)
+ORDER BY h.hour

@@ -1,0 +1,42 @@
+-- Spend per UTC day, stacked by the dimension chosen on the page ($dimension: model, caller,
+-- account or tag; with tag, $tag_key names the requestMetadata key and requests without it
+-- are '(untagged)'). The eight costliest values are kept, the rest summed as 'other'.
+-- Model, caller and account are in the daily rollup's grain (rollup_daily_cost: cost equal
+-- to the invocations view's); tags are not (docs/rollups.md), so 'tag' reads the
+-- invocations view. Only the branch of the chosen dimension returns rows.
+WITH selected AS (
+    SELECT
+        day,
+        coalesce(CASE $dimension
+            WHEN 'model' THEN coalesce(model, model_id)
+            WHEN 'caller' THEN caller
+            WHEN 'account' THEN account_id
+        END, '(none)') AS value,
+        requests,
+        cost_usd,
+        CASE WHEN coalesce(priced, FALSE) THEN 0 ELSE requests END AS unpriced_requests
+    FROM rollup_daily_cost
+    WHERE $dimension <> 'tag' AND /*rollup_filters*/ TRUE
+    UNION ALL
+    SELECT
+        day,
+        coalesce(map_extract(request_metadata, $tag_key)[1], '(untagged)') AS value,
+        1 AS requests,
+        cost_usd,
+        CASE WHEN coalesce(priced, FALSE) THEN 0 ELSE 1 END AS unpriced_requests
+    FROM invocations
+    WHERE $dimension = 'tag' AND /*filters*/ TRUE
+),
+top_values AS (
+    SELECT value FROM selected GROUP BY value
+    ORDER BY coalesce(sum(cost_usd), 0) DESC, sum(requests) DESC, value LIMIT 8
+)
+SELECT
+    day,
+    CASE WHEN value IN (SELECT value FROM top_values) THEN value ELSE 'other' END AS value,
+    CAST(sum(requests) AS BIGINT) AS requests,
+    coalesce(sum(cost_usd), 0) AS cost_usd,  -- priced requests only
+    CAST(sum(unpriced_requests) AS BIGINT) AS unpriced_requests
+FROM selected
+GROUP BY ALL
+ORDER BY day, value
