@@ -117,7 +117,7 @@ def test_ingest_to_s3_with_a_sql_catalog_matches_a_local_lake_and_reruns_commit_
     assert [r["reason"] for r in read_rows(location, "quarantine")] == ["malformed_json"]
     keys = {o["Key"] for o in s3.list_objects_v2(Bucket=BUCKET)["Contents"]}
     assert {k.split("/")[1] for k in keys} == {"invocations", "quarantine", "_runs", "_state",
-                                               SALT_DIR}
+                                               SALT_DIR, "rollup_hourly", "rollup_daily"}
     assert any(k.startswith("prod/invocations/data/ts_day=2026-11-03/") for k in keys)
     (snap,) = snapshots(location)
     props = snap.summary.additional_properties
