@@ -170,3 +170,21 @@ def test_cli_prints_the_script(tmp_path: Path) -> None:
     wrong = subprocess.run([sys.executable, "-m", "bedrock_logbook.cli", "views", "--dialect",
                             "oracle"], cwd=ROOT, capture_output=True, text=True)
     assert wrong.returncode == 2
+
+
+@pytest.mark.parametrize("dialect", ["spark", "trino"])
+def test_the_rate_table_macro_is_inlined_with_only_the_raw_branch(dialect: str) -> None:
+    """``invocations`` joins ``rate_tiers('invocations')``, a DuckDB table macro whose other
+    branches read the rollup views: other engines get its body as a subquery holding only the
+    branches the constant switches on (the raw keys), and no rollup view at all."""
+    (view,) = [v for v in dialects.render_views(dialect) if v.name == "invocations"]
+    tree = sqlglot.parse_one(view.sql, read=dialects._WRITER[dialect])
+    tables = {t.name for t in tree.find_all(exp.Table)}
+    assert "rate_tiers" not in tables and not any(t.startswith("rollup_") for t in tables)
+    assert "raw_invocations" in tables
+    constants = [c for c in tree.find_all(exp.EQ, exp.NEQ)
+                 if isinstance(c.this, exp.Literal) and isinstance(c.expression, exp.Literal)]
+    # What remains is the switched-on branch's own 'invocations' = 'invocations'.
+    assert [(c.key, c.this.this, c.expression.this) for c in constants] == [
+        ("eq", "invocations", "invocations")]
+    assert not any(v.name.startswith("rollup_") for v in dialects.render_views(dialect))

@@ -34,6 +34,7 @@ _WRITER = {"duckdb": "duckdb", "spark": "spark", "trino": "trino", "athena": "tr
 _PERCENTILE = {"spark": "percentile", "trino": "approx_percentile",
                "athena": "approx_percentile"}
 RENDERED_LAYERS = ("staging", "metrics")
+ROLLUP_PREFIX = "rollup_"
 _MACRO_BODY = re.compile(r"MACRO\s+(\w+)\s*\(([^)]*)\)\s+AS\s+(.*?);?\s*$",
                          re.IGNORECASE | re.DOTALL)
 
@@ -51,8 +52,14 @@ class RenderedView:
 
 
 def rendered_objects() -> list[SqlObject]:
-    """The views rendered for other engines: staging and metrics, in dependency order."""
-    return [o for o in sql_objects() if o.kind == "view" and o.layer in RENDERED_LAYERS]
+    """The views rendered for other engines: staging and metrics, in dependency order.
+
+    The rollup views are DuckDB's only: they merge sketches with list lambdas and read the
+    rollup tables' planned files; other engines read the raw views (docs/athena.md).
+    """
+    return [o for o in sql_objects()
+            if o.kind == "view" and o.layer in RENDERED_LAYERS
+            and not o.name.startswith(ROLLUP_PREFIX)]
 
 
 def render_views(
@@ -119,6 +126,9 @@ def _inline_macros(dialect: str) -> Callable[[Any], Any]:
     macros = _macros()
 
     def inline(node: Any) -> Any:
+        if (isinstance(node, exp.Table) and isinstance(node.this, exp.Anonymous)
+                and node.this.name.lower() in macros):
+            return _inline_table_macro(node, macros)
         if not isinstance(node, exp.Anonymous) or node.name.lower() not in macros:
             return node
         params, body = macros[node.name.lower()]
@@ -140,6 +150,63 @@ def _inline_macros(dialect: str) -> Callable[[Any], Any]:
         return template
 
     return inline
+
+
+def _inline_table_macro(node: Any, macros: Mapping[str, tuple[tuple[str, ...], str]]) -> Any:
+    """``FROM rate_tiers('invocations') AS r`` as a subquery: the table macro's body with its
+    constant arguments put in, and the UNION ALL branches those constants switch off removed
+    (they read DuckDB-only views, e.g. the rollups)."""
+    import sqlglot
+    from sqlglot import exp
+
+    call = node.this
+    params, body = macros[call.name.lower()]
+    if not body.upper().startswith("TABLE"):
+        raise DialectError(f"{call.name} is not a table macro")
+    if len(params) != len(call.expressions):
+        raise DialectError(f"{call.name} takes {len(params)} arguments")
+    args = dict(zip(params, call.expressions, strict=True))
+    if not all(isinstance(a, exp.Literal) for a in args.values()):
+        raise DialectError(f"{call.name}: only constant arguments can be inlined")
+    template = sqlglot.parse_one(body[len("TABLE"):], read="duckdb")
+    for column in list(template.find_all(exp.Column)):
+        if not column.table and column.name in args:
+            column.replace(args[column.name].copy())
+
+    def switched_off(select: Any) -> bool:
+        where = select.args.get("where") if isinstance(select, exp.Select) else None
+        if where is None:
+            return False
+        condition = where.this
+        # Only a conjunct of the whole predicate switches a branch off (not one under OR).
+        conjuncts = condition.flatten() if isinstance(condition, exp.And) else [condition]
+        for cmp in conjuncts:
+            if not isinstance(cmp, exp.EQ | exp.NEQ):
+                continue
+            left, right = cmp.this, cmp.expression
+            if isinstance(left, exp.Literal) and isinstance(right, exp.Literal):
+                if (left.this == right.this) == isinstance(cmp, exp.NEQ):
+                    return True
+        return False
+
+    def prune(tree: Any) -> Any:
+        if isinstance(tree, exp.Union):
+            left, right = prune(tree.this), prune(tree.expression)
+            if left is None or right is None:
+                return left if right is None else right
+            tree.set("this", left)
+            tree.set("expression", right)
+            return tree
+        return None if switched_off(tree) else tree
+
+    for union in [u for u in template.find_all(exp.Union)
+                  if not isinstance(u.parent, exp.Union)]:
+        kept = prune(union.copy())
+        if kept is None:
+            raise DialectError(f"{call.name}: every branch is switched off")
+        union.replace(kept)
+    alias = node.args.get("alias")
+    return exp.Subquery(this=template, alias=alias.copy() if alias else None)
 
 
 def _template(sql: str, read: str, **parts: Any) -> Any:
