@@ -128,7 +128,7 @@ def _inline_macros(dialect: str) -> Callable[[Any], Any]:
     def inline(node: Any) -> Any:
         if (isinstance(node, exp.Table) and isinstance(node.this, exp.Anonymous)
                 and node.this.name.lower() in macros):
-            return _inline_table_macro(node, macros)
+            return _inline_table_macro(node, macros).transform(inline)
         if not isinstance(node, exp.Anonymous) or node.name.lower() not in macros:
             return node
         params, body = macros[node.name.lower()]
@@ -147,7 +147,8 @@ def _inline_macros(dialect: str) -> Callable[[Any], Any]:
         for column in list(template.find_all(exp.Column)):
             if not column.table and column.name in args:
                 column.replace(args[column.name].copy())
-        return template
+        # A macro body may call other macros (guarded_quantile calls quantile_min_count).
+        return template.transform(inline)
 
     return inline
 
