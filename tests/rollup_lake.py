@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import pyarrow as pa
 
-from bedrock_logbook.ingest.rollup import build_rollup, daily_rollup
+from bedrock_logbook.ingest.rollup import build_rollup, conform, daily_rollup
 from bedrock_logbook.ingest.rollup_schema import ROLLUP_SCHEMA
 from bedrock_logbook.lake.catalog import open_catalog
 from bedrock_logbook.lake.location import (
@@ -75,10 +75,10 @@ def write_rollups(lake: Path | str, hourly: Iterable[pa.Table], daily: Iterable[
         first = True
         for batch in batches:
             if first:
-                table.overwrite(batch.cast(ROLLUP_SCHEMA), snapshot_properties=props)
+                table.overwrite(conform(batch), snapshot_properties=props)
                 first = False
             elif batch.num_rows:
-                table.append(batch.cast(ROLLUP_SCHEMA), snapshot_properties=props)
+                table.append(conform(batch), snapshot_properties=props)
         if first:  # no batch: still record which raw snapshot the (empty) rollup reflects
             table.overwrite(ROLLUP_SCHEMA.empty_table(), snapshot_properties=props)
 

@@ -415,7 +415,7 @@ def build_rollup_in(con: duckdb.DuckDBPyConnection) -> pa.Table:
 
 def merge_rollups(*rollups: pa.Table) -> pa.Table:
     """Rollup rows re-aggregated at the full grain: one row per grain combination."""
-    tables = [r.select(ROLLUP_SCHEMA.names).cast(ROLLUP_SCHEMA) for r in rollups]
+    tables = [_conform(r) for r in rollups]
     con = connect()
     try:
         con.register("rollups", pa.concat_tables(tables) if tables
@@ -453,4 +453,32 @@ def _arrow(relation: duckdb.DuckDBPyRelation | None) -> pa.Table:
 
 def _conform(table: pa.Table) -> pa.Table:
     """Columns in the declared order, types and nullability (fails loudly on a mismatch)."""
-    return table.select(ROLLUP_SCHEMA.names).cast(ROLLUP_SCHEMA)
+    return conform(table)
+
+
+def conform(table: pa.Table | pa.RecordBatch) -> pa.Table:
+    """``table``'s ROLLUP_SCHEMA columns cast to the schema. Sketch lists are rebuilt rather
+    than cast: pyarrow < 19 refuses to cast a struct's nullable children to the schema's
+    non-nullable ``bucket``/``n`` even when they hold no null."""
+    columns = []
+    for field in ROLLUP_SCHEMA:
+        column = table.column(field.name)
+        if isinstance(column, pa.Array):
+            column = pa.chunked_array([column], type=column.type)
+        if column.type != field.type and pa.types.is_list(field.type) \
+                and pa.types.is_struct(field.type.value_type):
+            column = pa.chunked_array([_list_of_struct(c, field.type) for c in column.chunks],
+                                      type=field.type)
+        columns.append(column.cast(field.type))
+    return pa.Table.from_arrays(columns, schema=ROLLUP_SCHEMA)
+
+
+def _list_of_struct(chunk: pa.Array, target: pa.ListType) -> pa.Array:
+    if pa.types.is_large_list(chunk.type):
+        chunk = chunk.cast(pa.list_(chunk.type.value_type))
+    struct_type = target.value_type
+    values = chunk.values  # the whole child, which the (possibly sliced) offsets index
+    children = [child.cast(f.type) for child, f in zip(values.flatten(), struct_type,
+                                                        strict=True)]
+    rebuilt = pa.StructArray.from_arrays(children, fields=list(struct_type))
+    return pa.ListArray.from_arrays(chunk.offsets, rebuilt, type=target, mask=chunk.is_null())
