@@ -410,12 +410,12 @@ def build_rollup_in(con: duckdb.DuckDBPyConnection) -> pa.Table:
     result = _arrow(con.sql(_BUILD_BY_HASH, params=params))
     if not pc.all(result.column("one_grain")).as_py() and result.num_rows:
         result = _arrow(con.sql(_BUILD, params=params))  # two grains shared a hash
-    return _conform(result)
+    return conform(result)
 
 
 def merge_rollups(*rollups: pa.Table) -> pa.Table:
     """Rollup rows re-aggregated at the full grain: one row per grain combination."""
-    tables = [_conform(r) for r in rollups]
+    tables = [conform(r) for r in rollups]
     con = connect()
     try:
         con.register("rollups", pa.concat_tables(tables) if tables
@@ -423,7 +423,7 @@ def merge_rollups(*rollups: pa.Table) -> pa.Table:
         result = _arrow(con.sql(_MERGE))
     finally:
         con.close()
-    return _conform(result)
+    return conform(result)
 
 
 def daily_rollup(hourly: pa.Table) -> pa.Table:
@@ -451,14 +451,10 @@ def _arrow(relation: duckdb.DuckDBPyRelation | None) -> pa.Table:
     return relation.to_arrow_table()
 
 
-def _conform(table: pa.Table) -> pa.Table:
-    """Columns in the declared order, types and nullability (fails loudly on a mismatch)."""
-    return conform(table)
-
-
 def conform(table: pa.Table | pa.RecordBatch) -> pa.Table:
-    """``table``'s ROLLUP_SCHEMA columns cast to the schema. Sketch lists are rebuilt rather
-    than cast: pyarrow < 19 refuses to cast a struct's nullable children to the schema's
+    """``table``'s ROLLUP_SCHEMA columns in the declared order, cast to the schema's types
+    and nullability (fails loudly on a mismatch). Sketch lists are rebuilt rather
+    than cast: pyarrow 18 (the floor) refuses to cast a struct's nullable children to the schema's
     non-nullable ``bucket``/``n`` even when they hold no null."""
     columns = []
     for field in ROLLUP_SCHEMA:

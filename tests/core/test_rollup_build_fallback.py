@@ -18,7 +18,7 @@ def _run(sql: str, rows: pa.Table) -> list[dict[str, object]]:
               "bands": list(rollup.PROMPT_BANDS), "throttles": list(rollup.THROTTLE_CODES)}
     table = con.sql(sql, params=params).to_arrow_table()
     con.close()
-    out = rollup._conform(table).to_pylist()
+    out = rollup.conform(table).to_pylist()
     # Floating sums may be added in another order: compare them to 12 digits.
     return [{k: float(f"{v:.12g}") if isinstance(v, float) else v for k, v in r.items()}
             for r in out]
