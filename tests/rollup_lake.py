@@ -1,9 +1,11 @@
 """Rollup tables for test and bench lakes, written the way docs/rollups.md lays them out.
 
-Ingest maintains ``rollup_hourly``/``rollup_daily`` (the writer is another module's job);
-these helpers write them for lakes that tests and the synthetic generator build by hand:
-tables in the lake's catalog beside ``invocations``, schema ``ROLLUP_SCHEMA``, partition
-identity(``day``), every snapshot carrying ``rollup_of`` = the raw snapshot it reflects.
+Ingest maintains ``rollup_hourly``/``rollup_daily``/``rollup_daily_models`` (the writer is
+ingest/rollup_tables.py); these helpers write them for lakes that tests and the synthetic
+generator build by hand: tables in the lake's catalog beside ``invocations``, schema
+``ROLLUP_SCHEMA`` (the cube: ``ROLLUP_MODELS_SCHEMA``, its rows ``models_rollup`` of the daily
+rows given), partition identity(``day``), every snapshot carrying ``rollup_of`` = the raw
+snapshot it reflects.
 :func:`ensure_rollups` leaves tables that already exist alone (a writer made them).
 """
 
@@ -15,13 +17,14 @@ from typing import TYPE_CHECKING
 
 import pyarrow as pa
 
-from bedrock_logbook.ingest.rollup import build_rollup, conform, daily_rollup
-from bedrock_logbook.ingest.rollup_schema import ROLLUP_SCHEMA
+from bedrock_logbook.ingest.rollup import build_rollup, conform, daily_rollup, models_rollup
+from bedrock_logbook.ingest.rollup_schema import ROLLUP_MODELS_SCHEMA, ROLLUP_SCHEMA
 from bedrock_logbook.lake.catalog import open_catalog
 from bedrock_logbook.lake.location import (
     NAMESPACE,
     ROLLUP_DAILY_TABLE,
     ROLLUP_HOURLY_TABLE,
+    ROLLUP_MODELS_TABLE,
     TableLocation,
     resolve,
 )
@@ -36,7 +39,7 @@ if TYPE_CHECKING:
     from pyiceberg.catalog import Catalog
     from pyiceberg.table import Table
 
-ROLLUP_TABLES = (ROLLUP_HOURLY_TABLE, ROLLUP_DAILY_TABLE)
+ROLLUP_TABLES = (ROLLUP_HOURLY_TABLE, ROLLUP_DAILY_TABLE, ROLLUP_MODELS_TABLE)
 
 
 def rollup_tables_exist(location: TableLocation) -> bool:
@@ -44,7 +47,8 @@ def rollup_tables_exist(location: TableLocation) -> bool:
     return all(catalog.table_exists((NAMESPACE, name)) for name in ROLLUP_TABLES)
 
 
-def create_rollup_table(catalog: Catalog, location: TableLocation, name: str) -> Table:
+def create_rollup_table(catalog: Catalog, location: TableLocation, name: str,
+                        schema: pa.Schema = ROLLUP_SCHEMA) -> Table:
     """An empty rollup table (partition identity(day)), or the existing one."""
     from pyiceberg.transforms import IdentityTransform
 
@@ -53,7 +57,7 @@ def create_rollup_table(catalog: Catalog, location: TableLocation, name: str) ->
         return catalog.load_table(identifier)
     root = location.table_location.rsplit("/", 1)[0]
     txn = catalog.create_table_transaction(
-        identifier, schema=ROLLUP_SCHEMA, location=f"{root}/{name}",
+        identifier, schema=schema, location=f"{root}/{name}",
         properties={"bedrock_logbook.rollup_schema_version": "1",
                     "write.parquet.compression-codec": "zstd"})
     with txn.update_spec() as spec:
@@ -65,22 +69,35 @@ def create_rollup_table(catalog: Catalog, location: TableLocation, name: str) ->
 def write_rollups(lake: Path | str, hourly: Iterable[pa.Table], daily: Iterable[pa.Table],
                   rollup_of: int, run_id: str = "test-rollup") -> None:
     """Replace the rollup tables' rows with these batches (the first replaces, each further
-    one appends; every snapshot records ``rollup_of``)."""
+    one appends; every snapshot records ``rollup_of``). The model cube gets
+    ``models_rollup`` of each daily batch (batches of distinct days, as the daily ones),
+    written as each daily batch is: one batch in memory at a time."""
     location = resolve(lake)
     catalog = open_catalog(location)
     props = {ROLLUP_OF_PROPERTY: str(rollup_of), OPERATION_PROPERTY: ROLLUP,
              RUN_ID_PROPERTY: run_id}
-    for name, batches in ((ROLLUP_HOURLY_TABLE, hourly), (ROLLUP_DAILY_TABLE, daily)):
-        table = create_rollup_table(catalog, location, name)
-        first = True
-        for batch in batches:
-            if first:
-                table.overwrite(conform(batch), snapshot_properties=props)
-                first = False
-            elif batch.num_rows:
-                table.append(conform(batch), snapshot_properties=props)
-        if first:  # no batch: still record which raw snapshot the (empty) rollup reflects
-            table.overwrite(ROLLUP_SCHEMA.empty_table(), snapshot_properties=props)
+    hourly_table = create_rollup_table(catalog, location, ROLLUP_HOURLY_TABLE)
+    daily_table = create_rollup_table(catalog, location, ROLLUP_DAILY_TABLE)
+    cube_table = create_rollup_table(catalog, location, ROLLUP_MODELS_TABLE,
+                                     ROLLUP_MODELS_SCHEMA)
+    written: set[int] = set()  # id() of the tables written once
+
+    def write(table: Table, rows: pa.Table) -> None:
+        if id(table) not in written:  # the first batch replaces
+            table.overwrite(rows, snapshot_properties=props)
+            written.add(id(table))
+        elif rows.num_rows:
+            table.append(rows, snapshot_properties=props)
+
+    for batch in hourly:
+        write(hourly_table, conform(batch))
+    for batch in daily:
+        write(daily_table, conform(batch))
+        write(cube_table, models_rollup(batch))
+    # No batch: still record which raw snapshot the (empty) rollup reflects.
+    for table, schema in ((hourly_table, ROLLUP_SCHEMA), (daily_table, ROLLUP_SCHEMA),
+                          (cube_table, ROLLUP_MODELS_SCHEMA)):
+        write(table, schema.empty_table())
 
 
 def ensure_rollups(lake: Path | str) -> bool:

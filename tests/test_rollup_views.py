@@ -1,7 +1,9 @@
 """Issue 12's acceptance for the readers: the panels that read the rollups give the numbers
 the raw rows give, on random filters and after a user price override; percentiles are within
 1% of the exact order statistic; the rollup views follow the tables' snapshots and fall back
-to the raw rows while a rollup is behind.
+to the raw rows while a rollup is behind. Panels switched to the model cube
+(rollup_daily_models) are compared under filters the cube answers and under filters that
+force the daily rollup (caller, account, operation).
 
 The lake holds the sample generator's requests parsed by the real parser (many models,
 profiles, modes, cache tokens, errors); its rollup tables are written by tests/rollup_lake.py
@@ -25,8 +27,13 @@ import pyarrow.compute as pc
 import pytest
 
 from bedrock_logbook import queries
-from bedrock_logbook.ingest.rollup import build_rollup, daily_rollup
-from bedrock_logbook.ingest.rollup_schema import PROMPT_BANDS, ROLLUP_SCHEMA, THROTTLE_CODES
+from bedrock_logbook.ingest.rollup import build_rollup, daily_rollup, models_rollup
+from bedrock_logbook.ingest.rollup_schema import (
+    PROMPT_BANDS,
+    ROLLUP_MODELS_SCHEMA,
+    ROLLUP_SCHEMA,
+    THROTTLE_CODES,
+)
 from bedrock_logbook.ingest.table import append, open_table
 from bedrock_logbook.lake.location import resolve
 from bedrock_logbook.queries import panels
@@ -38,6 +45,16 @@ from tests.rollup_lake import ensure_rollups, write_rollups
 
 RAW_PANELS = Path(__file__).parent / "fixtures" / "raw_panels"
 SWITCHED = sorted(p.stem for p in RAW_PANELS.glob("*.sql"))
+# Panels that read the model cube when the filters allow (queries/panels.py CUBE_SWAPS).
+CUBE_PANELS = sorted(n for n in panels.list_panels() if "/*models*/" in panels.panel_text(n))
+# Panel-specific parameters compared, per panel (every value of each).
+PANEL_PARAMS: dict[str, list[dict[str, Any]]] = {
+    "cost_by_dimension": [{"dimension": d}
+                          for d in ("model", "caller", "served_mode", "profile_scope")],
+    "spend_daily": [{"dimension": d} for d in ("model", "caller", "account")],
+    "latency_over_time": [{"grain": "day"}, {"grain": "hour"}],
+}
+ALL_STATES = ("rollup_hourly", "rollup_daily", "rollup_daily_models")
 # The exact order statistic with guarded_quantile's minimum group (the test's own definition).
 ORDER_STAT = """
 CREATE OR REPLACE MACRO test_order_stat(x, q) AS
@@ -46,7 +63,8 @@ CREATE OR REPLACE MACRO test_order_stat(x, q) AS
     END
 """
 PERCENTILE_COLUMNS = ("p50_latency_ms", "p90_latency_ms", "p99_latency_ms",
-                      "standard_p50_latency_ms", "optimized_p50_latency_ms")
+                      "standard_p50_latency_ms", "optimized_p50_latency_ms",
+                      "p50_first_byte_ms", "p90_first_byte_ms", "p99_first_byte_ms")
 
 
 def _raw() -> pa.Table:
@@ -136,6 +154,9 @@ def _random_filters(con: duckdb.DuckDBPyConnection, rng: random.Random) -> list[
         "served_modes": ["standard", "optimized", "unknown"],
         "operations": [r[0] for r in con.execute(
             "SELECT DISTINCT operation FROM raw_invocations").fetchall() if r[0]],
+        "accounts": [r[0] for r in con.execute(
+            "SELECT DISTINCT account_id FROM raw_invocations "
+            "WHERE account_id IS NOT NULL").fetchall()],
     }
     days = [r[0] for r in con.execute(
         "SELECT DISTINCT date FROM raw_invocations ORDER BY 1").fetchall()]
@@ -144,8 +165,13 @@ def _random_filters(con: duckdb.DuckDBPyConnection, rng: random.Random) -> list[
         # a date range before the data: selects nothing
         Filters(start=days[0] - dt.timedelta(days=30), end=days[0] - dt.timedelta(days=20)),
         Filters(start=days[1], end=days[1]),
+        # filters the model cube cannot answer: the panels read the daily rollup
+        Filters(callers=tuple(sorted(values["callers"])[:2])),
+        Filters(accounts=tuple(sorted(values["accounts"])[:1]), start=days[1]),
+        Filters(operations=tuple(sorted(values["operations"])[:1]),
+                models=tuple(sorted(values["models"])[:2])),
     ]
-    while len(chosen) < 12:
+    while len(chosen) < 15:
         kwargs: dict[str, Any] = {}
         for field in rng.sample(sorted(values), rng.randint(0, 2)):
             kwargs[field] = tuple(rng.sample(values[field], min(len(values[field]),
@@ -159,8 +185,12 @@ def _random_filters(con: duckdb.DuckDBPyConnection, rng: random.Random) -> list[
 
 def test_rollups_are_current_and_read_from_the_tables(con: duckdb.DuckDBPyConnection) -> None:
     states = dict(con.execute("SELECT table_name, state FROM rollup_staleness").fetchall())
-    assert states == {"rollup_hourly": "current", "rollup_daily": "current"}
+    assert states == dict.fromkeys(ALL_STATES, "current")
     (n,) = con.execute("SELECT count(*) FROM rollup_daily").fetchone() or (0,)
+    (cube,) = con.execute("SELECT count(*) FROM rollup_daily_models").fetchone() or (0,)
+    (cube_live,) = con.execute(
+        "SELECT count(*) FROM rollup_daily_models_live").fetchone() or (0,)
+    assert 0 < cube == cube_live < n  # the cube is read from its table, and is smaller
     (live,) = con.execute("SELECT count(*) FROM rollup_daily_live").fetchone() or (0,)
     assert n > 0 and live == n
     (hourly,) = con.execute("SELECT sum(requests) FROM rollup_hourly").fetchone() or (0,)
@@ -170,13 +200,40 @@ def test_rollups_are_current_and_read_from_the_tables(con: duckdb.DuckDBPyConnec
 @pytest.mark.parametrize("name", SWITCHED)
 def test_switched_panel_equals_raw_on_random_filters(con: duckdb.DuckDBPyConnection,
                                                      name: str) -> None:
-    rng = random.Random(hash(name) % 1000)
+    rng = random.Random(sum(map(ord, name)))
     rows = 0
+    paths = set()
     for filters in _random_filters(con, rng):
-        for dimension in (("model", "caller", "served_mode", "profile_scope")
-                          if name == "cost_by_dimension" else ("model",)):
-            rows += assert_panel_matches_raw(con, name, filters, {"dimension": dimension})
+        for extra in PANEL_PARAMS.get(name, [{"dimension": "model"}]):
+            rows += assert_panel_matches_raw(con, name, filters, extra)
+            paths.add("rollup_daily_models" in panels.build(name, filters, extra).sql)
     assert rows > 0  # the comparison saw data
+    if name in CUBE_PANELS:
+        assert paths == {True, False}  # both the cube and the daily rollup were compared
+
+
+def test_every_cube_panel_is_compared_with_its_raw_sql() -> None:
+    assert len(CUBE_PANELS) >= 15
+    assert set(CUBE_PANELS) <= set(SWITCHED)
+
+
+@pytest.mark.parametrize("filters, cube", [
+    (Filters(), True),
+    (Filters(models=("m",), regions=("r",), served_modes=("standard",),
+             inference_regions=("x",), start=dt.date(2026, 1, 1)), True),
+    (Filters(callers=("alice",)), False),
+    (Filters(accounts=("111111111111",)), False),
+    (Filters(operations=("Converse",)), False),
+])
+def test_build_picks_the_cube_only_when_no_filter_needs_the_daily_grain(
+        filters: Filters, cube: bool) -> None:
+    for name in CUBE_PANELS:
+        sql = panels.build(name, filters, panels.EXAMPLE_PARAMS).sql
+        assert ("rollup_daily_models" in sql) == cube, name
+        assert "/*models*/" not in sql or not cube, name
+    # a breakdown by caller or account reads the daily rollup whatever the filters
+    spend = panels.build("spend_daily", Filters(), {"dimension": "caller"}).sql
+    assert "FROM rollup_daily_cost\n" in spend and "rollup_daily_models_cost" in spend
 
 
 def test_percentiles_within_one_percent_of_the_order_statistic(
@@ -258,19 +315,25 @@ def test_behind_rollups_fall_back_to_raw_and_refresh_follows(tmp_path: Path) -> 
     staleness = con.execute("SELECT table_name, rollup_of, raw_snapshot_id, state "
                             "FROM rollup_staleness ORDER BY 1").fetchall()
     assert staleness == [("rollup_daily", first, second, "behind"),
+                         ("rollup_daily_models", first, second, "behind"),
                          ("rollup_hourly", first, second, "behind")]
     # the tables still hold the old rows; the live view and the panels see every request
     (in_table,) = con.execute("SELECT sum(requests) FROM rollup_daily").fetchone() or (0,)
     (live,) = con.execute("SELECT sum(requests) FROM rollup_daily_live").fetchone() or (0,)
     assert (in_table, live) == (early.num_rows, raw.num_rows)
-    for name in ("overview_kpis", "overview_daily", "latency_percentiles", "filter_options"):
+    (cube_table,) = con.execute("SELECT sum(requests) FROM rollup_daily_models").fetchone() or (0,)
+    (cube_live,) = con.execute(
+        "SELECT sum(requests) FROM rollup_daily_models_live").fetchone() or (0,)
+    assert (cube_table, cube_live) == (early.num_rows, raw.num_rows)
+    for name in ("overview_kpis", "overview_daily", "latency_percentiles", "filter_options",
+                 "reliability_daily", "routing_pairs_by_model"):
         assert_panel_matches_raw(con, name, Filters())
     # the writer catches up: refresh re-plans the rollup tables too
     hourly = build_rollup(raw)
     write_rollups(lake, [hourly], [daily_rollup(hourly)], second)
     before = queries.refresh(con)
     states = dict(con.execute("SELECT table_name, state FROM rollup_staleness").fetchall())
-    assert states == {"rollup_hourly": "current", "rollup_daily": "current"}
+    assert states == dict.fromkeys(ALL_STATES, "current")
     assert queries.refresh(con) == before  # nothing new: same cache key
     assert con.execute("SELECT sum(requests) FROM rollup_daily").fetchone() == (raw.num_rows,)
 
@@ -294,14 +357,17 @@ def test_lake_without_rollup_tables_has_empty_typed_views(tmp_path: Path) -> Non
     _write_raw(lake, _raw())
     con = queries.connect(lake)
     con.execute(ORDER_STAT)
-    for view in ("rollup_hourly", "rollup_daily"):
+    for view, schema in (("rollup_hourly", ROLLUP_SCHEMA), ("rollup_daily", ROLLUP_SCHEMA),
+                         ("rollup_daily_models", ROLLUP_MODELS_SCHEMA)):
         assert con.execute(f"SELECT count(*) FROM {view}").fetchone() == (0,)
-        columns = [r[0] for r in con.execute(f"DESCRIBE {view}").fetchall()]
-        assert columns == ROLLUP_SCHEMA.names
+        described = con.execute(f"DESCRIBE {view}").fetchall()
+        assert [r[0] for r in described] == schema.names
+        empty = con.sql(f"SELECT * FROM {view}").to_arrow_table()
+        assert [f.type for f in empty.schema] == [f.type for f in schema], view
     states = dict(con.execute("SELECT table_name, state FROM rollup_staleness").fetchall())
-    assert states == {"rollup_hourly": "absent", "rollup_daily": "absent"}
+    assert states == dict.fromkeys(ALL_STATES, "absent")
     # pages keep their numbers: the live view computes the rows from the raw table
-    for name in ("overview_kpis", "cost_by_dimension", "routing_matrix"):
+    for name in ("overview_kpis", "cost_by_dimension", "routing_matrix", "mode_matrix"):
         assert_panel_matches_raw(con, name, Filters(), {"dimension": "model"})
 
 
@@ -340,3 +406,40 @@ def test_live_raw_branch_matches_daily_rollup(tmp_path: Path) -> None:
         b = check.execute(f"SELECT sum({c}) FROM expected").fetchone()
         assert a is not None and b is not None
         assert (a[0] is None and b[0] is None) or a[0] == pytest.approx(b[0], rel=1e-9)
+
+
+def _same_rows(got: pa.Table, expected: pa.Table) -> None:
+    """Equal as multisets: exact for every column but floating sums (to 1e-9 in total)."""
+    check = duckdb.connect()
+    check.execute("SET TimeZone = 'UTC'")
+    check.register("got", got)
+    check.register("expected", expected)
+    assert got.column_names == expected.column_names
+    floats = [c for c in expected.column_names if c.endswith("_sum") or c.startswith("fit_sum")]
+    listed = ", ".join(c for c in expected.column_names if c not in floats)
+    diff = check.execute(
+        f"SELECT count(*) FROM ((SELECT {listed} FROM got EXCEPT ALL "
+        f"SELECT {listed} FROM expected) UNION ALL (SELECT {listed} "
+        f"FROM expected EXCEPT ALL SELECT {listed} FROM got))").fetchone()
+    assert diff == (0,)
+    assert got.num_rows == expected.num_rows
+    for c in floats:
+        a = check.execute(f"SELECT sum({c}) FROM got").fetchone()
+        b = check.execute(f"SELECT sum({c}) FROM expected").fetchone()
+        assert a is not None and b is not None
+        assert (a[0] is None and b[0] is None) or a[0] == pytest.approx(b[0], rel=1e-9)
+
+
+def test_cube_live_fallback_equals_the_stored_cube(lake: Path, tmp_path: Path) -> None:
+    """rollup_daily_models_live merged from the daily rollup (the cube table absent or
+    behind) gives the writer's rows: sketches summed per bucket and sorted, as stored."""
+    raw = _raw()
+    stored = queries.connect(lake).sql("SELECT * FROM rollup_daily_models").to_arrow_table()
+    bare = tmp_path / "bare"
+    _write_raw(bare, raw)  # no rollup table: raw rows -> daily rows -> cube rows, in SQL
+    fallback = queries.connect(bare).sql(
+        "SELECT * FROM rollup_daily_models_live").to_arrow_table()
+    expected = models_rollup(daily_rollup(build_rollup(raw)))
+    _same_rows(stored, expected)
+    _same_rows(fallback, expected)
+    assert expected.num_rows < daily_rollup(build_rollup(raw)).num_rows

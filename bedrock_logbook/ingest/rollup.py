@@ -14,7 +14,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from bedrock_logbook.ingest.rollup_schema import (
+    MODELS_DROPPED,
     PROMPT_BANDS,
+    ROLLUP_MODELS_SCHEMA,
     ROLLUP_SCHEMA,
     SKETCH_LN_GAMMA,
     THROTTLE_CODES,
@@ -435,6 +437,46 @@ def daily_rollup(hourly: pa.Table) -> pa.Table:
     midnight = pc.cast(hourly.column("day"), pa.timestamp("us", tz="UTC"))
     return merge_rollups(hourly.set_column(ROLLUP_SCHEMA.get_field_index("hour"),
                                            ROLLUP_SCHEMA.field("hour"), midnight))
+
+
+def models_rollup(daily: pa.Table) -> pa.Table:
+    """The model cube (``ROLLUP_MODELS_SCHEMA``) of daily rollup rows: the same rows merged
+    without ``hour``, ``account_id``, ``caller`` and ``operation``.
+
+    The dropped columns are set to one value per day (``hour`` already is 00:00 of ``day`` in
+    daily rows, the others NULL) and the rows go through :func:`merge_rollups`, the one merge:
+    sums add, min/max combine, sketches are summed per bucket.
+    """
+    rows = conform(daily)
+    midnight = pc.cast(rows.column("day"), pa.timestamp("us", tz="UTC"))
+    rows = rows.set_column(ROLLUP_SCHEMA.get_field_index("hour"), ROLLUP_SCHEMA.field("hour"),
+                           midnight)
+    for name in MODELS_DROPPED:
+        if name != "hour":
+            field = ROLLUP_SCHEMA.field(name)
+            rows = rows.set_column(ROLLUP_SCHEMA.get_field_index(name), field,
+                                   pa.nulls(rows.num_rows, field.type))
+    return conform_models(merge_rollups(rows))
+
+
+def conform_models(table: pa.Table) -> pa.Table:
+    """``table``'s ROLLUP_MODELS_SCHEMA columns, as :func:`conform` does for the rollup."""
+    full = conform(_with_dropped(table))
+    return pa.Table.from_arrays([full.column(f.name) for f in ROLLUP_MODELS_SCHEMA],
+                                schema=ROLLUP_MODELS_SCHEMA)
+
+
+def _with_dropped(table: pa.Table) -> pa.Table:
+    """A cube table padded with the dropped columns (conform checks the others)."""
+    for name in MODELS_DROPPED:
+        if name not in table.column_names:
+            field = ROLLUP_SCHEMA.field(name)
+            if name == "hour":
+                column = pc.cast(table.column("day"), field.type)
+            else:
+                column = pa.nulls(table.num_rows, field.type)
+            table = table.append_column(field, column)
+    return table
 
 
 def connect() -> duckdb.DuckDBPyConnection:

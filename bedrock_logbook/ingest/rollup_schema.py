@@ -30,6 +30,7 @@ from bedrock_logbook.ingest.schema import Column
 # Re-exported: the table names live in the shared lake package, which readers may import.
 from bedrock_logbook.lake.location import ROLLUP_DAILY_TABLE as ROLLUP_DAILY_TABLE
 from bedrock_logbook.lake.location import ROLLUP_HOURLY_TABLE as ROLLUP_HOURLY_TABLE
+from bedrock_logbook.lake.location import ROLLUP_MODELS_TABLE as ROLLUP_MODELS_TABLE
 
 ROLLUP_SCHEMA_VERSION = 1
 # Two tables of this one schema: hourly rows, and the same merged per day (hour = 00:00 UTC)
@@ -160,6 +161,17 @@ ROLLUP_SCHEMA = pa.schema(
     },
 )
 
+# The model cube (``rollup_daily_models``): the daily rollup without these grain columns,
+# every other column kept with its name and type, rows merged exactly
+# (ingest/rollup.models_rollup). Most pages need none of them, and a year of cube rows is a
+# fraction of a year of daily rows (docs/rollups.md "The model cube").
+MODELS_DROPPED: tuple[str, ...] = ("hour", "account_id", "caller", "operation")
+MODELS_COLUMNS: tuple[Column, ...] = tuple(c for c in ROLLUP_COLUMNS
+                                           if c.name not in MODELS_DROPPED)
+MODELS_GRAIN: tuple[str, ...] = tuple(c for c in GRAIN if c not in MODELS_DROPPED)
+ROLLUP_MODELS_SCHEMA = pa.schema([ROLLUP_SCHEMA.field(c.name) for c in MODELS_COLUMNS],
+                                 metadata=ROLLUP_SCHEMA.metadata)
+
 
 def sketch_bucket(x: float) -> int:
     """The bucket of a value >= 0 (ValueError for a negative value or NaN)."""
@@ -194,10 +206,11 @@ def _type_name(t: pa.DataType) -> str:
             "date32[day]": "DATE"}[str(t)]
 
 
-def rollup_table_doc() -> str:
-    """The column table of docs/rollups.md (tests/test_rollup_build.py keeps them equal)."""
+def rollup_table_doc(columns: tuple[Column, ...] = ROLLUP_COLUMNS) -> str:
+    """The column table of docs/rollups.md (tests/test_rollup_build.py keeps them equal);
+    ``MODELS_COLUMNS`` gives the model cube's."""
     lines = ["| column | type | null? | meaning |", "|---|---|---|---|"]
-    for c in ROLLUP_COLUMNS:
+    for c in columns:
         role = "grain" if c in GRAIN_COLUMNS else "measure"
         lines.append(f"| `{c.name}` | {_type_name(c.type)} | {'yes' if c.nullable else 'no'} "
                      f"| {role}: {c.doc} |")

@@ -1,24 +1,47 @@
-"""Keep ``rollup_hourly`` and ``rollup_daily`` consistent with the invocations table.
+"""Keep the per-day derived tables (the rollups) consistent with the invocations table.
 
-The two Iceberg tables live beside ``invocations`` (same catalog and namespace, folders
-``<lake>/rollup_hourly``, ``<lake>/rollup_daily``), schema ``rollup_schema.ROLLUP_SCHEMA``,
-partitioned by identity(``day``). Every rollup snapshot records the raw snapshot it reflects
-(``lake.reading.ROLLUP_OF_PROPERTY``). :func:`refresh_rollups` (after each ingest's raw
-commit, at the start of every run, and in ``compact`` before raw snapshots expire) brings
-each table from its ``rollup_of`` R to the raw table's current snapshot S:
+The tables are listed once, in :data:`DERIVED_TABLES` (today ``rollup_hourly``,
+``rollup_daily`` and the model cube ``rollup_daily_models``). Each entry is a
+:class:`DerivedTable`:
+
+- ``name``: the Iceberg table (same catalog and namespace as ``invocations``, folder
+  ``<lake>/<name>``); readers plan it by name (``lake.location.DERIVED_TABLES``);
+- ``schema``: its Arrow schema, which must have a non-null ``day`` DATE column (every table
+  is partitioned by identity(``day``), and a day's rows are replaced together);
+- ``source``: what the builder is given for ONE UTC day: ``"raw"`` (that day's raw rows,
+  deduplicated by the readers' rule: a ``pa.Table`` with ``schema.INVOCATIONS_SCHEMA``'s
+  columns), ``"hourly"`` (the day's hourly rollup) or ``"daily"`` (its daily rollup);
+- ``build``: a pure function from that table to the day's rows (cast to ``schema`` on write;
+  an empty result writes no file, so the day then has no row);
+- ``version``: compared with the table's ``bedrock_logbook.rollup_schema_version`` property:
+  a table of another version is dropped and rebuilt (derived data is never migrated).
+
+Adding a table is one entry, e.g. ``DerivedTable(PROMPT_PAIRS_TABLE, PROMPT_PAIRS_SCHEMA,
+"raw", build_prompt_pairs)``; the dirty days, commits, crash points, kill healing, compact's
+expiry and orphan removal then apply to it unchanged.
+
+Every snapshot records the raw snapshot it reflects (``lake.reading.ROLLUP_OF_PROPERTY``).
+:func:`refresh_rollups` (after each ingest's raw commit, at the start of every run, and in
+``compact`` before raw snapshots expire) brings each table from its ``rollup_of`` R to the
+raw table's current snapshot S:
 
 1. dirty days = days whose raw data files differ between R and S (every day when there is
-   no rollup yet, R is gone, or the table was built by another ``ROLLUP_SCHEMA_VERSION``),
-   plus, when S may hold a request_id twice (the reader rule), every day holding a copy the
-   readers drop;
-2. each dirty day is rebuilt from S's files of that day (``build_rollup``, the readers' copy
-   of each request_id only), ``daily_rollup`` of it for the daily table;
+   no such table yet, R is gone, or the table was built by another version), plus, when S
+   may hold a request_id twice (the reader rule), every day holding a copy the readers drop;
+2. each dirty day is built once from S's files of that day (the readers' copy of each
+   request_id only): the hourly rollup (``build_rollup``), the daily one and the raw rows
+   only when some dirty table's entry needs them, then each table's ``build``;
 3. each table gets ONE overwrite snapshot replacing exactly its files of the dirty days,
-   carrying ``rollup_of`` = S, operation ``rollup`` and the run id. R == S: nothing committed.
+   carrying ``rollup_of`` = S, operation ``rollup`` and the run id, in list order. R == S:
+   nothing committed.
 
-A kill anywhere leaves R behind (or the daily table one step behind the hourly one); the
-next refresh diffs from R and heals to exactly an uninterrupted run's rows. Files written and
-never committed are orphans (``maintenance.remove_orphans`` over the rollup tables).
+Crash points (``ingest/crash.py``): ``before_rollup_commit`` (files written, none committed),
+``between_rollup_commits`` (the first table committed) and ``before_<name>_commit`` before
+each further table's commit. A kill anywhere leaves R behind (or a later table one step
+behind an earlier one); the
+next refresh diffs each table from its own R and heals to exactly an uninterrupted run's
+rows. Files written and never committed are orphans (``maintenance.remove_orphans`` over
+the tables of :func:`load_rollup_tables`).
 
 Concurrent writers (S3): a table is committed only when S descends from (or is) its
 current ``rollup_of``; pyiceberg's own commit retry is off for these tables (a blind
@@ -31,19 +54,21 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 from bedrock_logbook.ingest.crash import crash_point
-from bedrock_logbook.ingest.rollup import build_rollup_in, connect, daily_rollup
+from bedrock_logbook.ingest.rollup import build_rollup_in, connect, daily_rollup, models_rollup
 from bedrock_logbook.ingest.rollup_schema import (
     ROLLUP_DAILY_TABLE,
     ROLLUP_HOURLY_TABLE,
+    ROLLUP_MODELS_SCHEMA,
+    ROLLUP_MODELS_TABLE,
     ROLLUP_SCHEMA,
     ROLLUP_SCHEMA_VERSION,
 )
@@ -70,15 +95,42 @@ if TYPE_CHECKING:
     from pyiceberg.manifest import DataFile
     from pyiceberg.table import Table
 
-ROLLUP_TABLES = (ROLLUP_HOURLY_TABLE, ROLLUP_DAILY_TABLE)
+Source = Literal["raw", "hourly", "daily"]
+
+
+def _same(rows: pa.Table) -> pa.Table:
+    return rows
+
+
+@dataclass(frozen=True)
+class DerivedTable:
+    """One per-day derived table (see the module doc for each field)."""
+
+    name: str
+    schema: pa.Schema
+    source: Source
+    build: Callable[[pa.Table], pa.Table]
+    version: int = ROLLUP_SCHEMA_VERSION
+
+
+DERIVED_TABLES: tuple[DerivedTable, ...] = (
+    DerivedTable(ROLLUP_HOURLY_TABLE, ROLLUP_SCHEMA, "hourly", _same),
+    DerivedTable(ROLLUP_DAILY_TABLE, ROLLUP_SCHEMA, "daily", _same),
+    DerivedTable(ROLLUP_MODELS_TABLE, ROLLUP_MODELS_SCHEMA, "daily", models_rollup),
+)
+ROLLUP_TABLES = tuple(t.name for t in DERIVED_TABLES)
 ROLLUP_SCHEMA_VERSION_PROPERTY = "bedrock_logbook.rollup_schema_version"
-_TABLE_PROPERTIES = {
-    "format-version": "2",
-    "write.parquet.compression-codec": "zstd",
-    ROLLUP_SCHEMA_VERSION_PROPERTY: str(ROLLUP_SCHEMA_VERSION),
-    # No blind re-apply of a commit that lost a race: the caller reloads and decides again.
-    "commit.retry.num-retries": "0",
-}
+
+
+def _table_properties(version: int) -> dict[str, str]:
+    return {
+        "format-version": "2",
+        "write.parquet.compression-codec": "zstd",
+        ROLLUP_SCHEMA_VERSION_PROPERTY: str(version),
+        # No blind re-apply of a commit that lost a race: the caller reloads and decides again.
+        "commit.retry.num-retries": "0",
+    }
+
 _EPOCH = dt.date(1970, 1, 1)
 _ATTEMPTS = 5
 
@@ -100,10 +152,11 @@ def rollup_location(location: TableLocation, name: str) -> str:
     return f"{root}/{name}"
 
 
-def ensure_rollup_table(catalog: Catalog, location: TableLocation, name: str) -> Table:
-    """The rollup table ``name``, created on first use (two creators racing both get it).
-    A table of another ``ROLLUP_SCHEMA_VERSION`` is dropped and created anew: rollups are
-    derived data, rebuilt, never migrated (its old files become orphans)."""
+def ensure_rollup_table(catalog: Catalog, location: TableLocation,
+                        entry: DerivedTable | str) -> Table:
+    """The derived table of ``entry`` (or of the entry named so), created on first use (two
+    creators racing both get it). A table of another version is dropped and created anew:
+    derived data is rebuilt, never migrated (its old files become orphans)."""
     from pyiceberg.exceptions import (
         CommitFailedException,
         NamespaceAlreadyExistsError,
@@ -112,11 +165,14 @@ def ensure_rollup_table(catalog: Catalog, location: TableLocation, name: str) ->
     )
     from pyiceberg.transforms import IdentityTransform
 
+    if isinstance(entry, str):
+        entry = next(t for t in DERIVED_TABLES if t.name == entry)
+    name = entry.name
     identifier = (NAMESPACE, name)
     try:
         table = catalog.load_table(identifier)
         if table.metadata.properties.get(ROLLUP_SCHEMA_VERSION_PROPERTY) == str(
-                ROLLUP_SCHEMA_VERSION):
+                entry.version):
             return table
         catalog.drop_table(identifier)
     except NoSuchTableError:
@@ -129,8 +185,8 @@ def ensure_rollup_table(catalog: Catalog, location: TableLocation, name: str) ->
         pass
     try:
         txn = catalog.create_table_transaction(
-            identifier, schema=ROLLUP_SCHEMA, location=rollup_location(location, name),
-            properties=_TABLE_PROPERTIES)
+            identifier, schema=entry.schema, location=rollup_location(location, name),
+            properties=_table_properties(entry.version))
         with txn.update_spec() as spec:
             spec.add_field("day", IdentityTransform(), "day")
         txn.commit_transaction()
@@ -139,14 +195,14 @@ def ensure_rollup_table(catalog: Catalog, location: TableLocation, name: str) ->
     return catalog.load_table(identifier)
 
 
-def load_rollup_tables(location: TableLocation, catalog: Catalog | None = None
-                       ) -> list[Table]:
-    """The rollup tables that exist (for expiry and orphan removal); none are created."""
+def load_rollup_tables(location: TableLocation, catalog: Catalog | None = None,
+                       tables: Sequence[DerivedTable] = DERIVED_TABLES) -> list[Table]:
+    """The derived tables that exist (for expiry and orphan removal); none are created."""
     from pyiceberg.exceptions import NoSuchNamespaceError, NoSuchTableError
 
     catalog = catalog or open_catalog(location)
     found = []
-    for name in ROLLUP_TABLES:
+    for name in (t.name for t in tables):
         try:
             found.append(catalog.load_table((NAMESPACE, name)))
         except (NoSuchTableError, NoSuchNamespaceError):
@@ -269,11 +325,11 @@ class _RawReader:
         return {row[0] for row in self.con.execute(
             "SELECT DISTINCT day FROM losers").fetchall()}
 
-    def hourly(self, day: dt.date) -> pa.Table:
-        """The hourly rollup of the day's raw rows (empty when the day has none)."""
+    def _day_view(self, day: dt.date) -> bool:
+        """View ``invocations`` = the day's raw rows the readers keep (False: none)."""
         files = sorted(self.files_by_day.get(day, ()))
         if not files:
-            return ROLLUP_SCHEMA.empty_table()
+            return False
         self._relation(files, "_day")
         # Columns a migrated file predates come back NULL, typed as the lake schema says.
         self.con.execute("""
@@ -283,10 +339,43 @@ class _RawReader:
             SELECT * EXCLUDE (filename, file_row_number) FROM _day
             ANTI JOIN losers USING (filename, file_row_number)
         """)
+        return True
+
+    def hourly(self, day: dt.date) -> pa.Table:
+        """The hourly rollup of the day's raw rows (empty when the day has none)."""
+        if not self._day_view(day):
+            return ROLLUP_SCHEMA.empty_table()
         return build_rollup_in(self.con)
+
+    def raw(self, day: dt.date) -> pa.Table:
+        """The day's raw rows the readers keep, with INVOCATIONS_SCHEMA's columns."""
+        if not self._day_view(day):
+            return INVOCATIONS_SCHEMA.empty_table()
+        names = ", ".join(f'"{n}"' for n in INVOCATIONS_SCHEMA.names)  # the schema's names
+        rows = self.con.sql(f"SELECT {names} FROM invocations").to_arrow_table()  # noqa: S608
+        return rows.cast(INVOCATIONS_SCHEMA)
 
     def close(self) -> None:
         self.con.close()
+
+
+class _Day:
+    """One dirty day's inputs, each built once and only when an entry asks for it."""
+
+    def __init__(self, reader: _RawReader, day: dt.date) -> None:
+        self.reader, self.day = reader, day
+        self._cache: dict[Source, pa.Table] = {}
+
+    def rows(self, source: Source) -> pa.Table:
+        if source not in self._cache:
+            if source == "raw":
+                self._cache[source] = self.reader.raw(self.day)
+            elif source == "hourly":
+                self._cache[source] = self.reader.hourly(self.day)
+            else:
+                hourly = self.rows("hourly")
+                self._cache[source] = daily_rollup(hourly) if hourly.num_rows else hourly
+        return self._cache[source]
 
 
 def _write_file(table: Table, day: dt.date, rows: pa.Table, run_id: str, token: str) -> str:
@@ -323,8 +412,9 @@ def _commit(table: Table, decision: _Decision, new_files: list[str], current: in
 # ---------------------------------------------------------------- the refresh
 
 def refresh_rollups(location: TableLocation, raw: Table, run_id: str,
-                    catalog: Catalog | None = None) -> RollupRefresh:
-    """Bring both rollup tables to the raw table's current snapshot (see the module doc)."""
+                    catalog: Catalog | None = None,
+                    entries: Sequence[DerivedTable] = DERIVED_TABLES) -> RollupRefresh:
+    """Bring every derived table to the raw table's current snapshot (see the module doc)."""
     from pyiceberg.exceptions import CommitFailedException
 
     raw.refresh()
@@ -334,7 +424,8 @@ def refresh_rollups(location: TableLocation, raw: Table, run_id: str,
         return done
     current = done.raw_snapshot = head.snapshot_id
     catalog = catalog or open_catalog(location)
-    tables = [ensure_rollup_table(catalog, location, name) for name in ROLLUP_TABLES]
+    tables = [ensure_rollup_table(catalog, location, entry) for entry in entries]
+    by_name = {t.name(): e for t, e in zip(tables, entries, strict=True)}
     if all(_rollup_of(t) == current for t in tables):
         return done  # in sync: nothing planned, nothing read
     files_now = _files_by_day(raw, current)
@@ -347,12 +438,14 @@ def refresh_rollups(location: TableLocation, raw: Table, run_id: str,
             pending = [(t, d) for t, d in zip(tables, decisions, strict=True) if not d.skip]
             if not pending:
                 return done
-            written = _write_days(reader, pending, run_id)
+            written = _write_days(reader, pending, by_name, run_id)
             crash_point("before_rollup_commit")
             lost = False
             for i, (table, decision) in enumerate(pending):
-                if i:
-                    crash_point("between_rollup_commits")
+                if i:  # a kill between two tables' commits (the first pair, and each one)
+                    if i == 1:
+                        crash_point("between_rollup_commits")
+                    crash_point(f"before_{table.name()[-1]}_commit")
                 try:
                     _commit(table, decision, written[table.name()], current, run_id)
                 except CommitFailedException:
@@ -373,21 +466,22 @@ def refresh_rollups(location: TableLocation, raw: Table, run_id: str,
 
 
 def _write_days(reader: _RawReader, pending: Iterable[tuple[Table, _Decision]],
-                run_id: str) -> dict[Any, list[str]]:
+                by_name: dict[Any, DerivedTable], run_id: str) -> dict[Any, list[str]]:
     """Each pending table's files for its dirty days (a day without raw rows gets none),
-    building each day once for both tables."""
+    building each day's inputs once for every table."""
     pending = list(pending)
     written: dict[Any, list[str]] = {t.name(): [] for t, _ in pending}
     token = secrets.token_hex(4)
     days = sorted(set().union(*(d.days for _, d in pending)))
     for day in days:
-        hourly = reader.hourly(day)
-        if not hourly.num_rows:
-            continue
+        inputs = _Day(reader, day)
+        if not inputs.rows("hourly").num_rows:
+            continue  # no raw row left that day: every table drops the day
         for table, decision in pending:
             if day not in decision.days:
                 continue
-            rows = hourly if table.name()[-1] == ROLLUP_HOURLY_TABLE else daily_rollup(hourly)
-            written[table.name()].append(_write_file(table, day, rows, run_id, token))
+            entry = by_name[table.name()]
+            rows = entry.build(inputs.rows(entry.source))
+            if rows.num_rows:
+                written[table.name()].append(_write_file(table, day, rows, run_id, token))
     return written
-

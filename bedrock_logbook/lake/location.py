@@ -24,6 +24,13 @@ TABLE_NAME = "invocations"  # the table, and its folder under the lake
 # Derived tables beside it (docs/rollups.md): same catalog and namespace, folders of the same name.
 ROLLUP_HOURLY_TABLE = "rollup_hourly"
 ROLLUP_DAILY_TABLE = "rollup_daily"
+# The daily rollup without hour/account/caller/operation (the "model cube" most pages read).
+ROLLUP_MODELS_TABLE = "rollup_daily_models"
+# Same-day prompt pairs (ingest/prompt_pairs.py), a per-day table maintained with the rollups.
+PROMPT_PAIRS_TABLE = "prompt_pairs_daily"
+# Every per-day derived table readers plan (lake.reading.plan_rollups); absent ones read empty.
+DERIVED_TABLES = (ROLLUP_HOURLY_TABLE, ROLLUP_DAILY_TABLE, ROLLUP_MODELS_TABLE,
+                  PROMPT_PAIRS_TABLE)
 LOCAL_CATALOG_FILE = "_catalog.sqlite"  # inside a local lake
 PARTITION_FIELD = "ts_day"
 SCHEMA_VERSION_PROPERTY = "bedrock_logbook.schema_version"

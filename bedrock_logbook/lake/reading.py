@@ -9,10 +9,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bedrock_logbook.lake.location import (
+    DERIVED_TABLES,
     LOCAL_CATALOG_FILE,
     NAMESPACE,
-    ROLLUP_DAILY_TABLE,
-    ROLLUP_HOURLY_TABLE,
     TABLE_NAME,
     TableError,
     TableLocation,
@@ -163,13 +162,14 @@ def plan_rollup(table: Table | None) -> RollupPlan:
 
 
 def plan_rollups(location: TableLocation) -> dict[str, RollupPlan]:
-    """The plans of ``rollup_hourly`` and ``rollup_daily`` (empty plans for absent tables:
-    lakes written before the rollups, or a lake with no catalog yet)."""
+    """The plans of every per-day derived table (``location.DERIVED_TABLES``: the rollups,
+    the model cube, the prompt pairs), empty plans for absent tables (lakes written before
+    them, or a lake with no catalog yet)."""
     from pyiceberg.exceptions import NoSuchNamespaceError, NoSuchTableError
 
     from bedrock_logbook.lake.catalog import open_catalog
 
-    names = (ROLLUP_HOURLY_TABLE, ROLLUP_DAILY_TABLE)
+    names = DERIVED_TABLES
     if location.kind == "sql" and not location.is_s3:
         if not (Path(location.lake) / LOCAL_CATALOG_FILE).exists():
             return {name: RollupPlan() for name in names}  # never create a catalog to read

@@ -3,12 +3,12 @@
 The views read what the Iceberg table's current snapshot holds: pyiceberg plans the data files
 (``lake.reading``) and three macros hand them to the SQL (``logbook_files()``, the file list;
 ``logbook_dedupe()``, whether a request_id may occur twice; ``logbook_lake()``, the lake root
-the side files live under). The rollup tables (docs/rollups.md) are planned the same way:
-``logbook_rollup_hourly_files()``/``logbook_rollup_daily_files()``, and for the staleness view
-``logbook_snapshot()`` (the raw snapshot read) beside ``logbook_rollup_hourly_of()``/
-``logbook_rollup_daily_of()`` (the raw snapshot each rollup reflects). Nothing is downloaded
-at run time: ``s3://`` files are read through Arrow's S3 client registered as a DuckDB
-filesystem, not through the httpfs extension.
+the side files live under). The per-day derived tables (docs/rollups.md:
+``lake.location.DERIVED_TABLES``) are planned the same way: ``logbook_<table>_files()``
+(e.g. ``logbook_rollup_daily_files()``), and for the staleness view ``logbook_snapshot()``
+(the raw snapshot read) beside ``logbook_<table>_of()`` (the raw snapshot each reflects).
+Nothing is downloaded at run time: ``s3://`` files are read through Arrow's S3 client
+registered as a DuckDB filesystem, not through the httpfs extension.
 """
 
 from __future__ import annotations
@@ -24,8 +24,9 @@ import pyarrow as pa
 
 from bedrock_logbook.lake.catalog import load_table
 from bedrock_logbook.lake.location import (
+    DERIVED_TABLES,
     ROLLUP_DAILY_TABLE,
-    ROLLUP_HOURLY_TABLE,
+    ROLLUP_MODELS_TABLE,
     TableError,
     TableLocation,
     local_path,
@@ -49,11 +50,11 @@ DEDUPE_MACRO = "logbook_dedupe"
 SNAPSHOT_MACRO = "logbook_snapshot"
 # Whether rollup_daily reflects the raw snapshot read (else rollup_daily_live reads raw rows).
 DAILY_CURRENT_MACRO = "logbook_rollup_daily_current"
-# Per rollup table: its files, and the raw snapshot it reflects.
-ROLLUP_MACROS = {
-    ROLLUP_HOURLY_TABLE: ("logbook_rollup_hourly_files", "logbook_rollup_hourly_of"),
-    ROLLUP_DAILY_TABLE: ("logbook_rollup_daily_files", "logbook_rollup_daily_of"),
-}
+# Whether rollup_daily_models does (else rollup_daily_models_live merges rollup_daily_live).
+MODELS_CURRENT_MACRO = "logbook_rollup_daily_models_current"
+# Per derived table: its files, and the raw snapshot it reflects.
+ROLLUP_MACROS = {name: (f"logbook_{name}_files", f"logbook_{name}_of")
+                 for name in DERIVED_TABLES}
 # A table name cannot be a bound parameter: one fixed statement per price table.
 _INSERTS = {
     name: f"INSERT INTO {name} SELECT * FROM _price_rows"  # noqa: S608 (fixed names)
@@ -257,9 +258,11 @@ def _define_plan_macros(con: duckdb.DuckDBPyConnection, location: TableLocation,
         rollup = read_plan.rollups.get(table, RollupPlan())
         _define_macro(con, files_macro, read_list(rollup.files))
         _define_macro(con, of_macro, rollup.rollup_of)
-    daily_of = read_plan.rollups.get(ROLLUP_DAILY_TABLE, RollupPlan()).rollup_of
-    _define_macro(con, DAILY_CURRENT_MACRO,
-                  read_plan.raw.snapshot_id is not None and daily_of == read_plan.raw.snapshot_id)
+    for table, macro in ((ROLLUP_DAILY_TABLE, DAILY_CURRENT_MACRO),
+                         (ROLLUP_MODELS_TABLE, MODELS_CURRENT_MACRO)):
+        of = read_plan.rollups.get(table, RollupPlan()).rollup_of
+        _define_macro(con, macro,
+                      read_plan.raw.snapshot_id is not None and of == read_plan.raw.snapshot_id)
 
 
 def _define_macro(con: duckdb.DuckDBPyConnection, name: str,

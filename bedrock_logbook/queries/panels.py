@@ -10,6 +10,14 @@ every user-chosen value travels as a bound ``$name`` parameter, never as SQL tex
 Panels that read the rollups (``rollup_daily``, ``rollup_daily_cost``: docs/rollups.md) carry
 ``/*rollup_filters*/ TRUE`` instead: the same predicate, with the date range on the rollup's
 ``day`` (a rollup has no ``ts`` or ``date``; a day range is exact on daily rows).
+
+A panel reads the model cube (``rollup_daily_models``: the daily rollup without ``hour``,
+``account_id``, ``caller``, ``operation``, far fewer rows) where it writes
+``rollup_daily_live /*models*/``, ``rollup_daily_cost /*models*/`` or
+``'rollup_daily_live' /*models*/`` (a rate_tiers source): :func:`build` swaps each for the
+cube's fixed name when no filter names those columns (:func:`cube_allowed`), else leaves the
+daily rollup (the marker is a comment). A branch that breaks down by caller, account,
+operation or hour names the daily or hourly rollup without the marker.
 """
 
 from __future__ import annotations
@@ -43,6 +51,16 @@ _PREDICATES: dict[str, str] = {
     "callers": "list_contains($callers, caller)",
     "accounts": "list_contains($accounts, account_id)",
 }
+
+
+# The cube's swaps (fixed text -> fixed text; the quoted form first: it contains the other).
+CUBE_SWAPS: tuple[tuple[str, str], ...] = (
+    ("'rollup_daily_live' /*models*/", "'rollup_daily_models_live'"),
+    ("rollup_daily_live /*models*/", "rollup_daily_models_live"),
+    ("rollup_daily_cost /*models*/", "rollup_daily_models_cost"),
+)
+# Filters on columns the model cube does not keep.
+_FULL_GRAIN_FILTERS = ("operations", "callers", "accounts")
 
 
 # A value for every panel-specific parameter (build() drops those a panel does not use): what
@@ -99,6 +117,12 @@ def filter_predicate(filters: Filters, *, rollup: bool = False) -> tuple[str, di
     return (" AND ".join(parts) or "TRUE"), params
 
 
+def cube_allowed(filters: Filters) -> bool:
+    """Whether the model cube can answer under ``filters`` (none names caller, account or
+    operation; the cube keeps every other filtered column and the day)."""
+    return not any(getattr(filters, name) for name in _FULL_GRAIN_FILTERS)
+
+
 @cache
 def panel_text(name: str) -> str:
     """The SQL file of panel ``name`` as written (filters marker included)."""
@@ -127,6 +151,9 @@ def build(name: str, filters: Filters, extra: Mapping[str, Any] | None = None) -
     text = panel_text(name)
     used = set(_PARAM_RE.findall(text))
     params: dict[str, Any] = {k: v for k, v in (extra or {}).items() if k in used}
+    if cube_allowed(filters):
+        for marked, cube in CUBE_SWAPS:
+            text = text.replace(marked, cube)
     for marker, rollup in ((FILTER_MARKER, False), (ROLLUP_FILTER_MARKER, True)):
         if marker in text:
             predicate, filter_params = filter_predicate(filters, rollup=rollup)

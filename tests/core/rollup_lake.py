@@ -1,7 +1,7 @@
 """What a lake's rollup tables should hold, computed independently of the rollup writer: the
 raw table's current snapshot read with Arrow, one row per request_id by the readers' rule
 (the first by ts, source, source_line), then ``build_rollup`` / ``daily_rollup`` (tested on
-their own in tests/test_rollup_build.py)."""
+their own in tests/test_rollup_build.py) / ``models_rollup`` (tests/core/test_rollup_models.py)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from typing import Any
 import pyarrow as pa
 
 from bedrock_logbook.ingest.lake_files import LakeFiles
-from bedrock_logbook.ingest.rollup import build_rollup, daily_rollup
+from bedrock_logbook.ingest.rollup import build_rollup, daily_rollup, models_rollup
 from bedrock_logbook.ingest.sample import generate_records
 from bedrock_logbook.ingest.schema import INVOCATIONS_SCHEMA
 from bedrock_logbook.lake.catalog import load_table, open_catalog
@@ -22,12 +22,13 @@ from bedrock_logbook.lake.location import (
     NAMESPACE,
     ROLLUP_DAILY_TABLE,
     ROLLUP_HOURLY_TABLE,
+    ROLLUP_MODELS_TABLE,
     TableLocation,
     resolve,
 )
 from bedrock_logbook.lake.reading import ROLLUP_OF_PROPERTY, data_files
 
-TABLES = (ROLLUP_HOURLY_TABLE, ROLLUP_DAILY_TABLE)
+TABLES = (ROLLUP_HOURLY_TABLE, ROLLUP_DAILY_TABLE, ROLLUP_MODELS_TABLE)
 
 
 def generated_logs(root: Path, n: int, *, seed: int, start: datetime, hours: int,
@@ -77,7 +78,9 @@ def _normal(table: pa.Table) -> list[tuple[Any, ...]]:
 
 def expected_rollups(lake: Path | str | TableLocation) -> dict[str, list[tuple[Any, ...]]]:
     hourly = build_rollup(raw_rows(lake))
-    return {ROLLUP_HOURLY_TABLE: _normal(hourly), ROLLUP_DAILY_TABLE: _normal(daily_rollup(hourly))}
+    daily = daily_rollup(hourly)
+    return {ROLLUP_HOURLY_TABLE: _normal(hourly), ROLLUP_DAILY_TABLE: _normal(daily),
+            ROLLUP_MODELS_TABLE: _normal(models_rollup(daily))}
 
 
 def rollup_table(lake: Path | str | TableLocation, name: str) -> Any:

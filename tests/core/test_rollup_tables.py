@@ -1,7 +1,9 @@
-"""Issue 12: ingest (and compact) keep rollup_hourly and rollup_daily equal to the rollup of
-the raw table's current rows, over real gzip files and real lakes: one ingest, two ingests
-touching the same days, a rerun, kills between the raw and the rollup commits and between
-the two rollup commits, compact, and a raw table that may hold a request_id twice.
+"""Issue 12: ingest (and compact) keep rollup_hourly, rollup_daily and the model cube
+rollup_daily_models equal to the rollup of the raw table's current rows, over real gzip files
+and real lakes: one ingest, two ingests touching the same days, a rerun, kills between the
+raw and the rollup commits and between any two tables' commits, compact, a raw table that
+may hold a request_id twice, and one more per-day table built from raw rows (the entry shape
+ingest/rollup_tables.DerivedTable documents).
 
 Expected rollups come from the raw table read independently (tests/core/rollup_lake.py)."""
 
@@ -19,7 +21,10 @@ from bedrock_logbook.ingest.crash import CRASH_ENV
 from bedrock_logbook.ingest.lake import LakeLock
 from bedrock_logbook.ingest.objects import list_local, read_local
 from bedrock_logbook.ingest.pipeline import IngestOptions, RunSummary, ingest_objects
-from bedrock_logbook.lake.location import ROLLUP_DAILY_TABLE, ROLLUP_HOURLY_TABLE
+from bedrock_logbook.lake.location import (
+    ROLLUP_HOURLY_TABLE,
+    ROLLUP_MODELS_TABLE,
+)
 from bedrock_logbook.lake.reading import OPERATION_PROPERTY, ROLLUP, RUN_ID_PROPERTY
 from tests.core.rollup_lake import (
     TABLES,
@@ -135,14 +140,16 @@ def test_a_rerun_with_nothing_new_commits_no_rollup_snapshot(
     rerun = ingest(lake, a)
     assert rerun.rows_written == 0 and rerun.rollup_days == 0
     assert "rollups" not in rerun.line()
-    assert [rollup_snapshots(lake, n) for n in TABLES] == [1, 1]
+    assert [rollup_snapshots(lake, n) for n in TABLES] == [1, 1, 1]
     assert stored_rollups(lake) == expected_rollups(lake)
 
 
-# Kill points after the raw commit: neither rollup committed (with or without rollup files
-# written), or the hourly one committed and the daily one not.
-KILLS = {"after_table_commit": (False, False), "before_rollup_commit": (False, False),
-         "between_rollup_commits": (True, False)}
+# Kill points after the raw commit: no rollup committed (with or without rollup files
+# written), the hourly one committed and the others not, or the cube alone not committed.
+KILLS = {"after_table_commit": (False, False, False),
+         "before_rollup_commit": (False, False, False),
+         "between_rollup_commits": (True, False, False),
+         f"before_{ROLLUP_MODELS_TABLE}_commit": (True, True, False)}
 
 
 @pytest.mark.parametrize("point", KILLS)
@@ -158,9 +165,8 @@ def test_a_kill_after_the_raw_commit_heals_on_the_rerun(
     killed = cli_ingest(lake, b, {CRASH_ENV: point})
     assert killed.returncode == -9, killed.stderr
     assert raw_snapshot(lake) != first_raw  # the raw commit landed
-    hourly_done, daily_done = KILLS[point]
-    assert (rollup_of(lake, ROLLUP_HOURLY_TABLE) == raw_snapshot(lake)) == hourly_done
-    assert (rollup_of(lake, ROLLUP_DAILY_TABLE) == raw_snapshot(lake)) == daily_done
+    done = {name: rollup_of(lake, name) == raw_snapshot(lake) for name in TABLES}
+    assert tuple(done[name] for name in TABLES) == KILLS[point]
     assert stored_rollups(lake) != expected_rollups(lake)  # behind: the kill mattered
     if point == "before_rollup_commit":
         assert rollup_orphans(lake), "rollup files were written (else this proves nothing)"
@@ -236,7 +242,79 @@ def test_a_raw_table_holding_a_request_id_twice_is_rolled_up_by_the_readers_rule
     assert table.current_snapshot() is not None
     assert table_needs_dedupe(table)
     done = refresh_rollups(resolve(lake), table, "test-run")
-    assert done.commits == 2
+    assert done.commits == 3
     assert stored_rollups(lake) == expected_rollups(lake)
     hourly = stored_rollups(lake)[ROLLUP_HOURLY_TABLE]
     assert sum(dict(r)["requests"] for r in hourly) == 400  # each request once
+
+
+def test_one_more_per_day_table_built_from_raw_rows_is_one_entry(
+        tmp_path: Path, two_batches: tuple[Path, Path, set[str], set[str]]) -> None:
+    """What the prompt_pairs_daily entry will be: a name, a schema and a builder from the
+    day's deduplicated raw rows. Here: requests per day x model, counted in the test from
+    the raw rows independently, kept equal through a second ingest, a rerun and compact."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from bedrock_logbook.ingest.compact import compact
+    from bedrock_logbook.ingest.rollup_tables import (
+        DERIVED_TABLES,
+        DerivedTable,
+        load_rollup_tables,
+        refresh_rollups,
+    )
+    from bedrock_logbook.ingest.schema import INVOCATIONS_SCHEMA
+    from bedrock_logbook.lake.catalog import load_table
+    from bedrock_logbook.lake.location import resolve
+    from tests.core.rollup_lake import raw_rows
+
+    schema = pa.schema([pa.field("day", pa.date32(), nullable=False),
+                        pa.field("model", pa.string()),
+                        pa.field("requests", pa.int64(), nullable=False)])
+
+    def per_model(raw: pa.Table) -> pa.Table:
+        assert raw.column_names == INVOCATIONS_SCHEMA.names  # the raw schema, as documented
+        days = pc.cast(raw.column("ts"), pa.date32())
+        counted = pa.table({"day": days, "model": raw.column("model")}).group_by(
+            ["day", "model"]).aggregate([([], "count_all")])
+        return pa.table({"day": counted.column("day"), "model": counted.column("model"),
+                         "requests": counted.column("count_all")}, schema=schema)
+
+    extra = DerivedTable("test_requests_by_model", schema, "raw", per_model)
+    entries = (*DERIVED_TABLES, extra)
+
+    def expected(lake: Path) -> list[tuple[object, ...]]:
+        counts: dict[tuple[object, ...], int] = {}
+        for row in raw_rows(lake).to_pylist():
+            key = (row["ts"].date(), row["model"])
+            counts[key] = counts.get(key, 0) + 1
+        return sorted(((d, m, n) for (d, m), n in counts.items()), key=repr)
+
+    def stored(lake: Path) -> list[tuple[object, ...]]:
+        rows = rollup_table(lake, extra.name).scan().to_arrow().to_pylist()
+        return sorted(((r["day"], r["model"], r["requests"]) for r in rows), key=repr)
+
+    a, b, _, _ = two_batches
+    lake = tmp_path / "lake"
+    ingest(lake, a)
+    raw = load_table(resolve(lake))
+    assert raw is not None
+    done = refresh_rollups(resolve(lake), raw, "extra-1", entries=entries)
+    assert done.commits == 1  # only the new table was behind
+    assert stored(lake) == expected(lake) and sum(n for *_, n in stored(lake)) == 400
+    ingest(lake, b)  # the extra table is not in DERIVED_TABLES: behind now
+    raw = load_table(resolve(lake))
+    assert raw is not None
+    assert stored(lake) != expected(lake)
+    done = refresh_rollups(resolve(lake), raw, "extra-2", entries=entries)
+    assert done.commits == 1 and len(done.days) == 3  # only the days b touched
+    assert stored(lake) == expected(lake) and sum(n for *_, n in stored(lake)) == 700
+    assert refresh_rollups(resolve(lake), raw, "extra-3", entries=entries).commits == 0
+    assert extra.name in {t.name()[-1] for t in load_rollup_tables(resolve(lake),
+                                                                    tables=entries)}
+    with LakeLock(lake):
+        compact(resolve(lake), retention=timedelta(0))
+    raw = load_table(resolve(lake))
+    assert raw is not None
+    refresh_rollups(resolve(lake), raw, "extra-4", entries=entries)
+    assert stored(lake) == expected(lake)

@@ -15,7 +15,7 @@ SELECT
         AS cache_read_savings_usd,
     sum(coalesce(cache_write_tokens, 0) * (cache_write_rate - input_rate)) / 1e6
         AS cache_write_premium_usd
-FROM rollup_daily_cost
+FROM rollup_daily_cost /*models*/
 WHERE /*rollup_filters*/ TRUE
 GROUP BY ALL
 HAVING coalesce(sum(cache_read_tokens), 0) + coalesce(sum(cache_write_tokens), 0) > 0

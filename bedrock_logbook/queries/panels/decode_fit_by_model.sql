@@ -11,7 +11,7 @@ WITH fit AS (
         CAST(sum(fit_n) AS BIGINT) AS n,
         least_squares_fit(sum(fit_n), sum(fit_sum_x), sum(fit_sum_y), sum(fit_sum_xx),
             sum(fit_sum_xy), sum(fit_sum_yy)) AS line
-    FROM rollup_daily_live
+    FROM rollup_daily_live /*models*/
     WHERE /*rollup_filters*/ TRUE AND error_code IS NULL AND fit_n > 0
     GROUP BY ALL
 ),

@@ -3,7 +3,7 @@
 -- its grain, so the counts are exact).
 WITH selected AS (
     SELECT day, coalesce(model, model_id) AS model, error_code, requests
-    FROM rollup_daily_live
+    FROM rollup_daily_live /*models*/
     WHERE /*rollup_filters*/ TRUE
 ),
 totals AS (SELECT day, model, sum(requests) AS requests FROM selected GROUP BY ALL)

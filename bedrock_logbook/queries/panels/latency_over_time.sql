@@ -1,15 +1,16 @@
 -- Latency and time to first byte percentiles per period ($grain: 'day' or 'hour', UTC) x
 -- model x served mode, from the rollups' sketches summed per bucket: the order statistic
 -- within 1% (docs/rollups.md), NULL below the minimum group size (quantile_min_count on the
--- *_count columns, as guarded_quantile). Days read rollup_daily_live; hours read
+-- *_count columns, as guarded_quantile). Days read the model cube (or rollup_daily_live under
+-- a caller, account or operation filter: queries/panels.py); hours read
 -- rollup_hourly while it reflects the raw snapshot the views read, else the same sketches
 -- built from the raw rows (an old lake, an ingest between its commits). The hourly test is
 -- constant (planned with the lake), so only one branch is read.
 WITH rows_read AS (
     SELECT
-        hour, model, model_id, served_latency,
+        timezone('UTC', CAST(day AS TIMESTAMP)) AS hour, model, model_id, served_latency,
         latency_ms_count, latency_ms_sketch, first_byte_ms_count, first_byte_ms_sketch
-    FROM rollup_daily_live
+    FROM rollup_daily_live /*models*/
     WHERE $grain = 'day' AND /*rollup_filters*/ TRUE
     UNION ALL
     SELECT

@@ -8,7 +8,7 @@ WITH selected AS (
         coalesce(served_latency, 'unknown') AS served_mode,
         coalesce(model, model_id) AS model,
         latency_ms_count, latency_ms_sum, latency_ms_sketch
-    FROM rollup_daily_live
+    FROM rollup_daily_live /*models*/
     WHERE /*rollup_filters*/ TRUE AND latency_ms_count > 0
 ),
 merged AS (

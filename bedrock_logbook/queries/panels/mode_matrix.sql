@@ -5,7 +5,7 @@ WITH selected AS (
         coalesce(requested_latency, 'standard') AS requested_mode,
         coalesce(served_latency, 'unknown') AS served_mode,
         requests, cost_usd, latency_ms_count, latency_ms_sketch
-    FROM rollup_daily_cost
+    FROM rollup_daily_cost /*models*/
     WHERE /*rollup_filters*/ TRUE
 ),
 merged AS (

@@ -9,7 +9,7 @@
 -- The p50s are the order statistic within 1% from the sketches (docs/rollups.md).
 WITH selected AS (
     SELECT *
-    FROM rollup_daily_cost
+    FROM rollup_daily_cost /*models*/
     WHERE /*rollup_filters*/ TRUE AND model IS NOT NULL
 ),
 traffic AS (
@@ -33,7 +33,7 @@ traffic AS (
 rates AS (
     SELECT model, scope_key, region_key, day, mode, input_rate, output_rate, cache_read_rate,
         cache_write_rate, cache_write_1h_rate, input_rate_mode_explicit
-    FROM rate_tiers('rollup_daily_live')
+    FROM rate_tiers('rollup_daily_live' /*models*/)
     WHERE tier_min_prompt_tokens = 0
 ),
 priced AS (

@@ -22,7 +22,7 @@ WITH selected AS (
         cache_write_rate,
         latency_ms_sketch,
         latency_ms_count
-    FROM rollup_daily_cost
+    FROM rollup_daily_cost /*models*/
     WHERE /*rollup_filters*/ TRUE AND coalesce(priced, FALSE)
 ),
 rates AS (

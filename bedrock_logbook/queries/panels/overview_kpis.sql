@@ -3,7 +3,7 @@
 -- per bucket first: docs/rollups.md) into the order statistic within 1%, NULL under the
 -- guarded_quantile thresholds (quantile_min_count).
 WITH selected AS (
-    SELECT * FROM rollup_daily_cost WHERE /*rollup_filters*/ TRUE
+    SELECT * FROM rollup_daily_cost /*models*/ WHERE /*rollup_filters*/ TRUE
 ),
 merged AS (
     SELECT list({'bucket': bucket, 'n': n}) AS sketch

@@ -7,7 +7,7 @@ WITH selected AS (
         coalesce(model, model_id) AS model,
         coalesce(served_latency, 'unknown') AS served_mode,
         requests, cross_region, priced, cost_usd, latency_ms_count, latency_ms_sketch
-    FROM rollup_daily_cost
+    FROM rollup_daily_cost /*models*/
     WHERE /*rollup_filters*/ TRUE
 ),
 merged AS (

@@ -10,7 +10,7 @@ SELECT
     CAST(sum(guardrail_interventions) AS BIGINT) AS interventions,
     CAST(sum(errors) / sum(requests) AS DOUBLE) AS error_rate,
     CAST(sum(guardrail_interventions) / sum(requests) AS DOUBLE) AS intervention_rate
-FROM rollup_daily_live
+FROM rollup_daily_live /*models*/
 WHERE /*rollup_filters*/ TRUE
 GROUP BY ALL
 ORDER BY day, model

@@ -3,7 +3,7 @@
 WITH selected AS (
     SELECT region AS source_region, inference_region, requests, latency_ms_count,
         latency_ms_sketch
-    FROM rollup_daily_live
+    FROM rollup_daily_live /*models*/
     WHERE /*rollup_filters*/ TRUE
 ),
 merged AS (

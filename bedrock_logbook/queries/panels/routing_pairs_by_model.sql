@@ -8,7 +8,7 @@ WITH selected AS (
         coalesce(region, '(none)') AS source_region,
         coalesce(inference_region, '(none)') AS inference_region,
         requests, latency_ms_count, latency_ms_sketch
-    FROM rollup_daily_live
+    FROM rollup_daily_live /*models*/
     WHERE /*rollup_filters*/ TRUE
 ),
 totals AS (

@@ -1,14 +1,22 @@
 -- Spend per UTC day, stacked by the dimension chosen on the page ($dimension: model, caller,
 -- account or tag; with tag, $tag_key names the requestMetadata key and requests without it
 -- are '(untagged)'). The eight costliest values are kept, the rest summed as 'other'.
--- Model, caller and account are in the daily rollup's grain (rollup_daily_cost: cost equal
--- to the invocations view's); tags are not (docs/rollups.md), so 'tag' reads the
--- invocations view. Only the branch of the chosen dimension returns rows.
+-- Model is in the model cube's grain, caller and account in the daily rollup's (both priced
+-- by rollup_cost: cost equal to the invocations view's); tags are not (docs/rollups.md), so
+-- 'tag' reads the invocations view. Only the branch of the chosen dimension returns rows.
 WITH selected AS (
     SELECT
         day,
+        coalesce(model, model_id, '(none)') AS value,
+        requests,
+        cost_usd,
+        CASE WHEN coalesce(priced, FALSE) THEN 0 ELSE requests END AS unpriced_requests
+    FROM rollup_daily_cost /*models*/
+    WHERE $dimension = 'model' AND /*rollup_filters*/ TRUE
+    UNION ALL
+    SELECT
+        day,
         coalesce(CASE $dimension
-            WHEN 'model' THEN coalesce(model, model_id)
             WHEN 'caller' THEN caller
             WHEN 'account' THEN account_id
         END, '(none)') AS value,
@@ -16,7 +24,7 @@ WITH selected AS (
         cost_usd,
         CASE WHEN coalesce(priced, FALSE) THEN 0 ELSE requests END AS unpriced_requests
     FROM rollup_daily_cost
-    WHERE $dimension <> 'tag' AND /*rollup_filters*/ TRUE
+    WHERE $dimension IN ('caller', 'account') AND /*rollup_filters*/ TRUE
     UNION ALL
     SELECT
         day,

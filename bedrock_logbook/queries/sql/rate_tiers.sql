@@ -1,10 +1,10 @@
 -- purpose: Per-token rates of every (model, profile scope, region, day, mode, prompt-size tier) the chosen data holds: the one rate definition the invocations view and the rollup cost views join.
--- grain: one row per model x scope_key x region_key x day x mode x tier_min_prompt_tokens (a table macro over the keys of invocations, rollup_daily_live or rollup_hourly)
+-- grain: one row per model x scope_key x region_key x day x mode x tier_min_prompt_tokens (a table macro over the keys of invocations, rollup_daily_live, rollup_hourly or rollup_daily_models_live)
 -- layer: staging
 -- kind: macro
--- depends: raw_invocations, rollup_daily_live, rollup_hourly, prices, price_model_match
+-- depends: raw_invocations, rollup_daily_live, rollup_hourly, rollup_daily_models_live, prices, price_model_match
 -- rate_tiers('invocations') resolves the keys of the raw table, rate_tiers('rollup_daily_live') and
--- rate_tiers('rollup_hourly') those of a rollup table (docs/rollups.md "How a query joins
+-- rate_tiers('rollup_hourly') and rate_tiers('rollup_daily_models_live') those of a rollup table (docs/rollups.md "How a query joins
 -- prices"). The argument is a constant, so the branches of the other sources are removed
 -- before anything is read. Keys: scope_key = coalesce(profile_scope, 'direct'), region_key =
 -- coalesce(region, ''), mode = the billed mode coalesce(served, requested, 'standard') and
@@ -28,6 +28,10 @@ data_keys AS (
     SELECT model, profile_scope, region, day, served_latency, requested_latency
     FROM rollup_hourly
     WHERE rate_keys_from = 'rollup_hourly' AND model IS NOT NULL
+    UNION ALL
+    SELECT model, profile_scope, region, day, served_latency, requested_latency
+    FROM rollup_daily_models_live
+    WHERE rate_keys_from = 'rollup_daily_models_live' AND model IS NOT NULL
 ),
 lake_combos AS (
     SELECT DISTINCT

@@ -1,15 +1,17 @@
 -- purpose: Rollup rows priced at query time: the billed mode, the rates of rate_tiers, the unpriced reason and cost_usd, by the invocations view's rules.
--- grain: one row per rollup row (a table macro over rollup_daily_live or rollup_hourly)
+-- grain: one row per rollup row (a table macro over rollup_daily_live, rollup_hourly or rollup_daily_models_live)
 -- layer: staging
 -- kind: macro
--- depends: rollup_daily_live, rollup_hourly, rate_tiers, service_tier_list
+-- depends: rollup_daily_live, rollup_hourly, rollup_daily_models_live, rate_tiers, service_tier_list
 -- Every raw row of a rollup row has the same pricing keys (docs/rollups.md "Cost is computed
 -- at query time"), hence the same rates, multiplier and verdict: cost = multiplier x sum over
 -- token classes of (token sum x rate) / 1e6, and a row is wholly priced or wholly unpriced.
 -- The unpriced reasons are the invocations view's, written on the rollup's flags
 -- (tokens_missing, cache_*_used); the tier is joined on prompt_band, a bound of every
--- price threshold. rollup_cost('rollup_daily_live') or rollup_cost('rollup_hourly'): the argument
--- is a constant, so the other table is never read.
+-- price threshold. rollup_cost('rollup_daily_live'), rollup_cost('rollup_hourly') or
+-- rollup_cost('rollup_daily_models_live'): the argument is a constant, so the other tables are
+-- never read. The model cube lacks hour, account_id, caller and operation: they come out NULL
+-- here and rollup_daily_models_cost drops them.
 CREATE OR REPLACE MACRO rollup_cost(rollup_from) AS TABLE
 WITH
 base AS (
@@ -27,6 +29,8 @@ base AS (
         SELECT * FROM rollup_daily_live WHERE rollup_from = 'rollup_daily_live'
         UNION ALL
         SELECT * FROM rollup_hourly WHERE rollup_from = 'rollup_hourly'
+        UNION ALL BY NAME
+        SELECT * FROM rollup_daily_models_live WHERE rollup_from = 'rollup_daily_models_live'
     ) AS r
 ),
 rates AS (

@@ -1,5 +1,5 @@
 -- purpose: Whether each rollup table reflects the raw table's current snapshot (its rollup_of), so pages can say a rollup is behind.
--- grain: one row per rollup table (rollup_hourly, rollup_daily)
+-- grain: one row per rollup table (rollup_hourly, rollup_daily, rollup_daily_models)
 -- layer: raw
 -- depends:
 -- state: 'current' (rollup_of = the raw snapshot the views read: the rollup is exact),
@@ -23,4 +23,6 @@ FROM (
     SELECT 'rollup_hourly' AS table_name, logbook_rollup_hourly_of() AS rollup_of
     UNION ALL
     SELECT 'rollup_daily', logbook_rollup_daily_of()
+    UNION ALL
+    SELECT 'rollup_daily_models', logbook_rollup_daily_models_of()
 ) AS t;
