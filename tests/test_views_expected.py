@@ -515,6 +515,7 @@ def test_rollup_staleness(con: duckdb.DuckDBPyConnection) -> None:
     assert [(r["table_name"], r["rollup_of"], r["raw_snapshot_id"], r["state"], r["is_current"])
             for r in got] == [
         ("rollup_daily", raw_snapshot, raw_snapshot, "current", True),
+        ("rollup_daily_models", raw_snapshot, raw_snapshot, "current", True),
         ("rollup_hourly", raw_snapshot, raw_snapshot, "current", True),
     ]
 
@@ -593,3 +594,40 @@ def test_rollup_daily_live(con: duckdb.DuckDBPyConnection) -> None:
                     "sum(output_tokens) AS output_tokens FROM rollup_daily_live GROUP BY day "
                     "ORDER BY day")
     assert [tuple(r.values()) for r in got] == [(D10, 2, 0, 400), (D11, 5, 1, 1000)]
+
+
+# The model cube: the daily rollup without hour/account/caller/operation. No two rows of a
+# day differ only in those here (D10: r1 optimized vs r2 standard; D11: r3..r7 differ in
+# model, mode or region), so the cube holds the same 2 + 5 rows, and no caller column.
+
+
+@expected("rollup_daily_models")
+def test_rollup_daily_models(con: duckdb.DuckDBPyConnection) -> None:
+    got = rows(con, "SELECT day, sum(requests) AS requests, count(*) AS n, "
+                    "sum(latency_ms_count) AS with_latency, sum(latency_ms_sum) AS latency "
+                    "FROM rollup_daily_models GROUP BY ALL ORDER BY day")
+    # latency: D10 r1 1000 + r2 2000; D11 r3 1500 + r6 3000 + r7 1600
+    assert [tuple(r.values()) for r in got] == [(D10, 2, 2, 2, 3000.0), (D11, 5, 5, 3, 6100.0)]
+    columns = [r[0] for r in con.execute("DESCRIBE rollup_daily_models").fetchall()]
+    assert not {"hour", "account_id", "caller", "operation"} & set(columns)
+
+
+@expected("rollup_daily_models_live")
+def test_rollup_daily_models_live(con: duckdb.DuckDBPyConnection) -> None:
+    # Current here: the table's rows.
+    got = rows(con, "SELECT day, sum(requests) AS requests, sum(errors) AS errors, "
+                    "sum(output_tokens) AS output_tokens FROM rollup_daily_models_live "
+                    "GROUP BY day ORDER BY day")
+    assert [tuple(r.values()) for r in got] == [(D10, 2, 0, 400), (D11, 5, 1, 1000)]
+
+
+@expected("rollup_daily_models_cost")
+def test_rollup_daily_models_cost(con: duckdb.DuckDBPyConnection) -> None:
+    got = rows(con, "SELECT day, sum(cost_usd) AS cost, sum(requested_cost_usd) AS asked, "
+                    "sum(requests) FILTER (WHERE NOT priced) AS unpriced "
+                    "FROM rollup_daily_models_cost GROUP BY day ORDER BY day")
+    # As rollup_daily_cost: D10 0.002 + 0.0016; D11 0.0008 + 0.0099 + 0.0024 + 0.003, r5
+    # unpriced; r3 asked optimized (0.001 instead of 0.0008)
+    assert got[0]["cost"] == approx(0.0036) and got[0]["unpriced"] is None
+    assert got[1]["cost"] == approx(0.0161) and got[1]["asked"] == approx(0.0163)
+    assert got[1]["unpriced"] == 1

@@ -117,3 +117,17 @@ def test_docs_list_the_cube_columns() -> None:
     text = (Path(__file__).resolve().parents[2] / "docs" / "rollups.md").read_text("utf-8")
     assert rollup_table_doc(MODELS_COLUMNS) in text, (
         "paste rollup_table_doc(MODELS_COLUMNS) into docs/rollups.md's cube columns")
+
+
+def test_the_sql_sketch_merge_sums_per_bucket_and_sorts(tmp_path: Any) -> None:
+    from bedrock_logbook import queries
+
+    con = queries.connect(tmp_path / "empty-lake")
+    (merged,) = con.execute(
+        "SELECT rollup_sketch_merge([{'bucket': 7, 'n': 1}, {'bucket': 5, 'n': 2}, "
+        "{'bucket': 7, 'n': 3}])").fetchone() or (None,)
+    assert merged == [{"bucket": 5, "n": 2}, {"bucket": 7, "n": 4}]  # 1 + 3 in bucket 7
+    (nothing,) = con.execute(
+        "SELECT rollup_sketch_merge(CAST([] AS STRUCT(bucket INTEGER, n BIGINT)[]))"
+    ).fetchone() or (0,)
+    assert nothing is None
