@@ -391,8 +391,9 @@ def test_lake_without_rollup_tables_has_empty_typed_views(tmp_path: Path) -> Non
         assert con.execute(f"SELECT count(*) FROM {view}").fetchone() == (0,)
         described = con.execute(f"DESCRIBE {view}").fetchall()
         assert [r[0] for r in described] == schema.names
-        empty = con.sql(f"SELECT * FROM {view}").to_arrow_table()
-        assert [f.type for f in empty.schema] == [f.type for f in schema], view
+        daily_types = dict(con.execute("DESCRIBE rollup_daily").fetchall()[i][:2]
+                           for i in range(len(ROLLUP_SCHEMA)))
+        assert all(daily_types[name] == kind for name, kind, *_ in described), view
     states = dict(con.execute("SELECT table_name, state FROM rollup_staleness").fetchall())
     assert states == dict.fromkeys(ALL_STATES, "absent")
     # pages keep their numbers: the live view computes the rows from the raw table
@@ -438,14 +439,17 @@ def test_live_raw_branch_matches_daily_rollup(tmp_path: Path) -> None:
 
 
 def _same_rows(got: pa.Table, expected: pa.Table) -> None:
-    """Equal as multisets: exact for every column but floating sums (to 1e-9 in total)."""
+    """Equal as multisets: exact for every column but floating sums (to 1e-9 in total). An
+    empty sketch counts as NULL: tests/rollup_lake.py writes with pyiceberg, which stores a
+    NULL list as an empty one (the ingest writer keeps NULL)."""
     check = duckdb.connect()
     check.execute("SET TimeZone = 'UTC'")
     check.register("got", got)
     check.register("expected", expected)
     assert got.column_names == expected.column_names
     floats = [c for c in expected.column_names if c.endswith("_sum") or c.startswith("fit_sum")]
-    listed = ", ".join(c for c in expected.column_names if c not in floats)
+    listed = ", ".join(f"nullif({c}, [])" if c.endswith("_sketch") else c
+                       for c in expected.column_names if c not in floats)
     diff = check.execute(
         f"SELECT count(*) FROM ((SELECT {listed} FROM got EXCEPT ALL "
         f"SELECT {listed} FROM expected) UNION ALL (SELECT {listed} "
