@@ -24,6 +24,8 @@ TABLE_NAME = "invocations"  # the table, and its folder under the lake
 # Derived tables beside it (docs/rollups.md): same catalog and namespace, folders of the same name.
 ROLLUP_HOURLY_TABLE = "rollup_hourly"
 ROLLUP_DAILY_TABLE = "rollup_daily"
+# Same-day prompt pairs per UTC day (ingest/prompt_pairs.py; added by the modes helper).
+PROMPT_PAIRS_TABLE = "prompt_pairs_daily"
 LOCAL_CATALOG_FILE = "_catalog.sqlite"  # inside a local lake
 PARTITION_FIELD = "ts_day"
 SCHEMA_VERSION_PROPERTY = "bedrock_logbook.schema_version"

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from bedrock_logbook.lake.location import (
     LOCAL_CATALOG_FILE,
     NAMESPACE,
+    PROMPT_PAIRS_TABLE,
     ROLLUP_DAILY_TABLE,
     ROLLUP_HOURLY_TABLE,
     TABLE_NAME,
@@ -169,7 +170,8 @@ def plan_rollups(location: TableLocation) -> dict[str, RollupPlan]:
 
     from bedrock_logbook.lake.catalog import open_catalog
 
-    names = (ROLLUP_HOURLY_TABLE, ROLLUP_DAILY_TABLE)
+    names: tuple[str, ...] = (ROLLUP_HOURLY_TABLE, ROLLUP_DAILY_TABLE)
+    names += (PROMPT_PAIRS_TABLE,)  # modes helper: the same-day prompt pairs, planned alike
     if location.kind == "sql" and not location.is_s3:
         if not (Path(location.lake) / LOCAL_CATALOG_FILE).exists():
             return {name: RollupPlan() for name in names}  # never create a catalog to read

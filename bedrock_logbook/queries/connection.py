@@ -24,6 +24,7 @@ import pyarrow as pa
 
 from bedrock_logbook.lake.catalog import load_table
 from bedrock_logbook.lake.location import (
+    PROMPT_PAIRS_TABLE,
     ROLLUP_DAILY_TABLE,
     ROLLUP_HOURLY_TABLE,
     TableError,
@@ -53,7 +54,11 @@ DAILY_CURRENT_MACRO = "logbook_rollup_daily_current"
 ROLLUP_MACROS = {
     ROLLUP_HOURLY_TABLE: ("logbook_rollup_hourly_files", "logbook_rollup_hourly_of"),
     ROLLUP_DAILY_TABLE: ("logbook_rollup_daily_files", "logbook_rollup_daily_of"),
+    # modes helper: the same-day prompt pairs table (ingest/prompt_pairs.py), planned alike.
+    PROMPT_PAIRS_TABLE: ("logbook_prompt_pairs_files", "logbook_prompt_pairs_of"),
 }
+# modes helper: whether prompt_pairs_daily reflects the raw snapshot read (prompt_pairs_live).
+PAIRS_CURRENT_MACRO = "logbook_prompt_pairs_current"
 # A table name cannot be a bound parameter: one fixed statement per price table.
 _INSERTS = {
     name: f"INSERT INTO {name} SELECT * FROM _price_rows"  # noqa: S608 (fixed names)
@@ -260,6 +265,10 @@ def _define_plan_macros(con: duckdb.DuckDBPyConnection, location: TableLocation,
     daily_of = read_plan.rollups.get(ROLLUP_DAILY_TABLE, RollupPlan()).rollup_of
     _define_macro(con, DAILY_CURRENT_MACRO,
                   read_plan.raw.snapshot_id is not None and daily_of == read_plan.raw.snapshot_id)
+    # modes helper: the same rule for the same-day prompt pairs table.
+    pairs_of = read_plan.rollups.get(PROMPT_PAIRS_TABLE, RollupPlan()).rollup_of
+    _define_macro(con, PAIRS_CURRENT_MACRO,
+                  read_plan.raw.snapshot_id is not None and pairs_of == read_plan.raw.snapshot_id)
 
 
 def _define_macro(con: duckdb.DuckDBPyConnection, name: str,
