@@ -219,9 +219,9 @@ def test_absent_table_gives_typed_empty_view_and_the_live_fallback(
     try:
         assert bare.execute("SELECT logbook_prompt_pairs_current()").fetchone() == (False,)
         assert bare.execute("SELECT count(*) FROM prompt_pairs_daily").fetchone() == (0,)
-        types = dict(bare.execute("SELECT column_name, data_type FROM (DESCRIBE "
+        types = dict(bare.execute("SELECT column_name, column_type FROM (DESCRIBE "
                                   "prompt_pairs_daily)").fetchall())
-        assert types == dict(con.execute("SELECT column_name, data_type FROM (DESCRIBE "
+        assert types == dict(con.execute("SELECT column_name, column_type FROM (DESCRIBE "
                                          "prompt_pairs_daily)").fetchall())
         assert types["calls"] == "BIGINT" and types["output_tokens_sum"] == "DECIMAL(38,0)"
         _assert_daily_equal(_live(bare), expected_daily(raw))
@@ -341,3 +341,26 @@ def test_comparison_summary_panel_keeps_its_columns_and_its_numbers(
             else:
                 exact_p50 = values[math.floor(0.5 * (len(values) - 1))]
                 assert abs(got - exact_p50) <= 0.01 * exact_p50, (model, mode)
+
+
+def test_comparison_summary_list_price_is_the_rate_of_the_modes_latest_day(
+        con: duckdb.DuckDBPyConnection) -> None:
+    frame = _panel(con, "mode_comparison_summary").set_index("model")
+    # Per request from the invocations view (not the rollups): the latest day with a rate,
+    # the highest rate of that day.
+    rows = con.execute("SELECT model, latency_mode, day, output_rate FROM invocations "
+                       "WHERE model IS NOT NULL AND output_rate IS NOT NULL").fetchall()
+    latest: dict[tuple[str, str], tuple[dt.date, float]] = {}
+    for model, mode, day, rate in rows:
+        best = latest.get((model, mode))
+        if best is None or (day, float(rate)) > best:
+            latest[(model, mode)] = (day, float(rate))
+    assert latest
+    for model in frame.index:
+        for mode in ("standard", "optimized"):
+            got = frame.at[model, f"{mode}_list_usd_per_1k_output"]
+            want = latest.get((model, mode))
+            if want is None:
+                assert got != got
+            else:
+                assert math.isclose(got, want[1] / 1000, rel_tol=1e-12), (model, mode)
