@@ -161,11 +161,11 @@ def test_the_lake_has_same_day_pairs_and_pairs_only_across_days(raw: pa.Table) -
 
 def test_the_current_table_is_read_and_equals_the_raw_computation(
         con: duckdb.DuckDBPyConnection, raw: pa.Table) -> None:
-    assert con.execute("SELECT logbook_prompt_pairs_current()").fetchone() == (True,)
+    assert con.execute("SELECT logbook_prompt_pairs_current()").fetchall() == [(True,)]
     _assert_daily_equal(_live(con), expected_daily(raw))
     # The table itself holds those rows (the current branch, not the fallback, was read).
-    table_rows = con.execute("SELECT count(*) FROM prompt_pairs_daily").fetchone()
-    assert table_rows == (len(expected_daily(raw)),)
+    table_rows = con.execute("SELECT count(*) FROM prompt_pairs_daily").fetchall()
+    assert table_rows == [(len(expected_daily(raw)),)]
 
 
 def test_same_day_views_equal_the_raw_computation(con: duckdb.DuckDBPyConnection,
@@ -207,9 +207,9 @@ def test_random_days_of_the_table_equal_the_raw_computation(
         chosen = set(rng.sample(days, rng.randint(1, len(days))))
         got = {k: v for k, v in _live(con).items() if k[0] in chosen}
         rows = con.execute("SELECT count(*) FROM prompt_pairs_daily WHERE list_contains($d, day)",
-                           {"d": sorted(chosen)}).fetchone()
+                           {"d": sorted(chosen)}).fetchall()
         _assert_daily_equal(got, {k: v for k, v in want.items() if k[0] in chosen})
-        assert rows == (len(got),)
+        assert rows == [(len(got),)]
 
 
 def test_absent_table_gives_typed_empty_view_and_the_live_fallback(
@@ -217,8 +217,8 @@ def test_absent_table_gives_typed_empty_view_and_the_live_fallback(
     _write_raw(tmp_path, raw)
     bare = queries.connect(tmp_path)
     try:
-        assert bare.execute("SELECT logbook_prompt_pairs_current()").fetchone() == (False,)
-        assert bare.execute("SELECT count(*) FROM prompt_pairs_daily").fetchone() == (0,)
+        assert bare.execute("SELECT logbook_prompt_pairs_current()").fetchall() == [(False,)]
+        assert bare.execute("SELECT count(*) FROM prompt_pairs_daily").fetchall() == [(0,)]
         types = dict(bare.execute("SELECT column_name, column_type FROM (DESCRIBE "
                                   "prompt_pairs_daily)").fetchall())
         assert types == dict(con.execute("SELECT column_name, column_type FROM (DESCRIBE "
@@ -229,8 +229,8 @@ def test_absent_table_gives_typed_empty_view_and_the_live_fallback(
         bare.close()
     empty = queries.connect(tmp_path / "no-lake")
     try:
-        assert empty.execute("SELECT count(*) FROM prompt_pairs_live").fetchone() == (0,)
-        assert empty.execute("SELECT count(*) FROM prompt_pairs_same_day").fetchone() == (0,)
+        assert empty.execute("SELECT count(*) FROM prompt_pairs_live").fetchall() == [(0,)]
+        assert empty.execute("SELECT count(*) FROM prompt_pairs_same_day").fetchall() == [(0,)]
     finally:
         empty.close()
 
@@ -249,10 +249,10 @@ def test_a_table_behind_the_raw_snapshot_is_not_read(tmp_path: Path, raw: pa.Tab
     _write_raw(tmp_path, later)
     stale = queries.connect(tmp_path)
     try:
-        assert stale.execute("SELECT logbook_prompt_pairs_current()").fetchone() == (False,)
+        assert stale.execute("SELECT logbook_prompt_pairs_current()").fetchall() == [(False,)]
         # The table still holds the old rows; the live view is the raw computation.
         assert stale.execute("SELECT count(*) FROM prompt_pairs_daily WHERE prompt_fp = "
-                             "'late'").fetchone() == (0,)
+                             "'late'").fetchall() == [(0,)]
         everything = pa.concat_tables([raw, later])
         _assert_daily_equal(_live(stale), expected_daily(everything))
         assert stale.execute("SELECT standard_calls, optimized_calls, latency_improvement FROM "
@@ -265,9 +265,9 @@ def test_a_table_behind_the_raw_snapshot_is_not_read(tmp_path: Path, raw: pa.Tab
     write_prompt_pairs(tmp_path, rows, snapshot)
     fresh = queries.connect(tmp_path)
     try:
-        assert fresh.execute("SELECT logbook_prompt_pairs_current()").fetchone() == (True,)
+        assert fresh.execute("SELECT logbook_prompt_pairs_current()").fetchall() == [(True,)]
         assert fresh.execute("SELECT count(*) FROM prompt_pairs_daily WHERE prompt_fp = "
-                             "'late'").fetchone() == (2,)
+                             "'late'").fetchall() == [(2,)]
     finally:
         fresh.close()
 
