@@ -115,11 +115,18 @@ def build_prompt_pairs(invocations: pa.Table) -> pa.Table:
     try:
         con.execute("SET TimeZone = 'UTC'")
         con.register("invocations", invocations)
-        relation = con.sql(_BUILD)
-        result = relation.to_arrow_table()
+        return build_prompt_pairs_in(con)
     finally:
         con.close()
-    return conform(result)
+
+
+def build_prompt_pairs_in(con: duckdb.DuckDBPyConnection) -> pa.Table:
+    """:func:`build_prompt_pairs` of the relation named ``invocations`` in ``con`` (e.g. the
+    writer's view over one day's Parquet files, as ``rollup.build_rollup_in``: DuckDB then
+    streams them instead of holding Arrow rows). The day is taken at UTC whatever ``con``'s
+    time zone."""
+    relation = con.sql(_BUILD)
+    return conform(relation.to_arrow_table())
 
 
 def conform(table: pa.Table) -> pa.Table:

@@ -8,12 +8,14 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from bedrock_logbook.ingest.prompt_pairs import (
     PROMPT_PAIRS_SCHEMA,
     build_prompt_pairs,
+    build_prompt_pairs_in,
     prompt_pairs_doc,
 )
 from tests.lake_fixtures import invocation_table
@@ -106,6 +108,18 @@ def test_built_day_by_day_as_the_writer_does_gives_the_same_rows() -> None:
     # Summing across days merges: calls of P1 over the two days are those of day 1 alone.
     both = pa.concat_tables([one, two])
     assert pc.sum(both.column("calls")).as_py() == 1 + 2 + 1 + 1 + 2 + 1
+
+
+def test_days_are_utc_days_whatever_the_sessions_time_zone() -> None:
+    # The writer's connection may not be UTC: P8 (23:59:59 and 00:00:01 UTC) must still not
+    # pair, and in Los Angeles both would fall on March 2.
+    con = duckdb.connect(":memory:")
+    try:
+        con.execute("SET TimeZone = 'America/Los_Angeles'")
+        con.register("invocations", invocation_table(DAY1 + DAY2))
+        assert _rows(build_prompt_pairs_in(con)) == EXPECTED
+    finally:
+        con.close()
 
 
 def test_no_rows_and_rows_with_no_pair_give_an_empty_typed_table() -> None:
