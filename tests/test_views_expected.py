@@ -18,6 +18,7 @@ import pytest
 
 from bedrock_logbook import queries
 from tests.lake_fixtures import utc, write_invocations, write_quarantine, write_run
+from tests.prompt_pairs_lake import build_from_lake, write_prompt_pairs
 from tests.rollup_lake import ensure_rollups
 
 H35 = "anthropic.claude-3-5-haiku-20241022-v1:0"
@@ -116,6 +117,7 @@ def con(tmp_path_factory: pytest.TempPathFactory) -> Iterator[duckdb.DuckDBPyCon
     for run in RUNS:
         write_run(lake, run)
     ensure_rollups(lake)  # rollup_hourly/rollup_daily of ROWS (a no-op once ingest writes them)
+    write_prompt_pairs(lake, *build_from_lake(lake))  # prompt_pairs_daily of ROWS
     connection = queries.connect(lake)
     yield connection
     connection.close()
@@ -300,6 +302,52 @@ def test_mode_comparison(con: duckdb.DuckDBPyConnection) -> None:
     # ($0.002 + $0.003) / 2
     assert h["standard_observed_usd_per_request"] == approx(0.0048 / 3)
     assert h["optimized_observed_usd_per_request"] == approx(0.005 / 2)
+
+
+# --- same-day prompt pairs (ingest/prompt_pairs.py): p1 ran both ways on Jan 10 (r1, r2),
+# p3 on Jan 11 (r6, r7); p2 only standard (r3 fell back). No first byte in ROWS.
+_PAIR_ROWS = [
+    (D10, H35, "p1", "optimized", 1, 1000.0, 1, 200, 0, None),
+    (D10, H35, "p1", "standard", 1, 2000.0, 1, 200, 0, None),
+    (D11, H35, "p3", "optimized", 1, 1600.0, 1, 400, 0, None),
+    (D11, H35, "p3", "standard", 1, 3000.0, 1, 400, 0, None),
+]
+
+
+def _pair_rows(con: duckdb.DuckDBPyConnection, view: str) -> list[tuple[Any, ...]]:
+    got = rows(con, f"SELECT * FROM {view} ORDER BY day, prompt_fp, latency_mode")
+    return [(r["day"], r["model"], r["prompt_fp"], r["latency_mode"], r["calls"],
+             r["latency_ms_sum"], r["output_tokens_count"],
+             None if r["output_tokens_sum"] is None else int(r["output_tokens_sum"]),
+             r["first_byte_ms_count"], r["first_byte_ms_sum"]) for r in got]
+
+
+@expected("prompt_pairs_daily")
+def test_prompt_pairs_daily(con: duckdb.DuckDBPyConnection) -> None:
+    assert _pair_rows(con, "prompt_pairs_daily") == _PAIR_ROWS
+
+
+@expected("prompt_pairs_live")
+def test_prompt_pairs_live(con: duckdb.DuckDBPyConnection) -> None:
+    assert rows(con, "SELECT logbook_prompt_pairs_current() AS c") == [{"c": True}]
+    assert _pair_rows(con, "prompt_pairs_live") == _PAIR_ROWS
+
+
+@expected("prompt_pairs_same_day")
+def test_prompt_pairs_same_day(con: duckdb.DuckDBPyConnection) -> None:
+    got = rows(con, "SELECT * FROM prompt_pairs_same_day ORDER BY prompt_fp")
+    assert [(r["prompt_fp"], r["standard_calls"], r["optimized_calls"],
+             r["standard_mean_latency_ms"], r["optimized_mean_latency_ms"], r["paired_days"])
+            for r in got] == [("p1", 1, 1, 2000.0, 1000.0, 1), ("p3", 1, 1, 3000.0, 1600.0, 1)]
+    assert got[0]["latency_improvement"] == approx(0.5)
+    assert got[1]["latency_improvement"] == approx(1 - 1600 / 3000)
+
+
+@expected("prompt_pairs_by_model")
+def test_prompt_pairs_by_model(con: duckdb.DuckDBPyConnection) -> None:
+    assert rows(con, "SELECT * FROM prompt_pairs_by_model") == [
+        {"model": H35, "paired_prompts": 2,
+         "latency_improvement_pct": approx(100 * (0.5 + 1 - 1600 / 3000) / 2)}]
 
 
 @expected("served_vs_requested")

@@ -1,7 +1,8 @@
 """Keep the per-day derived tables (the rollups) consistent with the invocations table.
 
 The tables are listed once, in :data:`DERIVED_TABLES` (today ``rollup_hourly``,
-``rollup_daily`` and the model cube ``rollup_daily_models``). Each entry is a
+``rollup_daily``, the model cube ``rollup_daily_models`` and the same-day prompt pairs
+``prompt_pairs_daily``, ingest/prompt_pairs.py). Each entry is a
 :class:`DerivedTable`:
 
 - ``name``: the Iceberg table (same catalog and namespace as ``invocations``, folder
@@ -16,8 +17,8 @@ The tables are listed once, in :data:`DERIVED_TABLES` (today ``rollup_hourly``,
 - ``version``: compared with the table's ``bedrock_logbook.rollup_schema_version`` property:
   a table of another version is dropped and rebuilt (derived data is never migrated).
 
-Adding a table is one entry, e.g. ``DerivedTable(PROMPT_PAIRS_TABLE, PROMPT_PAIRS_SCHEMA,
-"raw", build_prompt_pairs)``; the dirty days, commits, crash points, kill healing, compact's
+Adding a table is one entry, as ``DerivedTable(PROMPT_PAIRS_TABLE, PROMPT_PAIRS_SCHEMA,
+"raw", build_prompt_pairs, version=…)`` below; the dirty days, commits, crash points, kill healing, compact's
 expiry and orphan removal then apply to it unchanged.
 
 Every snapshot records the raw snapshot it reflects (``lake.reading.ROLLUP_OF_PROPERTY``).
@@ -63,6 +64,11 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from bedrock_logbook.ingest.crash import crash_point
+from bedrock_logbook.ingest.prompt_pairs import (
+    PROMPT_PAIRS_SCHEMA,
+    PROMPT_PAIRS_SCHEMA_VERSION,
+    build_prompt_pairs,
+)
 from bedrock_logbook.ingest.rollup import build_rollup_in, connect, daily_rollup, models_rollup
 from bedrock_logbook.ingest.rollup_schema import (
     ROLLUP_DAILY_TABLE,
@@ -76,6 +82,7 @@ from bedrock_logbook.ingest.schema import INVOCATIONS_SCHEMA
 from bedrock_logbook.lake.catalog import open_catalog
 from bedrock_logbook.lake.location import (
     NAMESPACE,
+    PROMPT_PAIRS_TABLE,
     TableError,
     TableLocation,
     file_uri,
@@ -117,6 +124,8 @@ DERIVED_TABLES: tuple[DerivedTable, ...] = (
     DerivedTable(ROLLUP_HOURLY_TABLE, ROLLUP_SCHEMA, "hourly", _same),
     DerivedTable(ROLLUP_DAILY_TABLE, ROLLUP_SCHEMA, "daily", _same),
     DerivedTable(ROLLUP_MODELS_TABLE, ROLLUP_MODELS_SCHEMA, "daily", models_rollup),
+    DerivedTable(PROMPT_PAIRS_TABLE, PROMPT_PAIRS_SCHEMA, "raw", build_prompt_pairs,
+                 version=PROMPT_PAIRS_SCHEMA_VERSION),
 )
 ROLLUP_TABLES = tuple(t.name for t in DERIVED_TABLES)
 ROLLUP_SCHEMA_VERSION_PROPERTY = "bedrock_logbook.rollup_schema_version"

@@ -25,6 +25,7 @@ import pyarrow as pa
 from bedrock_logbook.lake.catalog import load_table
 from bedrock_logbook.lake.location import (
     DERIVED_TABLES,
+    PROMPT_PAIRS_TABLE,
     ROLLUP_DAILY_TABLE,
     ROLLUP_MODELS_TABLE,
     TableError,
@@ -55,6 +56,8 @@ MODELS_CURRENT_MACRO = "logbook_rollup_daily_models_current"
 # Per derived table: its files, and the raw snapshot it reflects.
 ROLLUP_MACROS = {name: (f"logbook_{name}_files", f"logbook_{name}_of")
                  for name in DERIVED_TABLES}
+# Whether prompt_pairs_daily does (else prompt_pairs_live reads raw rows).
+PAIRS_CURRENT_MACRO = "logbook_prompt_pairs_current"
 # A table name cannot be a bound parameter: one fixed statement per price table.
 _INSERTS = {
     name: f"INSERT INTO {name} SELECT * FROM _price_rows"  # noqa: S608 (fixed names)
@@ -259,7 +262,8 @@ def _define_plan_macros(con: duckdb.DuckDBPyConnection, location: TableLocation,
         _define_macro(con, files_macro, read_list(rollup.files))
         _define_macro(con, of_macro, rollup.rollup_of)
     for table, macro in ((ROLLUP_DAILY_TABLE, DAILY_CURRENT_MACRO),
-                         (ROLLUP_MODELS_TABLE, MODELS_CURRENT_MACRO)):
+                         (ROLLUP_MODELS_TABLE, MODELS_CURRENT_MACRO),
+                         (PROMPT_PAIRS_TABLE, PAIRS_CURRENT_MACRO)):
         of = read_plan.rollups.get(table, RollupPlan()).rollup_of
         _define_macro(con, macro,
                       read_plan.raw.snapshot_id is not None and of == read_plan.raw.snapshot_id)

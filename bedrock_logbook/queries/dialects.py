@@ -35,6 +35,8 @@ _PERCENTILE = {"spark": "percentile", "trino": "approx_percentile",
                "athena": "approx_percentile"}
 RENDERED_LAYERS = ("staging", "metrics")
 ROLLUP_PREFIX = "rollup_"
+# The same-day prompt pairs views read a derived table the same way (DuckDB only).
+PROMPT_PAIRS_PREFIX = "prompt_pairs_"
 _MACRO_BODY = re.compile(r"MACRO\s+(\w+)\s*\(([^)]*)\)\s+AS\s+(.*?);?\s*$",
                          re.IGNORECASE | re.DOTALL)
 
@@ -59,7 +61,7 @@ def rendered_objects() -> list[SqlObject]:
     """
     return [o for o in sql_objects()
             if o.kind == "view" and o.layer in RENDERED_LAYERS
-            and not o.name.startswith(ROLLUP_PREFIX)]
+            and not o.name.startswith((ROLLUP_PREFIX, PROMPT_PAIRS_PREFIX))]
 
 
 def render_views(

@@ -167,13 +167,23 @@ METRICS: tuple[Metric, ...] = (
            "per day x model", "requests that were not fallbacks",
            ("served_vs_requested.fallbacks_by_reason",)),
     Metric("calls",
-           "`count(*)` of successful calls with a latency of the same prompt in that mode",
-           "per model x prompt_fp", "failed calls; calls without a latency or prompt_fp", (
+           "`count(*)` of successful calls with a latency of the same prompt in that mode "
+           "(`prompt_pairs_same_day`: `sum(calls)` of the same-day pairs table, over the UTC "
+           "days the prompt ran in both modes)",
+           "per model x prompt_fp", "failed calls; calls without a latency or prompt_fp; in "
+           "`prompt_pairs_same_day`, days the prompt ran in one mode only", (
                "mode_prompt_pairs.standard_calls", "mode_prompt_pairs.optimized_calls",
+               "prompt_pairs_same_day.standard_calls", "prompt_pairs_same_day.optimized_calls",
            )),
     Metric("paired_prompts",
-           "`count(*)` of prompts (prompt_fp) run successfully in both modes", "per model",
-           "prompts run in one mode only", ("mode_comparison.paired_prompts",)),
+           "`count(*)` of prompts (prompt_fp) run successfully in both modes (in "
+           "`prompt_pairs_by_model` and the Modes page: both modes on the same UTC day)",
+           "per model", "prompts run in one mode only (or, same-day, never both ways on one "
+           "day)", ("mode_comparison.paired_prompts", "prompt_pairs_by_model.paired_prompts")),
+    Metric("paired_days",
+           "`count(DISTINCT day)` of UTC days on which the prompt ran successfully in both modes",
+           "per model x prompt_fp", "days the prompt ran in one mode only",
+           ("prompt_pairs_same_day.paired_days",)),
     Metric("runs", "`count(*)` of committed ingest runs", "whole lake", "nothing",
            ("freshness.runs", "panel:health_freshness.runs")),
     Metric("quarantined", "input lines quarantined (count of quarantine entries; for a run, "
@@ -299,6 +309,8 @@ METRICS: tuple[Metric, ...] = (
         "routing_profile_vs_direct.direct_mean_latency_ms",
         "mode_prompt_pairs.standard_mean_latency_ms",
         "mode_prompt_pairs.optimized_mean_latency_ms",
+        "prompt_pairs_same_day.standard_mean_latency_ms",
+        "prompt_pairs_same_day.optimized_mean_latency_ms",
         "panel:latency_percentiles.mean_latency_ms", "rollup_latency_daily.mean_latency_ms",
     )),
     Metric("mean_latency_diff_ms",
@@ -307,12 +319,16 @@ METRICS: tuple[Metric, ...] = (
            "failed calls; rows with no profile or no direct calls (NULL)",
            ("routing_profile_vs_direct.mean_latency_diff_ms",)),
     Metric("latency_improvement",
-           "`1 - optimized_mean_latency_ms / standard_mean_latency_ms` for one prompt",
+           "`1 - optimized_mean_latency_ms / standard_mean_latency_ms` for one prompt "
+           "(`prompt_pairs_same_day`: means over the UTC days it ran in both modes)",
            "per model x prompt_fp", "failed calls; calls without a latency",
-           ("mode_prompt_pairs.latency_improvement",)),
+           ("mode_prompt_pairs.latency_improvement", "prompt_pairs_same_day.latency_improvement")),
     Metric("latency_improvement_pct",
-           "`100 * avg(latency_improvement)` over the model's paired prompts", "per model",
-           "prompts not run in both modes", ("mode_comparison.latency_improvement_pct",)),
+           "`100 * avg(latency_improvement)` over the model's paired prompts (in "
+           "`prompt_pairs_by_model` and the Modes page's `mode_comparison_summary`: prompts "
+           "run both ways on the same UTC day)", "per model",
+           "prompts not run in both modes", ("mode_comparison.latency_improvement_pct",
+                                             "prompt_pairs_by_model.latency_improvement_pct")),
     Metric("p50_latency_improvement_pct",
            "`100 * (1 - optimized_p50_latency_ms / standard_p50_latency_ms)`", "per model",
            f"NULL unless both modes have {PERCENTILE_MIN_N} requests with a latency",

@@ -1,7 +1,8 @@
 """What a lake's rollup tables should hold, computed independently of the rollup writer: the
 raw table's current snapshot read with Arrow, one row per request_id by the readers' rule
 (the first by ts, source, source_line), then ``build_rollup`` / ``daily_rollup`` (tested on
-their own in tests/test_rollup_build.py) / ``models_rollup`` (tests/core/test_rollup_models.py)."""
+their own in tests/test_rollup_build.py) / ``models_rollup`` (tests/core/test_rollup_models.py)
+and, per UTC day of the raw rows, ``build_prompt_pairs`` (tests/core/test_prompt_pairs_build.py)."""
 
 from __future__ import annotations
 
@@ -12,14 +13,17 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from bedrock_logbook.ingest.lake_files import LakeFiles
+from bedrock_logbook.ingest.prompt_pairs import build_prompt_pairs
 from bedrock_logbook.ingest.rollup import build_rollup, daily_rollup, models_rollup
 from bedrock_logbook.ingest.sample import generate_records
 from bedrock_logbook.ingest.schema import INVOCATIONS_SCHEMA
 from bedrock_logbook.lake.catalog import load_table, open_catalog
 from bedrock_logbook.lake.location import (
     NAMESPACE,
+    PROMPT_PAIRS_TABLE,
     ROLLUP_DAILY_TABLE,
     ROLLUP_HOURLY_TABLE,
     ROLLUP_MODELS_TABLE,
@@ -28,7 +32,7 @@ from bedrock_logbook.lake.location import (
 )
 from bedrock_logbook.lake.reading import ROLLUP_OF_PROPERTY, data_files
 
-TABLES = (ROLLUP_HOURLY_TABLE, ROLLUP_DAILY_TABLE, ROLLUP_MODELS_TABLE)
+TABLES = (ROLLUP_HOURLY_TABLE, ROLLUP_DAILY_TABLE, ROLLUP_MODELS_TABLE, PROMPT_PAIRS_TABLE)
 
 
 def generated_logs(root: Path, n: int, *, seed: int, start: datetime, hours: int,
@@ -77,10 +81,19 @@ def _normal(table: pa.Table) -> list[tuple[Any, ...]]:
 
 
 def expected_rollups(lake: Path | str | TableLocation) -> dict[str, list[tuple[Any, ...]]]:
-    hourly = build_rollup(raw_rows(lake))
+    raw = raw_rows(lake)
+    hourly = build_rollup(raw)
     daily = daily_rollup(hourly)
     return {ROLLUP_HOURLY_TABLE: _normal(hourly), ROLLUP_DAILY_TABLE: _normal(daily),
-            ROLLUP_MODELS_TABLE: _normal(models_rollup(daily))}
+            ROLLUP_MODELS_TABLE: _normal(models_rollup(daily)),
+            PROMPT_PAIRS_TABLE: _normal(_per_day(raw, build_prompt_pairs))}
+
+
+def _per_day(raw: pa.Table, build: Any) -> pa.Table:
+    """A per-day builder run on each UTC day's raw rows, as the writer runs it."""
+    days = pc.cast(raw.column("ts"), pa.date32())  # ts is timestamp[us, UTC]: its UTC date
+    parts = [build(raw.filter(pc.equal(days, day))) for day in pc.unique(days).to_pylist()]
+    return pa.concat_tables(parts) if parts else build(raw)
 
 
 def rollup_table(lake: Path | str | TableLocation, name: str) -> Any:

@@ -22,6 +22,7 @@ from bedrock_logbook.ingest.lake import LakeLock
 from bedrock_logbook.ingest.objects import list_local, read_local
 from bedrock_logbook.ingest.pipeline import IngestOptions, RunSummary, ingest_objects
 from bedrock_logbook.lake.location import (
+    PROMPT_PAIRS_TABLE,
     ROLLUP_HOURLY_TABLE,
     ROLLUP_MODELS_TABLE,
 )
@@ -146,10 +147,11 @@ def test_a_rerun_with_nothing_new_commits_no_rollup_snapshot(
 
 # Kill points after the raw commit: no rollup committed (with or without rollup files
 # written), the hourly one committed and the others not, or the cube alone not committed.
-KILLS = {"after_table_commit": (False, False, False),
-         "before_rollup_commit": (False, False, False),
-         "between_rollup_commits": (True, False, False),
-         f"before_{ROLLUP_MODELS_TABLE}_commit": (True, True, False)}
+KILLS = {"after_table_commit": (False, False, False, False),
+         "before_rollup_commit": (False, False, False, False),
+         "between_rollup_commits": (True, False, False, False),
+         f"before_{ROLLUP_MODELS_TABLE}_commit": (True, True, False, False),
+         f"before_{PROMPT_PAIRS_TABLE}_commit": (True, True, True, False)}
 
 
 @pytest.mark.parametrize("point", KILLS)

@@ -74,15 +74,22 @@ if ctx.require_invocations():
 
     query, comparison = ctx.load("mode_comparison_summary")
     ui.table_panel(
-        "Is optimized faster for the same prompt? (paired comparison)", query, comparison,
-        caption="The `mode_comparison` view over the whole lake (sidebar filters do not apply): "
-                "the paired gain compares identical prompts (`prompt_fp`) run both ways; where "
-                "no prompt ran both ways it is not measured.",
+        "Is optimized faster for the same prompt, run both ways on the same UTC day?", query,
+        comparison,
+        caption="Whole lake (sidebar filters do not apply). The paired gain compares identical "
+                "prompts (`prompt_fp`) run both ways on the same UTC day (a prompt run "
+                "standard one day and optimized another is not a pair); where no prompt ran "
+                "both ways on one day it is not measured. Requests, p50 (within 1%), tokens/s "
+                "and prices come from the daily rollup. The exact pairing across the whole "
+                "lake, days apart included, is the `mode_comparison` view.",
         colours=ctx.colours,
     )
     query, pairs = ctx.load("mode_prompt_pairs_list")
-    ui.table_panel("Which prompts ran both ways?", query, pairs, colours=ctx.colours,
-                   caption="The `mode_prompt_pairs` view (whole lake).")
+    ui.table_panel("Which prompts ran both ways on the same UTC day?", query, pairs,
+                   colours=ctx.colours,
+                   caption="The `prompt_pairs_same_day` view (whole lake): calls and mean "
+                           "latency per mode over the UTC days the prompt ran in both modes. "
+                           "`mode_prompt_pairs` pairs across days.")
 
     query, frame = ctx.load("mode_matrix")
     ui.chart_panel(
