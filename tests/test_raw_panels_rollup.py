@@ -39,7 +39,8 @@ SCANNED = Path(__file__).parent / "fixtures" / "raw_panels" / "scanned"
 ORDER_STAT = """
 CREATE OR REPLACE MACRO test_order_stat(x, q) AS
     CASE WHEN count(x) >= (CASE WHEN q >= 0.99 THEN 100 ELSE 20 END)
-        THEN CAST(list_sort(list(x))[CAST(floor(q * (count(x) - 1)) AS BIGINT) + 1] AS DOUBLE)
+        THEN CAST(list_sort(list(x) FILTER (WHERE x IS NOT NULL))[
+            CAST(floor(q * (count(x) - 1)) AS BIGINT) + 1] AS DOUBLE)
     END
 """
 PERCENTILE_COLUMNS = ("p50_output_tokens_per_s", "p90_output_tokens_per_s")
@@ -100,6 +101,8 @@ def _same(got: Any, expected: Any, column: str, where: str) -> None:
         expected = None  # regr_* give NaN where every x is equal; the moments give NULL
     if expected is None or got is None:
         assert got == expected, where
+    elif column == "newest_ts_age_hours":  # against current_timestamp: queries ran apart
+        assert abs(got - expected) < 0.05, where
     elif column in PERCENTILE_COLUMNS:
         assert math.isclose(got, expected, rel_tol=0.01), where
     elif isinstance(expected, float) or isinstance(got, float):
@@ -257,3 +260,184 @@ def test_raw_day_range_read_for_a_page_is_small(con: duckdb.DuckDBPyConnection) 
         "EXPLAIN " + query.sql, dict(query.params)).fetchall())
     assert "ts" in plan
 
+
+
+def test_price_sources_equal_raw(con: duckdb.DuckDBPyConnection) -> None:
+    # requests with 5-minute cache writes logged without a TTL split are in the data, and
+    # rollup rows that mix them with split ones (the panel splits those from raw rows)
+    (noted,) = con.execute(
+        "SELECT count(*) FROM invocations WHERE price_source LIKE '%no TTL split%'"
+    ).fetchone() or (0,)
+    (mixed,) = con.execute(
+        "SELECT count(*) FROM rollup_daily WHERE cache_write_5m_used "
+        "AND cache_write_5m_tokens IS NOT NULL "
+        "AND billed_cache_write_5m_tokens > cache_write_5m_tokens").fetchone() or (0,)
+    assert noted > 0 and mixed > 0
+    rng = random.Random(31)
+    rows = 0
+    for filters in _random_filters(con, rng):
+        rows += assert_matches(con, "price_sources", filters,
+                               _scanned("price_sources", filters, {}))
+    assert rows > 0
+
+
+def test_price_sources_after_a_price_override(lake: Path, con: duckdb.DuckDBPyConnection,
+                                              tmp_path: Path) -> None:
+    repriced = _repriced(lake, con, tmp_path)
+    sources = {r[0] for r in repriced.execute(
+        "SELECT DISTINCT price_source FROM invocations").fetchall()}
+    assert any("contract 7" in s for s in sources if s)
+    rng = random.Random(32)
+    for filters in _random_filters(repriced, rng, 6):
+        assert_matches(repriced, "price_sources", filters,
+                       _scanned("price_sources", filters, {}))
+
+
+@pytest.mark.parametrize("name", ["health_freshness", "health_freshness_by_source"])
+def test_health_freshness_equals_raw(con: duckdb.DuckDBPyConnection, name: str) -> None:
+    assert assert_matches(con, name, Filters(), _scanned(name, Filters(), {})) > 0
+
+
+def test_health_freshness_falls_back_to_raw_while_the_rollup_is_behind(
+        tmp_path: Path) -> None:
+    raw = _raw()
+    lake = tmp_path / "lake"
+    _write_raw(lake, raw.slice(0, 4000))
+    ensure_rollups(lake)
+    _write_raw(lake, raw.slice(4000))  # newer rows the rollup does not hold yet
+    behind = queries.connect(lake)
+    states = dict(behind.execute("SELECT table_name, state FROM rollup_staleness").fetchall())
+    assert states["rollup_daily"] == "behind"
+    for name in ("health_freshness", "health_freshness_by_source"):
+        assert_matches(behind, name, Filters(), _scanned(name, Filters(), {}))
+    fresh = panels.run(behind, panels.build("health_freshness", Filters()))
+    assert int(fresh["requests"].iloc[0]) == raw.num_rows
+
+
+# The histogram's new definition over the raw rows (the sketch mapping written here):
+# bucket k = ceil(ln(x) / ln(1.01 / 0.99)), 0 ms as bucket 0; bins of m buckets from the
+# smallest bucket, m the smallest width giving at most 40 bins up to the 99th percentile's
+# bucket (the order statistic of rank floor(0.99 (N - 1))), slower ones in the last bin.
+HISTOGRAM_REFERENCE = """
+WITH sel AS (
+    SELECT coalesce(served_latency, 'unknown') AS served_mode,
+        CASE WHEN latency_ms = 0 THEN 0
+            ELSE CAST(ceil(ln(latency_ms) / ln(1.01 / 0.99)) AS BIGINT) END AS k
+    FROM raw_invocations
+    WHERE /*filters*/ TRUE AND latency_ms IS NOT NULL
+),
+p AS (
+    SELECT min(k) AS k0,
+        list_sort(list(k))[CAST(floor(0.99 * (count(*) - 1)) AS BIGINT) + 1] AS k99
+    FROM sel
+),
+m AS (SELECT k0, k99, CAST(greatest(1, ceil((k99 - k0 + 1) / 40.0)) AS BIGINT) AS w FROM p)
+SELECT served_mode,
+    pow(1.01 / 0.99, k0 - 1 + least((k - k0) // w, (k99 - k0) // w) * w) AS bin_start_ms,
+    pow(1.01 / 0.99, k0 - 1 + (least((k - k0) // w, (k99 - k0) // w) + 1) * w) AS bin_end_ms,
+    count(*) AS requests
+FROM sel, m
+GROUP BY ALL
+ORDER BY served_mode, bin_start_ms
+"""
+
+
+def test_latency_histogram_counts_equal_the_raw_rows(con: duckdb.DuckDBPyConnection) -> None:
+    rng = random.Random(41)
+    rows = 0
+    for filters in _random_filters(con, rng):
+        rows += assert_matches(con, "latency_histogram", filters,
+                               _reference(HISTOGRAM_REFERENCE, filters, {}))
+    assert rows > 0
+    hist = panels.run(con, panels.build("latency_histogram", Filters()))
+    assert hist.groupby("served_mode").size().max() <= 40
+    (n,) = con.execute("SELECT count(latency_ms) FROM raw_invocations").fetchone() or (0,)
+    assert int(hist["requests"].sum()) == n
+
+
+# The scatter's new definition: the fewest newest days holding 2,000 points, then the same
+# hash order as before.
+SAMPLE_REFERENCE = """
+WITH sel AS (
+    SELECT * FROM raw_invocations
+    WHERE /*filters*/ TRUE AND latency_ms IS NOT NULL AND output_tokens IS NOT NULL
+),
+days AS (SELECT date, count(*) AS n FROM sel GROUP BY date),
+cut AS (
+    SELECT min(date) AS first_day FROM (
+        SELECT date, sum(n) OVER (ORDER BY date DESC) - n AS newer FROM days)
+    WHERE newer < 2000
+)
+SELECT output_tokens, latency_ms, coalesce(served_latency, 'unknown') AS served_mode,
+       coalesce(model, model_id) AS model
+FROM sel, cut
+WHERE date >= first_day
+ORDER BY hash(request_id)
+LIMIT 2000
+"""
+
+
+def test_scatter_sample_is_drawn_from_the_newest_days(con: duckdb.DuckDBPyConnection) -> None:
+    rng = random.Random(51)
+    for filters in _random_filters(con, rng):
+        assert_matches(con, "latency_vs_tokens_sample", filters,
+                       _reference(SAMPLE_REFERENCE, filters, {}))
+    sample = panels.run(con, panels.build("latency_vs_tokens_sample", Filters()))
+    assert len(sample) == 2000
+    # fewer days than the lake holds: the newest ones only
+    (days,) = con.execute("SELECT count(DISTINCT date) FROM raw_invocations").fetchone() or (0,)
+    assert days > 2
+
+
+TOKENS_PER_S_REFERENCE = """
+SELECT
+    coalesce(served_latency, 'unknown') AS served_mode,
+    coalesce(model, model_id) AS model,
+    count(output_tokens_per_s) AS n,
+    test_order_stat(output_tokens_per_s, 0.5) AS p50_output_tokens_per_s,
+    test_order_stat(output_tokens_per_s, 0.9) AS p90_output_tokens_per_s,
+    sum(output_tokens) FILTER (WHERE latency_ms IS NOT NULL) * 1000.0
+        / nullif(sum(latency_ms) FILTER (WHERE output_tokens IS NOT NULL), 0)
+        AS throughput_tokens_per_s
+FROM raw_invocations
+WHERE /*filters*/ TRUE AND error_code IS NULL
+GROUP BY ALL
+HAVING count(output_tokens_per_s) > 0
+ORDER BY n DESC, model, served_mode
+LIMIT 100
+"""
+
+
+def test_tokens_per_s_equals_raw(con: duckdb.DuckDBPyConnection) -> None:
+    rng = random.Random(61)
+    rows = 0
+    for filters in _random_filters(con, rng):
+        rows += assert_matches(con, "tokens_per_s", filters,
+                               _reference(TOKENS_PER_S_REFERENCE, filters, {}))
+    assert rows > 0
+
+
+def test_decode_fit_equals_raw(con: duckdb.DuckDBPyConnection) -> None:
+    rng = random.Random(71)
+    rows = 0
+    for filters in _random_filters(con, rng):
+        text, params = _scanned("decode_fit", filters, {})
+        # the largest output is now a lower bound from the rollup (checked below)
+        text = text.replace("max(output_tokens) AS largest_output_tokens",
+                            "NULL AS largest_output_tokens")
+        query = panels.build("decode_fit", filters)
+        got = _frame(con, query.sql, dict(query.params))
+        expected = _frame(con, text, params)
+        assert len(got) == len(expected)
+        for g, e in zip(got, expected, strict=True):
+            for column in e:
+                if column != "largest_output_tokens":
+                    _same(g[column], e[column], column, f"decode_fit {column} {filters}")
+        rows += len(got)
+    assert rows > 0
+    largest = dict(con.execute(
+        "SELECT coalesce(served_latency, 'unknown'), max(output_tokens) FROM raw_invocations "
+        "WHERE error_code IS NULL AND latency_ms IS NOT NULL GROUP BY 1").fetchall())
+    fit = panels.run(con, panels.build("decode_fit", Filters()))
+    for mode, bound in zip(fit["served_mode"], fit["largest_output_tokens"], strict=True):
+        assert 0 < bound <= largest[mode]

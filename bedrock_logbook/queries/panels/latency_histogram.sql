@@ -34,13 +34,15 @@ span AS (
         (SELECT min(bucket) FROM all_buckets) AS first_bucket,
         (SELECT min(bucket) FROM all_buckets WHERE running > 0.99 * (total - 1)) AS p99_bucket
 ),
-layout AS (
+widths AS (
     SELECT
-        first_bucket,
-        CAST(greatest(1, ceil((p99_bucket - first_bucket + 1) / 40)) AS BIGINT) AS width,
-        CAST((p99_bucket - first_bucket) // greatest(1, ceil((p99_bucket - first_bucket + 1)
-            / 40)) AS BIGINT) AS last_bin
+        first_bucket, p99_bucket,
+        CAST(greatest(1, ceil((p99_bucket - first_bucket + 1) / 40)) AS BIGINT) AS width
     FROM span
+),
+layout AS (
+    SELECT first_bucket, width, (p99_bucket - first_bucket) // width AS last_bin
+    FROM widths
 ),
 binned AS (
     SELECT
