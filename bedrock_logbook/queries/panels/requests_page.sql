@@ -35,14 +35,25 @@ span AS (
     FROM running
     WHERE newer < $offset + $limit AND newer + n > $offset
 ),
-page AS (
+-- The newest $offset + $limit rows of those days at most (a top-N, not a sort of the days),
+-- numbered; the page is the ones after the rows of newer days and of the offset.
+newest AS (
     SELECT r.*
     FROM raw_invocations AS r, span AS s
     WHERE /*filters*/ TRUE
         AND r.ts >= s.first_ts AND r.ts < s.end_ts
         AND (NOT $errors_only OR r.error_code IS NOT NULL OR r.guardrail_action = 'INTERVENED')
-    QUALIFY row_number() OVER (ORDER BY r.ts DESC, r.request_id) > $offset - s.skipped
-        AND row_number() OVER (ORDER BY r.ts DESC, r.request_id) <= $offset - s.skipped + $limit
+    ORDER BY r.ts DESC, r.request_id
+    LIMIT $offset + $limit
+),
+page AS (
+    SELECT n.*
+    FROM (
+        SELECT *, row_number() OVER (ORDER BY ts DESC, request_id) AS rank_in_span
+        FROM newest
+    ) AS n, span AS s
+    WHERE n.rank_in_span > $offset - s.skipped
+        AND n.rank_in_span <= $offset - s.skipped + $limit
 ),
 keyed AS (
     SELECT
