@@ -449,3 +449,17 @@ def test_decode_fit_equals_raw(con: duckdb.DuckDBPyConnection) -> None:
     fit = panels.run(con, panels.build("decode_fit", Filters()))
     for mode, bound in zip(fit["served_mode"], fit["largest_output_tokens"], strict=True):
         assert 0 < bound <= largest[mode]
+
+
+def test_health_hourly_equals_the_raw_hours(con: duckdb.DuckDBPyConnection) -> None:
+    """The hourly panel reads only the newest days' hourly rows; the reference is its raw
+    branch (the frozen panel with the rollup branch switched off)."""
+    rng = random.Random(81)
+    rows = 0
+    for filters in _random_filters(con, rng):
+        text = (SCANNED / "health_hourly.sql").read_text(encoding="utf-8")
+        text = text.replace("coalesce(logbook_rollup_hourly_of() = logbook_snapshot(), FALSE)",
+                            "FALSE")
+        text = text.replace(panels.ROLLUP_FILTER_MARKER, "TRUE")
+        rows += assert_matches(con, "health_hourly", filters, _reference(text, filters, {}))
+    assert rows > 0
