@@ -223,13 +223,14 @@ def test_decode_small_multiples_fit_each_model_on_its_own() -> None:
 
 
 def test_latency_distribution_is_normalised_per_mode_in_distinct_colours() -> None:
-    df = pd.DataFrame({"served_mode": ["standard", "optimized"], "bin_start_ms": [0, 0],
+    df = pd.DataFrame({"served_mode": ["standard", "optimized"], "bin_start_ms": [1, 1],
                        "bin_end_ms": [100, 100], "requests": [70, 7]})
     spec = latency_charts.distribution(df).to_dict()
     assert spec["transform"][0]["joinaggregate"][0]["op"] == "sum"
     assert spec["transform"][0]["groupby"] == ["served_mode"]
     assert spec["encoding"]["y"]["field"] == "share"
     assert spec["encoding"]["y"]["axis"]["format"] == ".1~%"
+    assert spec["encoding"]["x"]["scale"]["type"] == "log"  # sketch bins: equal on a log axis
     colours = spec["encoding"]["color"]["scale"]["range"]
     assert len(set(colours)) == 3 and "#bab0ac" not in colours  # no grey mode
 

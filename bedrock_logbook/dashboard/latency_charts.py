@@ -139,8 +139,10 @@ def distribution(df: Any) -> ChartSpec:
         .transform_calculate(share="datum.requests / datum.mode_requests")
         .mark_line(interpolate="step-after", strokeWidth=2.5)
         .encode(
-            x=alt.X("bin_start_ms:Q", title="latency (ms); the last bin holds the slowest 1%",
-                    axis=alt.Axis(format=axes.MS_FORMAT)),
+            # Bins of equal width on a log axis (sketch buckets: queries/panels).
+            x=alt.X("bin_start_ms:Q",
+                    title="latency (ms, log scale); the last bin holds the slowest 1%",
+                    scale=alt.Scale(type="log"), axis=alt.Axis(format=axes.MS_FORMAT)),
             y=alt.Y("share:Q", title="share of the mode's requests",
                     axis=alt.Axis(format=axes.SHARE_FORMAT)),
             color=axes.mode_color(),

@@ -40,8 +40,10 @@ if ctx.require_invocations():
     query, frame = ctx.load("latency_histogram")
     ui.chart_panel("How are latencies spread in each served mode?", query, frame,
                    latency_charts.distribution,
-                   caption="40 bins up to the 99th percentile; each mode's line sums to 100%, "
-                           "so modes with fewer requests compare fairly.")
+                   caption="At most 40 bins of equal width on a log scale, up to the 99th "
+                           "percentile (from the rollup's latency sketches: exact counts per "
+                           "bin); each mode's line sums to 100%, so modes with fewer requests "
+                           "compare fairly.")
 
     sample_query, sample = ctx.load("latency_vs_tokens_sample")
     fit_query, fit = ctx.load("decode_fit_by_model")
@@ -49,7 +51,8 @@ if ctx.require_invocations():
     ui.chart_panel(
         "How fast does each model decode, per served mode?", fit_query, fit,
         lambda df: latency_charts.decode_small_multiples(ctx.named(sample), df),
-        caption="Dots: a random sample of 2,000 requests. Lines: least-squares fit of latency "
+        caption="Dots: a random sample of 2,000 requests from the selection's newest days "
+                "(the fewest that hold 2,000). Lines: least-squares fit of latency "
                 "on output tokens over all the model's successful requests in that mode; "
                 "tokens/s = 1000 / slope, + the intercept (≈ time to first token and prompt "
                 "processing), r² and the number of requests fitted.",

@@ -1,12 +1,52 @@
 -- Freshness per account x source region (whole lake, unfiltered): newest record, requests,
 -- and hours from it to the lake's newest record and to now.
+-- Without a scan of the raw table: while the daily rollup reflects the raw snapshot the views
+-- read, requests and each source's newest day come from it, and the newest ts of each source
+-- from the raw rows on or after the oldest of those newest days only (a ts range the Parquet
+-- reader prunes row groups on: every source's newest record lies in it, so the maximum is
+-- exact). Otherwise (an old lake, an ingest between its two commits) from the raw rows.
+-- logbook_rollup_daily_current() is a constant planned with the lake: one branch is read.
+WITH
+rolled AS (
+    SELECT
+        coalesce(account_id, '(none)') AS account_id,
+        coalesce(region, '(none)') AS region,
+        CAST(sum(requests) AS BIGINT) AS requests,
+        max(day) AS newest_day
+    FROM rollup_daily
+    WHERE logbook_rollup_daily_current()
+    GROUP BY ALL
+),
+recent AS (
+    SELECT
+        coalesce(r.account_id, '(none)') AS account_id,
+        coalesce(r.region, '(none)') AS region,
+        max(r.ts) AS newest_record
+    FROM raw_invocations AS r,
+        (SELECT timezone('UTC', CAST(min(newest_day) AS TIMESTAMP)) AS first_ts FROM rolled) AS s
+    WHERE logbook_rollup_daily_current() AND r.ts >= s.first_ts
+    GROUP BY ALL
+),
+per_source AS (
+    SELECT o.account_id, o.region, o.requests, n.newest_record
+    FROM rolled AS o
+    JOIN recent AS n USING (account_id, region)
+    UNION ALL
+    SELECT
+        coalesce(account_id, '(none)') AS account_id,
+        coalesce(region, '(none)') AS region,
+        count(*) AS requests,
+        max(ts) AS newest_record
+    FROM raw_invocations
+    WHERE NOT logbook_rollup_daily_current()
+    GROUP BY ALL
+)
 SELECT
-    coalesce(account_id, '(none)') AS account_id,
-    coalesce(region, '(none)') AS region,
-    count(*) AS requests,
-    max(ts) AS newest_record,
-    (epoch(max(max(ts)) OVER ()) - epoch(max(ts))) / 3600.0 AS hours_behind_newest,
-    (epoch(current_timestamp) - epoch(max(ts))) / 3600.0 AS newest_ts_age_hours
-FROM raw_invocations
-GROUP BY ALL
+    account_id,
+    region,
+    requests,
+    newest_record,
+    (epoch(max(newest_record) OVER ()) - epoch(newest_record)) / 3600.0 AS hours_behind_newest,
+    (epoch(current_timestamp) - epoch(newest_record)) / 3600.0 AS newest_ts_age_hours
+FROM per_source
 ORDER BY hours_behind_newest DESC, account_id, region

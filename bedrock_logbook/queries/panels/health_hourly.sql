@@ -2,11 +2,20 @@
 -- hour without requests is a gap: a delivery or ingest problem, or just a quiet hour).
 -- Counts from rollup_hourly while it reflects the raw snapshot the views read, else from
 -- the raw rows (a constant test planned with the lake: one branch is read).
-WITH selected AS (
-    SELECT CAST(hour AT TIME ZONE 'UTC' AS TIMESTAMP) AS hour, requests
+-- Only the hourly rows of the newest 15 days are read: the newest day comes first (one
+-- column), and the day range prunes the other days' files; the 14-day window below lies
+-- inside it, so the hours listed are the same.
+WITH newest AS (
+    SELECT max(day) - 14 AS first_day
     FROM rollup_hourly
     WHERE coalesce(logbook_rollup_hourly_of() = logbook_snapshot(), FALSE)
         AND /*rollup_filters*/ TRUE
+),
+selected AS (
+    SELECT CAST(r.hour AT TIME ZONE 'UTC' AS TIMESTAMP) AS hour, r.requests
+    FROM rollup_hourly AS r, newest AS n
+    WHERE coalesce(logbook_rollup_hourly_of() = logbook_snapshot(), FALSE)
+        AND /*rollup_filters*/ TRUE AND r.day >= n.first_day
     UNION ALL
     SELECT date_trunc('hour', ts AT TIME ZONE 'UTC') AS hour, 1 AS requests
     FROM raw_invocations
