@@ -450,7 +450,7 @@ def _shifted(table: pa.Table, days: int) -> pa.Table:
 
 def _build_pattern(task: tuple[int, int, date, int, str]) -> dict[str, pa.Table]:
     """Generate pattern day ``j`` (its own seeded generator), keep it at ``path`` (Arrow IPC,
-    read back memory-mapped), and build its rollups and ``DAY_TABLES`` from it."""
+    read back memory-mapped), and build its rollups."""
     from bedrock_logbook.ingest.rollup import build_rollup, daily_rollup
 
     seed, j, day, n, path = task
@@ -458,10 +458,15 @@ def _build_pattern(task: tuple[int, int, date, int, str]) -> dict[str, pa.Table]
     with pa.OSFile(path, "wb") as sink, pa.ipc.new_file(sink, raw.schema) as writer:
         writer.write_table(raw)
     hourly = build_rollup(raw)
-    built = {ROLLUP_HOURLY_TABLE: hourly, ROLLUP_DAILY_TABLE: daily_rollup(hourly)}
-    for name, builder in DAY_TABLES:
-        built[name] = builder(raw)
-    return built
+    return {ROLLUP_HOURLY_TABLE: hourly, ROLLUP_DAILY_TABLE: daily_rollup(hourly)}
+
+
+def _build_day_tables(path: str) -> dict[str, pa.Table]:
+    """``DAY_TABLES`` built from a pattern day kept at ``path``, in this process (so that
+    entries added at run time count)."""
+    with pa.memory_map(path) as source:
+        raw = pa.ipc.open_file(source).read_all()
+        return {name: builder(raw) for name, builder in DAY_TABLES}
 
 
 def _write_day(task: tuple[str, date, int, int, str, pa.Schema]) -> str:
@@ -499,6 +504,8 @@ def _write_patterned_lake(lake: Path, *, rows: int, days: int, last_day: date, s
         paths = [str(Path(tmp) / f"pattern-{j}.arrow") for j in range(count)]
         built = list(pool.map(_build_pattern, [
             (seed, j, first_day + timedelta(days=j), per_day, paths[j]) for j in range(count)]))
+        for j, path in enumerate(paths):
+            built[j].update(_build_day_tables(path))
         tasks = []
         for i in range(days):
             day = first_day + timedelta(days=i)
@@ -522,7 +529,9 @@ def _write_patterned_lake(lake: Path, *, rows: int, days: int, last_day: date, s
             yield pa.concat_tables(_shifted(built[i % count][name], i - i % count)
                                    for i in range(k, min(days, k + step)))
 
-    write_rollups(lake, per_month(ROLLUP_HOURLY_TABLE), per_month(ROLLUP_DAILY_TABLE),
+    # the daily batches as a list (small): write_rollups may read them more than once (the
+    # cube it derives from them); the hourly ones stream
+    write_rollups(lake, per_month(ROLLUP_HOURLY_TABLE), list(per_month(ROLLUP_DAILY_TABLE)),
                   snapshot.snapshot_id, run_id="synthetic")
     for name, _ in DAY_TABLES:
         _write_day_table(lake, name, per_month(name), snapshot.snapshot_id)
