@@ -175,6 +175,8 @@ def test_a_chart_selection_opens_the_requests_behind_it(
 def test_account_filter_that_matches_nothing(synthetic_lake: Path,
                                             monkeypatch: pytest.MonkeyPatch) -> None:
     at = _app(synthetic_lake, monkeypatch)
-    assert at.multiselect(key="f_accounts").options == ["123456789012"]
-    at.multiselect(key="f_accounts").select("123456789012").run()
+    # synthetic_lake.ACCOUNTS: production and sandbox; both selected = every request
+    accounts = ["123456789012", "210987654321"]
+    assert at.multiselect(key="f_accounts").options == accounts
+    at.multiselect(key="f_accounts").set_value(accounts).run()
     assert {m.label: m.value for m in at.metric}["Requests"] == "6,000"
