@@ -84,6 +84,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from bedrock_logbook.ingest.prompt_pairs import build_prompt_pairs
 from bedrock_logbook.ingest.schema import (
     INVOCATIONS_SCHEMA,
     QUARANTINE_DIR,
@@ -100,6 +101,7 @@ from bedrock_logbook.ingest.table import (
 from bedrock_logbook.lake.location import (
     NAMESPACE,
     PARTITION_FIELD,
+    PROMPT_PAIRS_TABLE,
     ROLLUP_DAILY_TABLE,
     ROLLUP_HOURLY_TABLE,
     TABLE_NAME,
@@ -208,9 +210,9 @@ OFFICE_HOURS = _OFFICE / _OFFICE.sum()  # share of an interactive app's requests
 # through tests/rollup_lake.write_rollups, what it derives from them): one entry per table,
 # (table name, builder from the day's raw rows in the lake schema to the table's rows).
 # The builder's rows must carry a ``day`` DATE column (the partition); every date and
-# timestamp column is moved with the day. E.g. (PROMPT_PAIRS_TABLE, build_prompt_pairs).
+# timestamp column is moved with the day.
 DayTableBuilder = Callable[[pa.Table], pa.Table]
-DAY_TABLES: list[tuple[str, DayTableBuilder]] = []
+DAY_TABLES: list[tuple[str, DayTableBuilder]] = [(PROMPT_PAIRS_TABLE, build_prompt_pairs)]
 
 
 def describe_shape() -> str:

@@ -5,8 +5,9 @@
 -- the p50s are the order statistic within 1% from the sketches (docs/rollups.md), the list
 -- rate is the mode's rate on its latest day (the highest if that day has several), and
 -- pairs are same-day pairs (mode_comparison pairs prompts across the whole lake).
--- Counts, sketches and speed read rollup_daily_live (no prices needed); the priced rollup
--- (rollup_daily_cost, which resolves rates) is read once, for the two price columns. The
+-- Counts, sketches and speed read the model cube's live view where the filters allow
+-- (queries/panels.py, /*models*/; no prices needed); the priced rollup (its cost view,
+-- which resolves rates) is read once, for the two price columns. The
 -- CTEs joined twice (standard and optimized) are materialized: inlined, each join recomputed
 -- them (measured 15.5 s vs 6.3 s at 10M requests under load ~17).
 WITH selected AS (
@@ -14,7 +15,7 @@ WITH selected AS (
         *,
         CAST(coalesce(served_latency, requested_latency, 'standard') AS VARCHAR)
             AS latency_mode
-    FROM rollup_daily_live
+    FROM rollup_daily_live /*models*/
     WHERE model IS NOT NULL
 ),
 by_mode AS MATERIALIZED (
@@ -46,7 +47,7 @@ priced_daily AS MATERIALIZED (
         max(output_rate) AS output_rate,
         sum(cost_usd) FILTER (WHERE priced AND error_code IS NULL) AS cost_usd,
         sum(requests) FILTER (WHERE priced AND error_code IS NULL) AS priced_requests
-    FROM rollup_daily_cost
+    FROM rollup_daily_cost /*models*/
     WHERE model IS NOT NULL
     GROUP BY ALL
 ),
