@@ -40,7 +40,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
-from itertools import chain, count, islice
+from itertools import count, islice
 from multiprocessing import forkserver, get_context
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -540,8 +540,13 @@ def _file_groups(groups: Iterable[pa.Table], groups_per_file: int
     the whole file's rows, measured ~570 MB at 200,000 rows). Consume each bundle before
     asking for the next."""
     it = iter(groups)
-    while (head := next(it, None)) is not None:
-        yield chain([head], islice(it, groups_per_file - 1))
+    while first := list(islice(it, 1)):
+        yield _bundle(first, it, groups_per_file - 1)
+
+
+def _bundle(first: list[pa.Table], rest: Iterator[pa.Table], more: int) -> Iterator[pa.Table]:
+    yield first.pop()  # popped: nothing here holds a group once it is written
+    yield from islice(rest, more)
 
 
 def _write_data_files(files: LakeFiles, table: Table, summary: RunSummary, plan: _Plan,
