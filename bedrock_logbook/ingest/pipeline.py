@@ -672,7 +672,10 @@ def _write_run(
     if plan.rows:
         if table is None:  # a local lake's first rows (deduped against nothing)
             table = open_table(files.location)
-        written = _write_data_files(files, table, summary, plan, stream.pool)
+        # Local lakes only: the forkserver's workers keep the environment (AWS settings) it
+        # was started with, which in a long-lived process may not be today's.
+        written = _write_data_files(files, table, summary, plan,
+                                    None if files.is_s3 else stream.pool)
         stream.close()  # the workers are done: their memory goes before the rollups
         crash_point("before_table_commit")  # files written, not referenced by any snapshot
         commit_files(table, written,
