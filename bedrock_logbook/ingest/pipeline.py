@@ -570,8 +570,11 @@ def _write_data_files(files: LakeFiles, table: Table, summary: RunSummary, plan:
     jobs = {} if pool is None else {
         d: pool.submit(_write_day, files.location, prefixes[d], plan.parts[d], schema)
         for d in days}
+    # Every worker is done before the first crash point: a run killed there leaves no worker
+    # still writing a file that could land after the next run swept the orphans.
+    done = {d: job.result() for d, job in jobs.items()}
     for date in days:
-        rels = (jobs[date].result() if jobs
+        rels = (done[date] if done
                 else _write_day(files.location, prefixes[date], plan.parts[date], schema,
                                 files))
         written += [files.uri(rel) for rel in rels]
