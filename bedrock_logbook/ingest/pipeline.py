@@ -237,8 +237,10 @@ class _ParseStream:
         # started it (PR_SET_PDEATHSIG, ``forkserver_guard``), and the feeder thread ends
         # before the run does. The workers are the forkserver's children.
         forkserver.ensure_running()
+        # Workers are spawned lazily, some only for the data files at the end: one still
+        # starting when the run is killed checks that this process lives.
         self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx,
-                                         initializer=die_with_parent)
+                                         initializer=die_with_parent, initargs=(os.getpid(),))
         self._slots = threading.Semaphore(2 * workers)
         self._thread = threading.Thread(target=self._feed, name="parse-feeder", daemon=True)
         self._thread.start()
