@@ -15,7 +15,10 @@ import sys
 PR_SET_PDEATHSIG = 1
 
 
-def die_with_parent() -> None:
+def die_with_parent(ingest_pid: int | None = None) -> None:
+    """Arm the signal. ``ingest_pid``: the ingest process that started the forkserver this
+    worker comes from; a worker still starting when the ingest was killed (its forkserver
+    gone, itself already handed to init) exits here instead of living on."""
     if not sys.platform.startswith("linux"):
         return
     parent = os.getppid()
@@ -26,3 +29,15 @@ def die_with_parent() -> None:
         return
     if os.getppid() != parent:  # the parent died before the signal was armed
         os._exit(1)
+    if ingest_pid is not None and not _alive(ingest_pid):
+        os._exit(1)
+
+
+def _alive(pid: int) -> bool:
+    """Running, not a zombie waiting to be reaped (``kill(pid, 0)`` succeeds on those)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            state = f.read().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state not in ("Z", "X")

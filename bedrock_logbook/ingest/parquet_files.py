@@ -31,6 +31,7 @@ def rechunked(batches: Iterable[pa.RecordBatch], rows: int,
             table = pa.Table.from_batches(pending, schema=schema)
             yield table.slice(0, rows)
             rest = table.slice(rows)
+            del table  # the group just written is not held while the next one fills
             pending = rest.to_batches()
             count = rest.num_rows
     if count:

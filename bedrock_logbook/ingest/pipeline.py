@@ -2,7 +2,8 @@
 
 Order of work in one run (on a local lake the caller holds the lake lock; an ``s3://`` lake
 takes none: the catalog's compare-and-swap is the guarantee):
-1. parse batches of objects in worker processes, in input order, a bounded number in flight;
+1. parse batches of objects in worker processes, in input order, a bounded number in flight
+   (the workers start before the table is opened, which takes seconds);
    each worker parks its rows in a staging file (Arrow IPC under a local ``_staging/``) and
    sends back only their 16-byte dedupe keys and date partitions;
 2. drop request IDs already in the table's current snapshot (read from its data files; that
@@ -25,19 +26,22 @@ orphans (``compact``'s orphan removal deletes them).
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
+import queue
 import secrets
 import shutil
 import tempfile
+import threading
 import time
-from collections import Counter, deque
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
-from itertools import count
-from multiprocessing import get_context
+from itertools import count, islice
+from multiprocessing import forkserver, get_context
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -62,7 +66,6 @@ from bedrock_logbook.ingest.parent_death import die_with_parent
 from bedrock_logbook.ingest.parquet_files import ROW_GROUP_ROWS, rechunked, write_pending
 from bedrock_logbook.ingest.parse import ParseOptions
 from bedrock_logbook.ingest.read import ParsedBatch, QuarantineEntry, dedupe_key, parse_objects
-from bedrock_logbook.ingest.rollup_tables import load_rollup_tables, refresh_rollups
 from bedrock_logbook.ingest.schema import (
     INVOCATIONS_SCHEMA,
     QUARANTINE_DIR,
@@ -202,31 +205,90 @@ def _parse_and_stage(objects: list[RawObject], options: ParseOptions, path: str)
     return parsed
 
 
-def _parsed(
-    objects: Iterable[RawObject], options: ParseOptions, workers: int, staging: Path
-) -> Iterator[ParsedBatch]:
-    """Parse in input order with at most ``2 * workers`` batches in flight (bounded memory).
+class _ParseStream:
+    """Parsed batches in input order, from worker processes started at once.
 
-    With ``workers`` > 1 the batches go to that many processes while this one only dedupes;
-    measured on 2 cores, that beat the main process parsing a share itself.
+    It is created before the lake's table is opened (importing pyiceberg, loading the table
+    and healing the rollups take seconds): a feeder thread reads the objects and keeps at
+    most ``2 * workers`` batches submitted and not yet parsed (their input bytes are what
+    costs memory), while finished batches (rows parked in staging files, only keys and
+    dates held here, ~150 bytes a row) wait for the consumer. With ``workers`` <= 1 the
+    batches are parsed here, one at a time, as they are consumed.
     """
-    paths = (str(staging / f"batch-{i:08d}.arrow") for i in count())
-    if workers <= 1:
-        for batch in _batches(objects):
-            yield _parse_and_stage(batch, options, next(paths))
-        return
-    ctx = get_context("forkserver")
-    ctx.set_forkserver_preload(["bedrock_logbook.ingest.forkserver_guard",
-                                "bedrock_logbook.ingest.read"])
-    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx,
-                             initializer=die_with_parent) as pool:
-        window: deque[Future[ParsedBatch]] = deque()
-        for batch in _batches(objects):
-            window.append(pool.submit(_parse_and_stage, batch, options, next(paths)))
-            if len(window) >= 2 * workers:
-                yield window.popleft().result()
-        while window:
-            yield window.popleft().result()
+
+    def __init__(self, objects: Iterable[RawObject], options: ParseOptions, workers: int,
+                 staging: Path) -> None:
+        self._objects = objects
+        self._options = options
+        self.staging = staging
+        self._paths = (str(staging / f"batch-{i:08d}.arrow") for i in count())
+        self._pool: ProcessPoolExecutor | None = None
+        self._closed = False
+        self._thread: threading.Thread | None = None
+        self._stop = threading.Event()
+        self._ready: queue.SimpleQueue[Future[ParsedBatch] | BaseException | None] = (
+            queue.SimpleQueue())
+        if workers <= 1:
+            return
+        ctx = get_context("forkserver")
+        ctx.set_forkserver_preload(["bedrock_logbook.ingest.forkserver_guard",
+                                    "bedrock_logbook.ingest.read"])
+        # Started from this (the main) thread: the forkserver dies with the thread that
+        # started it (PR_SET_PDEATHSIG, ``forkserver_guard``), and the feeder thread ends
+        # before the run does. The workers are the forkserver's children.
+        forkserver.ensure_running()
+        # Workers are spawned lazily, some only for the data files at the end: one still
+        # starting when the run is killed checks that this process lives.
+        self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx,
+                                         initializer=die_with_parent, initargs=(os.getpid(),))
+        self._slots = threading.Semaphore(2 * workers)
+        self._thread = threading.Thread(target=self._feed, name="parse-feeder", daemon=True)
+        self._thread.start()
+
+    def _feed(self) -> None:
+        assert self._pool is not None
+        try:
+            for batch in _batches(self._objects):
+                while not self._slots.acquire(timeout=0.1):
+                    if self._stop.is_set():
+                        return
+                if self._stop.is_set():
+                    return
+                future = self._pool.submit(_parse_and_stage, batch, self._options,
+                                           next(self._paths))
+                future.add_done_callback(lambda _: self._slots.release())
+                self._ready.put(future)
+        except BaseException as e:  # a source's error (a failed download) reaches the caller
+            self._ready.put(e)
+        else:
+            self._ready.put(None)
+
+    def __iter__(self) -> Iterator[ParsedBatch]:
+        if self._pool is None:
+            for batch in _batches(self._objects):
+                yield _parse_and_stage(batch, self._options, next(self._paths))
+            return
+        while True:
+            item = self._ready.get()
+            if item is None:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item.result()
+
+    @property
+    def pool(self) -> ProcessPoolExecutor | None:
+        """The worker processes, once every batch was parsed (for other work)."""
+        return None if self._closed else self._pool
+
+    def close(self) -> None:
+        """Stop feeding and shut the workers down (also after an error or a kill signal)."""
+        self._closed = True
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join()
+        if self._pool is not None:
+            self._pool.shutdown(cancel_futures=True)
 
 
 class _Plan:
@@ -243,10 +305,14 @@ class _Plan:
             self.rows[date] += n
 
     def batches(self, date: str) -> Iterator[pa.RecordBatch]:
-        for staged, rows in self.parts[date]:
-            with pa.OSFile(staged, "rb") as source:
-                table = ipc.open_file(source).read_all()
-            yield from (table if rows is None else table.take(rows)).to_batches()
+        return _staged_batches(self.parts[date])
+
+
+def _staged_batches(parts: list[tuple[str, pa.Array | None]]) -> Iterator[pa.RecordBatch]:
+    for staged, rows in parts:
+        with pa.OSFile(staged, "rb") as source:
+            table = ipc.open_file(source).read_all()
+        yield from (table if rows is None else table.take(rows)).to_batches()
 
 
 class _Deduper:
@@ -378,12 +444,14 @@ def ingest_objects(
     retries) called, only after the last object: sources may fill them while their objects
     stream through (e.g. a file that vanished between listing and reading).
     """
+    t0 = time.monotonic()
     location = lake if isinstance(lake, TableLocation) else resolve(lake)
     check_uri_safe(location)
     options = options or IngestOptions()
     summary = RunSummary(_new_run_id(), source, datetime.now(UTC).isoformat())
     files = LakeFiles.of(location)
-    table: Table | None
+    table: Table | None = None
+    killed_before = False
     if files.is_s3:
         # Created before parsing even when no row comes: the table records the salt's object.
         from bedrock_logbook.ingest.shared_salt import table_and_salt
@@ -399,25 +467,46 @@ def ingest_objects(
         killed_before = (root / STAGING_DIR).exists()
         shutil.rmtree(root / STAGING_DIR, ignore_errors=True)
         salt = lake_salt(root, options.salt)
-        table = _local_table(location, summary.run_id)  # None until the first rows
-        if killed_before and table is not None:
-            # Its data files may be written and never committed: with the lake lock held no
-            # other writer is in flight, so every unreferenced file goes now (rollups too).
-            summary.extra["orphans_removed"] = sum(
-                remove_orphans(t, older_than=LOCAL_ORPHAN_GRACE).removed
-                for t in [table, *load_rollup_tables(location)])
         staging_root = root / STAGING_DIR
     staging = staging_root / summary.run_id
     staging.mkdir(parents=True)
     parse_options = ParseOptions(salt, options.keep_bodies, options.latency_field)
-
+    tracker = StateTracker(objects)
+    # The workers start parsing now; the table is opened (seconds: pyiceberg's imports, the
+    # catalog, the rollups' heal) while they do. Nothing is committed before the parse ends.
+    stream = _ParseStream(tracker, parse_options, options.workers, staging)
     try:
-        _write_run(files, table, summary, staging, objects, parse_options, options,
-                   source_state, extra, skipped)
+        _import_writer_modules()
+        if not files.is_s3:
+            table = _local_table(location, summary.run_id)  # None until the first rows
+            if killed_before and table is not None:
+                from bedrock_logbook.ingest.rollup_tables import load_rollup_tables
+
+                # Its data files may be written and never committed: with the lake lock held
+                # no other writer is in flight, so every unreferenced file goes now (rollups
+                # too). (This run's own staging files are outside the tables' folders.)
+                summary.extra["orphans_removed"] = sum(
+                    remove_orphans(t, older_than=LOCAL_ORPHAN_GRACE).removed
+                    for t in [table, *load_rollup_tables(location)])
+        _write_run(files, table, summary, tracker, stream, options, source_state, extra,
+                   skipped, t0)
     finally:
         # Also on errors (a failed download): staged rows were never committed.
+        stream.close()
         shutil.rmtree(staging_root, ignore_errors=True)
     return summary
+
+
+# What opening, creating and committing the table and its rollups import (pyiceberg,
+# pydantic, sqlalchemy, duckdb: seconds of a cold start, ~100 MB). Imported while the
+# workers parse, even on a fresh lake whose table is created only after the parse.
+_WRITER_MODULES = ("pyiceberg.catalog.sql", "pyiceberg.io.pyarrow", "pyiceberg.table",
+                   "bedrock_logbook.ingest.rollup_tables")
+
+
+def _import_writer_modules() -> None:
+    for name in _WRITER_MODULES:
+        importlib.import_module(name)
 
 
 def _open_shared_catalog(location: TableLocation) -> Catalog:
@@ -446,51 +535,81 @@ def _local_table(location: TableLocation, run_id: str) -> Table | None:
     return table
 
 
-def _file_groups(groups: Iterable[pa.Table], rows_per_file: int) -> Iterator[list[pa.Table]]:
-    """Row groups bundled into files of at most ``rows_per_file`` rows (one file is open at
-    a time; the groups stream through)."""
-    pending: list[pa.Table] = []
-    count_ = 0
-    for group in groups:
-        pending.append(group)
-        count_ += group.num_rows
-        if count_ >= rows_per_file:
-            yield pending
-            pending, count_ = [], 0
-    if pending:
-        yield pending
+def _file_groups(groups: Iterable[pa.Table], groups_per_file: int
+                 ) -> Iterator[Iterator[pa.Table]]:
+    """Row groups bundled into files of at most ``groups_per_file`` groups. Lazy: each bundle
+    streams its groups to the writer, so one group is held at a time (a list per file held
+    the whole file's rows, measured ~570 MB at 200,000 rows). Consume each bundle before
+    asking for the next."""
+    it = iter(groups)
+    while first := list(islice(it, 1)):
+        yield _bundle(first, it, groups_per_file - 1)
 
 
-def _write_data_files(files: LakeFiles, table: Table, summary: RunSummary, plan: _Plan
-                      ) -> list[str]:
+def _bundle(first: list[pa.Table], rest: Iterator[pa.Table], more: int) -> Iterator[pa.Table]:
+    yield first.pop()  # popped: nothing here holds a group once it is written
+    yield from islice(rest, more)
+
+
+def _write_data_files(files: LakeFiles, table: Table, summary: RunSummary, plan: _Plan,
+                      pool: ProcessPoolExecutor | None) -> list[str]:
     """Each day's new rows as Parquet files in the table's data folder; their URIs.
 
     Named after the run plus a random token, so no other writer (another host's run, a
     killed run's leftovers) ever writes the same name. Local files are written to a temp name,
     fsynced and renamed: the commit then never references a file that is not on disk.
+
+    With a ``pool`` (the parse workers) each day is written by a worker: the row groups
+    (~100 MB of Arrow each) are then held there, not in this process, which also holds
+    pyiceberg; days are written in parallel, and reported (crash point included) in order.
     """
     schema = file_schema(table)
     token = secrets.token_hex(4)
     written: list[str] = []
-    for date in sorted(plan.rows):
-        groups = rechunked(plan.batches(date), DATA_ROW_GROUP_ROWS, INVOCATIONS_SCHEMA)
-        for n, bundle in enumerate(_file_groups(groups, DATA_FILE_ROWS)):
-            rel = (f"{TABLE_NAME}/data/{PARTITION_FIELD}={date}/"
-                   f"{summary.run_id}-{token}-{n:05d}.parquet")
-            if files.is_s3:
-                with files.output_stream(rel) as sink:
-                    write_data_file(sink, bundle, schema)
-            else:
-                target = Path(files.path(rel))
-                target.parent.mkdir(parents=True, exist_ok=True)
-                tmp = temp_path_for(target)
-                write_data_file(str(tmp), bundle, schema)
-                commit_file(tmp, target)
-            written.append(files.uri(rel))
+    days = sorted(plan.rows)
+    prefixes = {d: f"{TABLE_NAME}/data/{PARTITION_FIELD}={d}/{summary.run_id}-{token}-"
+                for d in days}
+    jobs = {} if pool is None else {
+        d: pool.submit(_write_day, files.location, prefixes[d], plan.parts[d], schema)
+        for d in days}
+    # Every worker is done before the first crash point: a run killed there leaves no worker
+    # still writing a file that could land after the next run swept the orphans.
+    done = {d: job.result() for d, job in jobs.items()}
+    for date in days:
+        rels = (done[date] if done
+                else _write_day(files.location, prefixes[date], plan.parts[date], schema,
+                                files))
+        written += [files.uri(rel) for rel in rels]
         summary.rows_written += plan.rows[date]
         summary.partitions_written += 1
         crash_point("after_partition_write")
     return written
+
+
+def _write_day(location: TableLocation, prefix: str, parts: list[tuple[str, pa.Array | None]],
+               schema: pa.Schema, files: LakeFiles | None = None) -> list[str]:
+    """One day's staged rows as data files named ``prefix`` + number; their lake paths.
+
+    Each staged batch is cast to the file schema (large strings) as it is read, so the
+    writer's own cast is a no-op rather than a second copy of each row group.
+    """
+    files = files or LakeFiles.of(location)
+    groups = rechunked((b.cast(schema) for b in _staged_batches(parts)),
+                       DATA_ROW_GROUP_ROWS, schema)
+    rels: list[str] = []
+    for n, bundle in enumerate(_file_groups(groups, DATA_FILE_ROWS // DATA_ROW_GROUP_ROWS)):
+        rel = f"{prefix}{n:05d}.parquet"
+        if files.is_s3:
+            with files.output_stream(rel) as sink:
+                write_data_file(sink, bundle, schema)
+        else:
+            target = Path(files.path(rel))
+            target.parent.mkdir(parents=True, exist_ok=True)
+            tmp = temp_path_for(target)
+            write_data_file(str(tmp), bundle, schema)
+            commit_file(tmp, target)
+        rels.append(rel)
+    return rels
 
 
 def _write_quarantine(files: LakeFiles, staging: Path, quarantine: _QuarantineStage) -> None:
@@ -510,15 +629,16 @@ def _write_run(
     files: LakeFiles,
     table: Table | None,
     summary: RunSummary,
-    staging: Path,
-    objects: Iterable[RawObject],
-    parse_options: ParseOptions,
+    tracker: StateTracker,
+    stream: _ParseStream,
     options: IngestOptions,
     source_state: Mapping[str, str] | None,
     extra: Callable[[], Mapping[str, Any]] | None,
     skipped: Iterable[SkippedObject],
+    t0: float,
 ) -> None:
-    t0 = time.monotonic()
+    from bedrock_logbook.ingest.rollup_tables import refresh_rollups
+
     rollup_days: set[Any] = set()  # dates
     if table is not None:
         # Heals the rollups of a run killed between its raw and rollup commits (a no-op when
@@ -528,9 +648,9 @@ def _write_run(
     deduped_against = None if table is None else current_snapshot_id(table)
     dedupe = _Deduper(files, data_files(table) if table is not None and deduped_against is not None
                       else [])
+    staging = stream.staging
     quarantine = _QuarantineStage(staging / "quarantine.arrow")
-    tracker = StateTracker(objects)
-    for parsed in _parsed(tracker, parse_options, options.workers, staging):
+    for parsed in stream:
         summary.objects += parsed.objects
         summary.lines += parsed.lines
         summary.bytes_in += parsed.bytes_in
@@ -557,7 +677,11 @@ def _write_run(
     if plan.rows:
         if table is None:  # a local lake's first rows (deduped against nothing)
             table = open_table(files.location)
-        written = _write_data_files(files, table, summary, plan)
+        # Local lakes only: the forkserver's workers keep the environment (AWS settings) it
+        # was started with, which in a long-lived process may not be today's.
+        written = _write_data_files(files, table, summary, plan,
+                                    None if files.is_s3 else stream.pool)
+        stream.close()  # the workers are done: their memory goes before the rollups
         crash_point("before_table_commit")  # files written, not referenced by any snapshot
         commit_files(table, written,
                      snapshot_properties("ingest", summary.run_id, deduped_against))

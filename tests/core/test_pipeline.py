@@ -379,3 +379,41 @@ def test_a_lake_path_pyiceberg_would_misread_is_refused_with_one_line(tmp_path: 
                         "--lake", str(lake)], cwd=repo, capture_output=True, text=True)
     assert r.returncode == 3 and "'?' cannot be part of a lake's path" in r.stderr
     assert len(r.stderr.strip().splitlines()) == 1 and not lake.exists()
+
+
+def test_a_failing_source_with_worker_processes_reaches_the_caller(tmp_path: Path) -> None:
+    """With workers the objects are read by a feeder thread; its error must still end the
+    run (not hang it, not commit what was parsed before it)."""
+    lake = tmp_path / "lake"
+
+    def objects() -> Any:
+        for i in range(3):
+            yield RawObject(f"mem://{i}", json.dumps(converse(rid(i))).encode())
+        raise ConnectionError("download cut short")
+
+    with LakeLock(lake), pytest.raises(ConnectionError, match="download cut short"):
+        ingest_objects(lake, objects(), options=IngestOptions(salt="test-salt", workers=2))
+    assert not (lake / "_staging").exists()
+    assert not (lake / "invocations").exists() and not (lake / "_runs").exists()
+
+
+def test_data_files_hold_fixed_row_groups_and_at_most_file_rows(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The writer streams a day's rows into files of DATA_FILE_ROWS rows made of
+    DATA_ROW_GROUP_ROWS-row groups, in input order (shrunk here to 10 and 30 rows)."""
+    from bedrock_logbook.ingest import pipeline, table
+
+    monkeypatch.setattr(pipeline, "DATA_ROW_GROUP_ROWS", 10)
+    monkeypatch.setattr(table, "DATA_ROW_GROUP_ROWS", 10)
+    monkeypatch.setattr(pipeline, "DATA_FILE_ROWS", 30)
+    lake = tmp_path / "lake"
+    s = ingest_records(lake, [converse(rid(i)) for i in range(75)], options=OPTS)
+    assert s.rows_written == 75
+    metas = [pq.ParquetFile(local_path(u)).metadata
+             for u in sorted(table_files(lake))]  # names end in the file's number
+    # 75 rows of one day: 30 + 30 + 15, in groups of 10 (the last file 10 + 5).
+    assert [[m.row_group(g).num_rows for g in range(m.num_row_groups)] for m in metas] == [
+        [10, 10, 10], [10, 10, 10], [10, 5]]
+    first_ids = [pq.read_table(local_path(u), columns=["request_id"]).column(0)[0].as_py()
+                 for u in sorted(table_files(lake))]
+    assert first_ids == [rid(0), rid(30), rid(60)]
