@@ -18,8 +18,8 @@ The tables are listed once, in :data:`DERIVED_TABLES` (today ``rollup_hourly``,
   a table of another version is dropped and rebuilt (derived data is never migrated).
 
 Adding a table is one entry, as ``DerivedTable(PROMPT_PAIRS_TABLE, PROMPT_PAIRS_SCHEMA,
-"raw", build_prompt_pairs, version=…)`` below; the dirty days, commits, crash points, kill healing, compact's
-expiry and orphan removal then apply to it unchanged.
+"raw", build_prompt_pairs, version=…)`` below; the dirty days, commits, crash points, kill
+healing, compact's expiry and orphan removal then apply to it unchanged.
 
 Every snapshot records the raw snapshot it reflects (``lake.reading.ROLLUP_OF_PROPERTY``).
 :func:`refresh_rollups` (after each ingest's raw commit, at the start of every run, and in
