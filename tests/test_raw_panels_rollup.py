@@ -166,7 +166,8 @@ def _random_filters(con: duckdb.DuckDBPyConnection, rng: random.Random,
 
 def test_rollups_are_current(con: duckdb.DuckDBPyConnection) -> None:
     states = dict(con.execute("SELECT table_name, state FROM rollup_staleness").fetchall())
-    assert states == {"rollup_hourly": "current", "rollup_daily": "current"}
+    assert states == {"rollup_hourly": "current", "rollup_daily": "current",
+                      "rollup_daily_models": "current"}
 
 
 @pytest.mark.parametrize("errors_only", [False, True])

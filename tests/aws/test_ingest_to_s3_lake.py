@@ -26,7 +26,7 @@ from bedrock_logbook.ingest.table import (
     SNAPSHOT_RUN_ID,
 )
 from bedrock_logbook.lake.catalog import load_table, open_catalog
-from bedrock_logbook.lake.location import TableLocation, resolve
+from bedrock_logbook.lake.location import DERIVED_TABLES, TableLocation, resolve
 from tests.aws.conftest import CLI, REPO, comparable, read_rows, run_cli
 from tests.core.lakeutil import write_batch
 from tests.core.records import converse
@@ -117,7 +117,7 @@ def test_ingest_to_s3_with_a_sql_catalog_matches_a_local_lake_and_reruns_commit_
     assert [r["reason"] for r in read_rows(location, "quarantine")] == ["malformed_json"]
     keys = {o["Key"] for o in s3.list_objects_v2(Bucket=BUCKET)["Contents"]}
     assert {k.split("/")[1] for k in keys} == {"invocations", "quarantine", "_runs", "_state",
-                                               SALT_DIR, "rollup_hourly", "rollup_daily"}
+                                               SALT_DIR, *DERIVED_TABLES}
     assert any(k.startswith("prod/invocations/data/ts_day=2026-11-03/") for k in keys)
     (snap,) = snapshots(location)
     props = snap.summary.additional_properties

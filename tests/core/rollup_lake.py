@@ -39,7 +39,7 @@ def generated_logs(root: Path, n: int, *, seed: int, start: datetime, hours: int
                    tag: str) -> set[str]:
     """``n`` generated requests as gzip files (40 records each, real key layout); the UTC
     days their timestamps fall on (a hand count from the records, not from the lake)."""
-    records = list(generate_records(n, seed=seed, start=start, hours=hours))
+    records = _with_prompt_pairs(list(generate_records(n, seed=seed, start=start, hours=hours)))
     for i in range(0, n, 40):
         path = (root / "AWSLogs" / "123456789012" / "BedrockModelInvocationLogs" /
                 "us-east-1" / "2026" / "11" / "02" / "10" /
@@ -48,6 +48,23 @@ def generated_logs(root: Path, n: int, *, seed: int, start: datetime, hours: int
         path.write_bytes(gzip.compress(
             b"\n".join(json.dumps(r).encode() for r in records[i:i + 40]) + b"\n", mtime=0))
     return {str(r["timestamp"])[:10] for r in records}
+
+
+def _with_prompt_pairs(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The records with, per UTC day x model x operation, one successful standard call given
+    the prompt of one successful optimized call: the same-day pairs ``prompt_pairs_daily``
+    keeps (the generator draws every prompt afresh, so it makes none)."""
+    first: dict[tuple[str, str, str, str], dict[str, Any]] = {}
+    for r in records:
+        mode = (r.get("performanceConfig") or {}).get("latency")
+        if mode in ("STANDARD", "OPTIMIZED") and "errorCode" not in r:
+            key = (str(r["timestamp"])[:10], r["modelId"], r["operation"], mode)
+            first.setdefault(key, r)
+    for (day, model, operation, mode), standard in first.items():
+        optimized = first.get((day, model, operation, "OPTIMIZED"))
+        if mode == "STANDARD" and optimized is not None:
+            standard["input"] = json.loads(json.dumps(optimized["input"]))
+    return records
 
 
 def location_of(lake: Path | str | TableLocation) -> TableLocation:
