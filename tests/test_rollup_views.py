@@ -216,32 +216,37 @@ def test_switched_panel_equals_raw_on_random_filters(con: duckdb.DuckDBPyConnect
 
 def test_every_cube_panel_is_compared_with_its_raw_sql() -> None:
     assert len(CUBE_PANELS) >= 15
-    # mode_price_what_if changed after its raw version (rates of rate_tiers): its cube path
-    # is compared with its daily path below.
-    assert set(CUBE_PANELS) - set(SWITCHED) == {"mode_price_what_if"}
+    # mode_price_what_if changed after its raw version (rates of rate_tiers) and
+    # mode_comparison_summary reads same-day pairs (tests/test_prompt_pairs_views.py checks
+    # its numbers against raw rows): their cube paths are compared with their daily paths.
+    assert set(CUBE_PANELS) - set(SWITCHED) == set(CUBE_ONLY_VS_DAILY)
 
 
+CUBE_ONLY_VS_DAILY = ("mode_price_what_if", "mode_comparison_summary")
+
+
+@pytest.mark.parametrize("name", CUBE_ONLY_VS_DAILY)
 def test_cube_path_equals_daily_path(con: duckdb.DuckDBPyConnection,
-                                     monkeypatch: pytest.MonkeyPatch) -> None:
-    """The one cube panel without a frozen raw copy: the same rows from the cube as from the
+                                     monkeypatch: pytest.MonkeyPatch, name: str) -> None:
+    """A cube panel without a frozen raw copy: the same rows from the cube as from the
     daily rollup (panels.CUBE_SWAPS emptied), on random filters."""
     rng = random.Random(17)
     compared = 0
     for filters in _random_filters(con, rng):
         if not panels.cube_allowed(filters):
             continue
-        cube = panels.build("mode_price_what_if", filters)
+        cube = panels.build(name, filters)
         assert "rollup_daily_models" in cube.sql
         with monkeypatch.context() as patched:
             patched.setattr(panels, "CUBE_SWAPS", ())
-            daily = panels.build("mode_price_what_if", filters)
+            daily = panels.build(name, filters)
         assert "rollup_daily_models" not in daily.sql
         got = _frame(con, cube.sql, dict(cube.params))
         expected = _frame(con, daily.sql, dict(daily.params))
         assert len(got) == len(expected), filters
         for g, e in zip(got, expected, strict=True):
             for column in e:
-                _same(g[column], e[column], column, f"mode_price_what_if {column} {filters}")
+                _same(g[column], e[column], column, f"{name} {column} {filters}")
         compared += len(got)
     assert compared > 0
 

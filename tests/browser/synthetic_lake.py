@@ -16,7 +16,7 @@ the daily rollup ~13,000 rows a day, as large as the raw table): they come from 
 fixed set of applications as a real account has them. Each application is one IAM role (or
 user) in one account, calling from one source Region through one operation and one profile
 setup (direct model ID, or one ``us.``/``eu.``/``global.`` profile), to one to three models.
-Where each fact comes from (``../shared``, not shipped):
+Where each fact comes from (the project's reference shelf, not shipped):
 
 - Accounts: 2 (production and a sandbox where two engineers try models). Seed 003's records
   are all from one account; the issue asks for an account breakdown, so two.

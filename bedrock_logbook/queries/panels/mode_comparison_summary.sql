@@ -6,7 +6,7 @@
 -- rate is the mode's rate on its latest day (the highest if that day has several), and
 -- pairs are same-day pairs (mode_comparison pairs prompts across the whole lake).
 -- Counts, sketches and speed read the model cube's live view where the filters allow
--- (queries/panels.py, /*models*/; no prices needed); the priced rollup (its cost view,
+-- (queries/panels.py swaps the marked views; no prices needed); the priced rollup (its cost view,
 -- which resolves rates) is read once, for the two price columns. The
 -- CTEs joined twice (standard and optimized) are materialized: inlined, each join recomputed
 -- them (measured 15.5 s vs 6.3 s at 10M requests under load ~17).

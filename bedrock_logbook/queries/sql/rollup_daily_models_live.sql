@@ -18,7 +18,8 @@ WITH grouped AS (
         CAST(sum(requests) AS BIGINT) AS requests,
         CAST(sum(errors) AS BIGINT) AS errors,
         CAST(sum(throttles) AS BIGINT) AS throttles,
-        CAST(sum(guardrail_interventions) AS BIGINT) AS guardrail_interventions,
+        -- quoted: the column is named like the guardrail_interventions view
+        CAST(sum("guardrail_interventions") AS BIGINT) AS guardrail_interventions,
         CAST(sum(input_tokens) AS DECIMAL(38, 0)) AS input_tokens,
         CAST(sum(output_tokens) AS DECIMAL(38, 0)) AS output_tokens,
         CAST(sum(cache_read_tokens) AS DECIMAL(38, 0)) AS cache_read_tokens,
