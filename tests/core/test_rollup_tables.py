@@ -326,3 +326,11 @@ def test_one_more_per_day_table_built_from_raw_rows_is_one_entry(
     assert raw is not None
     refresh_rollups(resolve(lake), raw, "extra-4", entries=entries)
     assert stored(lake) == expected(lake)
+
+
+def test_the_writer_maintains_exactly_the_tables_readers_plan() -> None:
+    # Two lists name the derived tables (queries may not import ingest): they must agree.
+    from bedrock_logbook.ingest import rollup_tables
+    from bedrock_logbook.lake import location
+
+    assert tuple(t.name for t in rollup_tables.DERIVED_TABLES) == location.DERIVED_TABLES
