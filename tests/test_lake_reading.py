@@ -308,3 +308,48 @@ def test_dashboard_replans_after_a_new_snapshot(tmp_path: Path,
     monkeypatch.setattr(data, "STATE_SECONDS", 3600.0)
     data.clear_cache()  # "Reload data" looks again at once
     assert requests() == 4
+
+
+# -- whether the files may differ in columns (lake.reading.DataFiles.mixed_columns) -----------
+
+def test_files_of_one_schema_are_read_without_matching_by_name(tmp_path: Path) -> None:
+    """Two ingests write files of the same columns: the plan says so, and the views read them
+    with union_by_name off (the first file's schema, cheaper to bind on every query)."""
+    from bedrock_logbook.lake.reading import planned_files
+
+    lake = tmp_path / "lake"
+    write_invocations(lake, [_row("a"), _row("b")])
+    write_invocations(lake, [_row("c", first_byte_ms=5)])
+    planned = planned_files(open_table(resolve(lake)))
+    assert len(planned.files) == 2 and planned.mixed_columns is False
+    con = queries.connect(lake)
+    assert _count(con, "SELECT logbook_mixed_columns()") is False
+    assert con.execute("SELECT request_id, first_byte_ms FROM raw_invocations "
+                       "ORDER BY 1").fetchall() == [("a", None), ("b", None), ("c", 5)]
+
+
+def test_a_migrated_file_without_later_columns_is_read_by_name(tmp_path: Path) -> None:
+    """A hive file of an older lake version lacks columns the table has since gained. Its
+    path sorts after the newer file's (invocations/date=... > invocations/data/...), so
+    reading the first file's schema for both would fail: the plan must say 'mixed'."""
+    from bedrock_logbook.ingest.migrate import migrate
+    from bedrock_logbook.lake.reading import planned_files
+
+    lake = tmp_path / "lake"
+    folder = lake / "invocations" / "date=2025-03-01"
+    folder.mkdir(parents=True)
+    old = invocation_table([_row("a")]).drop_columns(["first_byte_ms", "prompt_fp"])
+    pq.write_table(old, folder / "part-0000.parquet")
+    migrate(resolve(lake))
+    write_invocations(lake, [_row("b", ts="2025-03-02T10:00:00Z", first_byte_ms=7)])
+    planned = planned_files(open_table(resolve(lake)))
+    assert planned.mixed_columns is True
+    assert [f.rsplit("/invocations/", 1)[1][:5] for f in planned.files] == ["data/", "date="]
+    con = queries.connect(lake)
+    assert con.execute("SELECT request_id, first_byte_ms, prompt_fp FROM raw_invocations "
+                       "ORDER BY 1").fetchall() == [("a", None, None), ("b", 7, None)]
+    # The contrast: the same files read by the first file's schema are refused.
+    paths = [f.removeprefix("file://") for f in planned.files]
+    with pytest.raises(duckdb.Error, match="schema mismatch|union_by_name"):
+        duckdb.connect().execute("SELECT * FROM read_parquet(?, union_by_name = false)",
+                                 [paths]).fetchall()

@@ -21,20 +21,47 @@ if TYPE_CHECKING:
     from pyiceberg.table import Table
 
 
+@dataclass(frozen=True)
+class DataFiles:
+    """The current snapshot's data files (URIs as the table records them, sorted), and
+    whether they may differ in columns.
+
+    ``mixed_columns`` is False only when every file's manifest entry records sizes for the
+    same set of leaf column ids: then the files have the same columns and a reader may take
+    the first file's schema for all (DuckDB's ``union_by_name = false``). Binding a view is
+    about 4x cheaper that way (65 vs 16 ms over 365 files), and DuckDB re-binds views on
+    every query. Files of an older schema (columns appended later, hive files registered by
+    ``migrate``) or without column stats make it True, and readers match columns by name.
+    A wrong False would not pass silently: DuckDB refuses a file that lacks a column of the
+    first ("schema mismatch in glob").
+    """
+
+    files: tuple[str, ...] = ()
+    mixed_columns: bool = False
+
+
 def data_files(table: Table) -> list[str]:
-    """The current snapshot's data files (URIs as the table records them), sorted.
+    """The current snapshot's data files (URIs as the table records them), sorted."""
+    return list(planned_files(table).files)
+
+
+def planned_files(table: Table) -> DataFiles:
+    """The current snapshot's :class:`DataFiles`.
 
     Readers get exactly the committed snapshot: files being written or left by a killed
     writer are not listed. Refuses tables with delete files, whose rows a plain Parquet
     reader would over-count.
     """
     files: list[str] = []
+    column_sets: set[frozenset[int]] = set()
     for task in table.scan().plan_files():
         if task.delete_files:
             raise TableError(f"{table.name()} has delete files; reading its data files alone "
                              "would count deleted rows (rewrite it first)")
         files.append(task.file.file_path)
-    return sorted(files)
+        column_sets.add(frozenset(task.file.column_sizes or {}))
+    mixed = len(column_sets) > 1 or frozenset() in column_sets
+    return DataFiles(tuple(sorted(files)), mixed)
 
 
 def duckdb_filesystem(location: TableLocation) -> Any:
@@ -133,14 +160,16 @@ class ReadPlan:
     dedupe: bool = False
     metadata_location: str | None = None
     snapshot_id: int | None = None  # the current snapshot (None: no table or no snapshot)
+    mixed_columns: bool = False  # DataFiles.mixed_columns: read with union_by_name
 
 
 def plan(table: Table | None) -> ReadPlan:
     """The read plan for ``table`` as loaded (None: the lake has no table yet)."""
     if table is None:
         return ReadPlan()
-    return ReadPlan(tuple(data_files(table)), table_needs_dedupe(table),
-                    table.metadata_location, _snapshot_id(table))
+    planned = planned_files(table)
+    return ReadPlan(planned.files, table_needs_dedupe(table), table.metadata_location,
+                    _snapshot_id(table), planned.mixed_columns)
 
 
 @dataclass(frozen=True)
@@ -152,13 +181,16 @@ class RollupPlan:
     files: tuple[str, ...] = ()
     rollup_of: int | None = None
     metadata_location: str | None = None
+    mixed_columns: bool = False  # DataFiles.mixed_columns: read with union_by_name
 
 
 def plan_rollup(table: Table | None) -> RollupPlan:
     """The read plan of a rollup table as loaded (None: the lake has no such table)."""
     if table is None:
         return RollupPlan()
-    return RollupPlan(tuple(data_files(table)), rollup_of(table), table.metadata_location)
+    planned = planned_files(table)
+    return RollupPlan(planned.files, rollup_of(table), table.metadata_location,
+                      planned.mixed_columns)
 
 
 def plan_rollups(location: TableLocation) -> dict[str, RollupPlan]:

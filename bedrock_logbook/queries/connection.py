@@ -1,12 +1,14 @@
 """Open DuckDB over a lake: the views in memory, or persisted in a .duckdb file for analysts.
 
 The views read what the Iceberg table's current snapshot holds: pyiceberg plans the data files
-(``lake.reading``) and three macros hand them to the SQL (``logbook_files()``, the file list;
-``logbook_dedupe()``, whether a request_id may occur twice; ``logbook_lake()``, the lake root
-the side files live under). The per-day derived tables (docs/rollups.md:
-``lake.location.DERIVED_TABLES``) are planned the same way: ``logbook_<table>_files()``
-(e.g. ``logbook_rollup_daily_files()``), and for the staleness view ``logbook_snapshot()``
-(the raw snapshot read) beside ``logbook_<table>_of()`` (the raw snapshot each reflects).
+(``lake.reading``) and macros hand them to the SQL (``logbook_files()``, the file list;
+``logbook_mixed_columns()``, whether those files may differ in columns, so read_parquet must
+match them by name; ``logbook_dedupe()``, whether a request_id may occur twice;
+``logbook_lake()``, the lake root the side files live under). The per-day derived tables
+(docs/rollups.md: ``lake.location.DERIVED_TABLES``) are planned the same way:
+``logbook_<table>_files()`` and ``logbook_<table>_mixed_columns()`` (e.g.
+``logbook_rollup_daily_files()``), and for the staleness view ``logbook_snapshot()`` (the raw
+snapshot read) beside ``logbook_<table>_of()`` (the raw snapshot each reflects).
 Nothing is downloaded at run time: ``s3://`` files are read through Arrow's S3 client
 registered as a DuckDB filesystem, not through the httpfs extension.
 """
@@ -47,6 +49,8 @@ from bedrock_logbook.queries.prices import PriceTables, load_tables
 
 LAKE_MACRO = "logbook_lake"
 FILES_MACRO = "logbook_files"
+# Whether the files may differ in columns: read_parquet's union_by_name (lake.reading.DataFiles).
+MIXED_MACRO = "logbook_mixed_columns"
 DEDUPE_MACRO = "logbook_dedupe"
 SNAPSHOT_MACRO = "logbook_snapshot"
 # Whether rollup_daily reflects the raw snapshot read (else rollup_daily_live reads raw rows).
@@ -56,6 +60,7 @@ MODELS_CURRENT_MACRO = "logbook_rollup_daily_models_current"
 # Per derived table: its files, and the raw snapshot it reflects.
 ROLLUP_MACROS = {name: (f"logbook_{name}_files", f"logbook_{name}_of")
                  for name in DERIVED_TABLES}
+ROLLUP_MIXED_MACROS = {name: f"logbook_{name}_mixed_columns" for name in DERIVED_TABLES}
 # Whether prompt_pairs_daily does (else prompt_pairs_live reads raw rows).
 PAIRS_CURRENT_MACRO = "logbook_prompt_pairs_current"
 # A table name cannot be a bound parameter: one fixed statement per price table.
@@ -249,18 +254,21 @@ def _define_plan_macros(con: duckdb.DuckDBPyConnection, location: TableLocation,
                         read_plan: LakePlan) -> None:
     """``logbook_files()``: the snapshot's data files as read_parquet takes them (local paths
     or ``s3://`` URIs, each escaped: read_parquet globs every entry of a list);
+    ``logbook_mixed_columns()``: whether they may differ in columns (union_by_name);
     ``logbook_dedupe()``: whether raw_invocations must keep one row per request_id; the same
     file list per rollup table, and the snapshot ids the staleness view compares."""
     def read_list(files: tuple[str, ...]) -> list[str]:
         return [glob_escape(f if location.is_s3 else local_path(f)) for f in files]
 
     _define_macro(con, FILES_MACRO, read_list(read_plan.raw.files))
+    _define_macro(con, MIXED_MACRO, read_plan.raw.mixed_columns)
     _define_macro(con, DEDUPE_MACRO, read_plan.raw.dedupe)
     _define_macro(con, SNAPSHOT_MACRO, read_plan.raw.snapshot_id)
     for table, (files_macro, of_macro) in ROLLUP_MACROS.items():
         rollup = read_plan.rollups.get(table, RollupPlan())
         _define_macro(con, files_macro, read_list(rollup.files))
         _define_macro(con, of_macro, rollup.rollup_of)
+        _define_macro(con, ROLLUP_MIXED_MACROS[table], rollup.mixed_columns)
     for table, macro in ((ROLLUP_DAILY_TABLE, DAILY_CURRENT_MACRO),
                          (ROLLUP_MODELS_TABLE, MODELS_CURRENT_MACRO),
                          (PROMPT_PAIRS_TABLE, PAIRS_CURRENT_MACRO)):

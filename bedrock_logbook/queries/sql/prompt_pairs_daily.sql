@@ -27,7 +27,7 @@ lake_files AS (
     FROM read_parquet(
         logbook_prompt_pairs_daily_files(),
         hive_partitioning = false,
-        union_by_name = true,
+        union_by_name = logbook_prompt_pairs_daily_mixed_columns(),
         allow_empty = true
     )
 ),

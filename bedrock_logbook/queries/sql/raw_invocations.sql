@@ -62,7 +62,7 @@ lake_files AS (
     FROM read_parquet(
         logbook_files(),
         hive_partitioning = false,
-        union_by_name = true,  -- later files may append nullable columns
+        union_by_name = logbook_mixed_columns(),  -- files of an older schema: by name
         allow_empty = true
     )
 ),

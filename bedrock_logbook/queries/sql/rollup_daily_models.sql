@@ -17,7 +17,7 @@ lake_files AS (
     FROM read_parquet(
         logbook_rollup_daily_models_files(),
         hive_partitioning = false,
-        union_by_name = true,
+        union_by_name = logbook_rollup_daily_models_mixed_columns(),
         allow_empty = true
     )
 ),
