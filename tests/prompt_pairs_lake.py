@@ -2,8 +2,8 @@
 
 Ingest maintains ``prompt_pairs_daily`` with the rollups (wired at merge); this helper writes
 it for lakes that tests build by hand: a table in the lake's catalog beside ``invocations``,
-schema ``PROMPT_PAIRS_SCHEMA``, partition identity(``day``), every snapshot carrying
-``rollup_of`` = the raw snapshot it reflects (what the readers compare).
+schema ``PROMPT_PAIRS_SCHEMA``, partition month(``day``) as ingest writes it, every snapshot
+carrying ``rollup_of`` = the raw snapshot it reflects (what the readers compare).
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from bedrock_logbook.lake.reading import (
 def write_prompt_pairs(lake: Path | str, rows: pa.Table, rollup_of: int,
                        run_id: str = "test-prompt-pairs") -> None:
     """Replace the table's rows with ``rows`` (created on first use), recording ``rollup_of``."""
-    from pyiceberg.transforms import IdentityTransform
+    from bedrock_logbook.ingest.rollup_tables import partition_by_month
 
     location = resolve(lake)
     catalog = open_catalog(location)
@@ -45,7 +45,7 @@ def write_prompt_pairs(lake: Path | str, rows: pa.Table, rollup_of: int,
                         str(PROMPT_PAIRS_SCHEMA_VERSION),
                         "write.parquet.compression-codec": "zstd"})
         with txn.update_spec() as spec:
-            spec.add_field("day", IdentityTransform(), "day")
+            partition_by_month(spec)
         txn.commit_transaction()
     table = catalog.load_table(identifier)
     props = {ROLLUP_OF_PROPERTY: str(rollup_of), OPERATION_PROPERTY: ROLLUP,

@@ -4,7 +4,8 @@ Ingest maintains ``rollup_hourly``/``rollup_daily``/``rollup_daily_models`` (the
 ingest/rollup_tables.py); these helpers write them for lakes that tests and the synthetic
 generator build by hand: tables in the lake's catalog beside ``invocations``, schema
 ``ROLLUP_SCHEMA`` (the cube: ``ROLLUP_MODELS_SCHEMA``, its rows ``models_rollup`` of the daily
-rows given), partition identity(``day``), every snapshot carrying ``rollup_of`` = the raw
+rows given), partition month(``day``) as ingest writes it, every snapshot carrying
+``rollup_of`` = the raw
 snapshot it reflects.
 :func:`ensure_rollups` leaves tables that already exist alone (a writer made them).
 """
@@ -49,8 +50,8 @@ def rollup_tables_exist(location: TableLocation) -> bool:
 
 def create_rollup_table(catalog: Catalog, location: TableLocation, name: str,
                         schema: pa.Schema = ROLLUP_SCHEMA) -> Table:
-    """An empty rollup table (partition identity(day)), or the existing one."""
-    from pyiceberg.transforms import IdentityTransform
+    """An empty rollup table (partitioned as ingest does: month(day)), or the existing one."""
+    from bedrock_logbook.ingest.rollup_tables import partition_by_month
 
     identifier = (NAMESPACE, name)
     if catalog.table_exists(identifier):
@@ -61,7 +62,7 @@ def create_rollup_table(catalog: Catalog, location: TableLocation, name: str,
         properties={"bedrock_logbook.rollup_schema_version": "1",
                     "write.parquet.compression-codec": "zstd"})
     with txn.update_spec() as spec:
-        spec.add_field("day", IdentityTransform(), "day")
+        partition_by_month(spec)
     txn.commit_transaction()
     return catalog.load_table(identifier)
 

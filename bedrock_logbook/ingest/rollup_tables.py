@@ -7,8 +7,10 @@ The tables are listed once, in :data:`DERIVED_TABLES` (today ``rollup_hourly``,
 
 - ``name``: the Iceberg table (same catalog and namespace as ``invocations``, folder
   ``<lake>/<name>``); readers plan it by name (``lake.location.DERIVED_TABLES``);
-- ``schema``: its Arrow schema, which must have a non-null ``day`` DATE column (every table
-  is partitioned by identity(``day``), and a day's rows are replaced together);
+- ``schema``: its Arrow schema, which must have a non-null ``day`` DATE column (a day's
+  rows are replaced together; every table is partitioned by month(``day``): one file per
+  month, not per day, because readers pay per file: binding and opening 365 files a year
+  cost DuckDB 7-30x more than 12 files of the same rows, measured on the 100M-request cube);
 - ``source``: what the builder is given for ONE UTC day: ``"raw"`` (that day's raw rows,
   deduplicated by the readers' rule: a ``pa.Table`` with ``schema.INVOCATIONS_SCHEMA``'s
   columns), ``"hourly"`` (the day's hourly rollup) or ``"daily"`` (its daily rollup);
@@ -32,9 +34,10 @@ raw table's current snapshot S:
 2. each dirty day is built once from S's files of that day (the readers' copy of each
    request_id only): the hourly rollup (``build_rollup``), the daily one and the raw rows
    only when some dirty table's entry needs them, then each table's ``build``;
-3. each table gets ONE overwrite snapshot replacing exactly its files of the dirty days,
-   carrying ``rollup_of`` = S, operation ``rollup`` and the run id, in list order. R == S:
-   nothing committed.
+3. each table gets ONE overwrite snapshot replacing exactly its files of the months the
+   dirty days fall in by one file per month: the month's other days copied from its old
+   file(s), the dirty days' new rows, ordered by day. It carries ``rollup_of`` = S,
+   operation ``rollup`` and the run id, in list order. R == S: nothing committed.
 
 Crash points (``ingest/crash.py``): ``before_rollup_commit`` (files written, none committed),
 ``between_rollup_commits`` (the first table committed) and ``before_<name>_commit`` before
@@ -101,6 +104,7 @@ if TYPE_CHECKING:
     from pyiceberg.catalog import Catalog
     from pyiceberg.manifest import DataFile
     from pyiceberg.table import Table
+    from pyiceberg.table.update.spec import UpdateSpec
 
 Source = Literal["raw", "hourly", "daily"]
 
@@ -129,6 +133,11 @@ DERIVED_TABLES: tuple[DerivedTable, ...] = (
 )
 ROLLUP_TABLES = tuple(t.name for t in DERIVED_TABLES)
 ROLLUP_SCHEMA_VERSION_PROPERTY = "bedrock_logbook.rollup_schema_version"
+# How a table's files are laid out; a table of another layout is rebuilt like one of another
+# version ("month": partition month(day), one file per month).
+ROLLUP_LAYOUT_PROPERTY = "bedrock_logbook.rollup_layout"
+ROLLUP_LAYOUT = "month"
+MONTH_FIELD = "day_month"  # the partition field's name (a folder data/day_month=YYYY-MM/)
 
 
 def _table_properties(version: int) -> dict[str, str]:
@@ -136,6 +145,7 @@ def _table_properties(version: int) -> dict[str, str]:
         "format-version": "2",
         "write.parquet.compression-codec": "zstd",
         ROLLUP_SCHEMA_VERSION_PROPERTY: str(version),
+        ROLLUP_LAYOUT_PROPERTY: ROLLUP_LAYOUT,
         # No blind re-apply of a commit that lost a race: the caller reloads and decides again.
         "commit.retry.num-retries": "0",
     }
@@ -164,24 +174,23 @@ def rollup_location(location: TableLocation, name: str) -> str:
 def ensure_rollup_table(catalog: Catalog, location: TableLocation,
                         entry: DerivedTable | str) -> Table:
     """The derived table of ``entry`` (or of the entry named so), created on first use (two
-    creators racing both get it). A table of another version is dropped and created anew:
-    derived data is rebuilt, never migrated (its old files become orphans)."""
+    creators racing both get it). A table of another version or layout is dropped and
+    created anew: derived data is rebuilt, never migrated (its old files become orphans)."""
     from pyiceberg.exceptions import (
         CommitFailedException,
         NamespaceAlreadyExistsError,
         NoSuchTableError,
         TableAlreadyExistsError,
     )
-    from pyiceberg.transforms import IdentityTransform
-
     if isinstance(entry, str):
         entry = next(t for t in DERIVED_TABLES if t.name == entry)
     name = entry.name
     identifier = (NAMESPACE, name)
     try:
         table = catalog.load_table(identifier)
-        if table.metadata.properties.get(ROLLUP_SCHEMA_VERSION_PROPERTY) == str(
-                entry.version):
+        properties = table.metadata.properties
+        if (properties.get(ROLLUP_SCHEMA_VERSION_PROPERTY) == str(entry.version)
+                and properties.get(ROLLUP_LAYOUT_PROPERTY) == ROLLUP_LAYOUT):
             return table
         catalog.drop_table(identifier)
     except NoSuchTableError:
@@ -197,11 +206,18 @@ def ensure_rollup_table(catalog: Catalog, location: TableLocation,
             identifier, schema=entry.schema, location=rollup_location(location, name),
             properties=_table_properties(entry.version))
         with txn.update_spec() as spec:
-            spec.add_field("day", IdentityTransform(), "day")
+            partition_by_month(spec)
         txn.commit_transaction()
     except (TableAlreadyExistsError, CommitFailedException):
         pass  # another writer created it first: its table is the table
     return catalog.load_table(identifier)
+
+
+def partition_by_month(spec: UpdateSpec) -> None:
+    """A derived table's partition spec: month(day) (the module doc says why)."""
+    from pyiceberg.transforms import MonthTransform
+
+    spec.add_field("day", MonthTransform(), MONTH_FIELD)
 
 
 def load_rollup_tables(location: TableLocation, catalog: Catalog | None = None,
@@ -223,6 +239,11 @@ def load_rollup_tables(location: TableLocation, catalog: Catalog | None = None,
 
 def _day(value: int | dt.date) -> dt.date:
     return value if isinstance(value, dt.date) else _EPOCH + dt.timedelta(days=int(value))
+
+
+def _month(day: dt.date) -> int:
+    """Iceberg's month(day) partition value: months since 1970-01."""
+    return (day.year - 1970) * 12 + day.month - 1
 
 
 def _files_by_day(table: Table, snapshot_id: int) -> dict[dt.date, set[str]]:
@@ -259,7 +280,9 @@ def _ancestors(raw: Table, snapshot_id: int) -> list[int]:
 @dataclass
 class _Decision:
     skip: bool  # the rollup already reflects S or a newer snapshot
-    days: set[dt.date] = field(default_factory=set)
+    days: set[dt.date] = field(default_factory=set)  # dirty days: rebuilt from raw rows
+    months: set[int] = field(default_factory=set)  # months whose files are replaced
+    keep_old: bool = True  # copy the replaced months' other days (False: rebuild all)
 
 
 def _decide(raw: Table, rollup: Table, current: int, files_now: dict[dt.date, set[str]],
@@ -272,18 +295,22 @@ def _decide(raw: Table, rollup: Table, current: int, files_now: dict[dt.date, se
             return _Decision(True)  # a newer raw snapshot's rollup
         before = _files_by_day(raw, r)
         days = {d for d in set(before) | set(files_now) if before.get(d) != files_now.get(d)}
-    else:  # no rollup yet, or its raw snapshot expired: every day, and every day it holds
-        days = set(files_now) | set(_rollup_files(rollup))
-    return _Decision(False, days | dedupe_days)
+        days |= dedupe_days
+        return _Decision(False, days, {_month(d) for d in days})
+    # No rollup yet, or its raw snapshot expired: every day, and every month it holds.
+    days = set(files_now) | dedupe_days
+    return _Decision(False, days, {_month(d) for d in days} | set(_rollup_files(rollup)),
+                     keep_old=False)
 
 
-def _rollup_files(rollup: Table) -> dict[dt.date, list[DataFile]]:
-    by_day: dict[dt.date, list[DataFile]] = defaultdict(list)
+def _rollup_files(rollup: Table) -> dict[int, list[DataFile]]:
+    """The derived table's current data files by month (its partition value)."""
+    by_month: dict[int, list[DataFile]] = defaultdict(list)
     if rollup.current_snapshot() is None:
         return {}
     for task in rollup.scan().plan_files():
-        by_day[_day(task.file.partition[0])].append(task.file)
-    return dict(by_day)
+        by_month[int(task.file.partition[0])].append(task.file)
+    return dict(by_month)
 
 
 # ---------------------------------------------------------------- building a day
@@ -387,21 +414,42 @@ class _Day:
         return self._cache[source]
 
 
-def _write_file(table: Table, day: dt.date, rows: pa.Table, run_id: str, token: str) -> str:
+def _file_schema(table: Table) -> pa.Schema:
     from pyiceberg.io.pyarrow import schema_to_pyarrow
 
-    schema = schema_to_pyarrow(table.schema(), include_field_ids=True)
-    path = (f"{table.metadata.location.rstrip('/')}/data/day={day.isoformat()}/"
-            f"{run_id}-{token}-00000.parquet")
+    return schema_to_pyarrow(table.schema(), include_field_ids=True)
+
+
+def _write_file(table: Table, month: int, rows: pa.Table, run_id: str, token: str) -> str:
+    year, index = divmod(month, 12)
+    path = (f"{table.metadata.location.rstrip('/')}/data/{MONTH_FIELD}="
+            f"{1970 + year:04d}-{index + 1:02d}/{run_id}-{token}-00000.parquet")
+    schema = _file_schema(table)
     with table.io.new_output(path).create(overwrite=True) as stream:
         with pq.ParquetWriter(stream, schema, compression="zstd") as writer:
             writer.write_table(rows.cast(schema))
     return path
 
 
+def _kept_rows(table: Table, files: Iterable[DataFile], dirty: set[dt.date]) -> pa.Table:
+    """The rows of a month's current files whose day is not rebuilt."""
+    import pyarrow.compute as pc
+
+    schema = _file_schema(table)
+    parts = [schema.empty_table()]
+    for data_file in files:
+        with table.io.new_input(data_file.file_path).open() as stream:
+            rows = pq.read_table(stream).cast(schema)
+        if dirty:
+            days = pa.array(sorted(dirty), pa.date32())
+            rows = rows.filter(pc.invert(pc.is_in(rows.column("day"), value_set=days)))
+        parts.append(rows)
+    return pa.concat_tables(parts)
+
+
 def _commit(table: Table, decision: _Decision, new_files: list[str], current: int,
             run_id: str) -> None:
-    """Replace the table's files of the dirty days by ``new_files`` in ONE snapshot.
+    """Replace the table's files of the dirty months by ``new_files`` in ONE snapshot.
     Raises CommitFailedException when another writer committed to it first."""
     from pyiceberg.io.pyarrow import parquet_file_to_data_file
 
@@ -411,8 +459,8 @@ def _commit(table: Table, decision: _Decision, new_files: list[str], current: in
                   RUN_ID_PROPERTY: run_id}
     with table.transaction() as txn:
         with txn.update_snapshot(snapshot_properties=properties).overwrite() as overwrite:
-            for day in sorted(decision.days):
-                for data_file in old.get(day, ()):
+            for month in sorted(decision.months):
+                for data_file in old.get(month, ()):
                     overwrite.delete_data_file(data_file)
             for data_file in added:
                 overwrite.append_data_file(data_file)
@@ -476,21 +524,36 @@ def refresh_rollups(location: TableLocation, raw: Table, run_id: str,
 
 def _write_days(reader: _RawReader, pending: Iterable[tuple[Table, _Decision]],
                 by_name: dict[Any, DerivedTable], run_id: str) -> dict[Any, list[str]]:
-    """Each pending table's files for its dirty days (a day without raw rows gets none),
-    building each day's inputs once for every table."""
+    """Each pending table's files for its dirty months, one per month that keeps a row: the
+    month's other days from its current files, then each dirty day's rows (a day without
+    raw rows gets none), in day order. Each day's inputs are built once for every table,
+    and one month is held at a time."""
     pending = list(pending)
     written: dict[Any, list[str]] = {t.name(): [] for t, _ in pending}
     token = secrets.token_hex(4)
     days = sorted(set().union(*(d.days for _, d in pending)))
-    for day in days:
-        inputs = _Day(reader, day)
-        if not inputs.rows("hourly").num_rows:
-            continue  # no raw row left that day: every table drops the day
+    months = sorted(set().union(*(d.months for _, d in pending)))
+    current = {t.name(): _rollup_files(t) if d.keep_old else {} for t, d in pending}
+    for month in months:
+        new_rows: dict[Any, list[pa.Table]] = {t.name(): [] for t, _ in pending}
+        for day in (d for d in days if _month(d) == month):
+            inputs = _Day(reader, day)
+            if not inputs.rows("hourly").num_rows:
+                continue  # no raw row left that day: every table drops the day
+            for table, decision in pending:
+                if day not in decision.days:
+                    continue
+                entry = by_name[table.name()]
+                rows = entry.build(inputs.rows(entry.source))
+                if rows.num_rows:
+                    new_rows[table.name()].append(rows.cast(_file_schema(table)))
         for table, decision in pending:
-            if day not in decision.days:
+            if month not in decision.months:
                 continue
-            entry = by_name[table.name()]
-            rows = entry.build(inputs.rows(entry.source))
+            old = current[table.name()].get(month, [])
+            rows = pa.concat_tables([_kept_rows(table, old, decision.days),
+                                     *new_rows[table.name()]])
             if rows.num_rows:
-                written[table.name()].append(_write_file(table, day, rows, run_id, token))
+                rows = rows.sort_by("day")  # a stable sort: each day's rows keep their order
+                written[table.name()].append(_write_file(table, month, rows, run_id, token))
     return written

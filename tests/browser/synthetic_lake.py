@@ -545,9 +545,9 @@ def _write_patterned_lake(lake: Path, *, rows: int, days: int, last_day: date, s
 def _write_day_table(lake: Path, name: str, batches: Iterable[pa.Table],
                      rollup_of: int) -> None:
     """Replace table ``name``'s rows with ``batches`` (created from the first batch's schema,
-    partition identity(day), beside the rollups; every snapshot records ``rollup_of``)."""
-    from pyiceberg.transforms import IdentityTransform
-
+    partition month(day) as ingest writes it, beside the rollups; every snapshot records
+    ``rollup_of``)."""
+    from bedrock_logbook.ingest.rollup_tables import partition_by_month
     from bedrock_logbook.lake.catalog import open_catalog
     from bedrock_logbook.lake.reading import (
         OPERATION_PROPERTY,
@@ -570,7 +570,7 @@ def _write_day_table(lake: Path, name: str, batches: Iterable[pa.Table],
                     identifier, schema=batch.schema, location=f"{root}/{name}",
                     properties={"write.parquet.compression-codec": "zstd"})
                 with txn.update_spec() as spec:
-                    spec.add_field("day", IdentityTransform(), "day")
+                    partition_by_month(spec)
                 txn.commit_transaction()
             catalog.load_table(identifier).overwrite(batch, snapshot_properties=props)
             first = False
