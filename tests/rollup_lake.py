@@ -5,8 +5,7 @@ ingest/rollup_tables.py); these helpers write them for lakes that tests and the 
 generator build by hand: tables in the lake's catalog beside ``invocations``, schema
 ``ROLLUP_SCHEMA`` (the cube: ``ROLLUP_MODELS_SCHEMA``, its rows ``models_rollup`` of the daily
 rows given), partition month(``day``) as ingest writes it, every snapshot carrying
-``rollup_of`` = the raw
-snapshot it reflects.
+``rollup_of`` = the raw snapshot it reflects.
 :func:`ensure_rollups` leaves tables that already exist alone (a writer made them).
 """
 
