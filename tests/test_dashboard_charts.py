@@ -215,6 +215,15 @@ def test_decode_small_multiples_fit_each_model_on_its_own() -> None:
     s = lines[lines["model_name"] == "S"]
     # hand computed: 700 + 20 * 0 and 700 + 20 * 200
     assert s["fitted_latency_ms"].tolist() == [700.0, 4700.0]
+    # a sampled request past the rollup's bound stretches that mode's line to it only:
+    # 250 + 5 * 900 (the standard line keeps its 400: its sample's 100 is shorter)
+    sampled = pd.DataFrame({"model": [HAIKU, HAIKU], "served_mode": ["standard", "optimized"],
+                            "output_tokens": [100, 900]})
+    stretched = latency_charts.fit_lines(fit, sampled)
+    haiku = stretched[stretched["model"] == HAIKU].set_index(["served_mode", "output_tokens"])
+    assert haiku["fitted_latency_ms"].to_dict() == {
+        ("standard", 0): 300.0, ("standard", 400): 4300.0,
+        ("optimized", 0): 250.0, ("optimized", 900): 4750.0}
     labels = latency_charts.fit_labels(fit)
     assert labels["label"].tolist()[1] == "optimized: 200 tok/s, +250 ms, r² 0.95, n=40"
     spec = latency_charts.decode_small_multiples(points, fit).to_dict()

@@ -60,13 +60,20 @@ def percentiles_over_time(df: Any, *, prefix: str, title: str, grain: str = "day
     return chart
 
 
-def fit_lines(fit: Any) -> pd.DataFrame:
-    """Two points per model x served mode on its fitted line: 0 and the largest output."""
+def fit_lines(fit: Any, points: Any = None) -> pd.DataFrame:
+    """Two points per model x served mode on its fitted line: 0 and the largest output, that
+    is the larger of the fit's ``largest_output_tokens`` (a lower bound from the rollup) and
+    the largest output among ``points`` (the scatter's sample) of that model and mode."""
+    sampled: dict[tuple[Any, Any], float] = {}
+    if points is not None and len(points):
+        sampled = points.groupby(["model", "served_mode"])["output_tokens"].max().to_dict()
     rows = []
     for r in fit.itertuples(index=False):
         if pd.isna(r.ms_per_output_token) or pd.isna(r.intercept_ms):
             continue
-        for x in (0, r.largest_output_tokens):
+        end = max(float(r.largest_output_tokens),
+                  float(sampled.get((r.model, r.served_mode), 0)))
+        for x in (0, end):
             rows.append({"model": r.model, "model_name": r.model_name,
                          "served_mode": r.served_mode, "output_tokens": x,
                          "fitted_latency_ms": r.intercept_ms + r.ms_per_output_token * x})
@@ -97,7 +104,7 @@ def decode_small_multiples(points: Any, fit: Any, *, columns: int = 2) -> ChartS
     data = pd.concat([
         points[["model", "model_name", "served_mode", "output_tokens", "latency_ms"]]
         .assign(part="point"),
-        fit_lines(fit).assign(part="line"),
+        fit_lines(fit, points).assign(part="line"),
         fit_labels(fit).assign(part="label"),
     ], ignore_index=True)
     scatter = alt.Chart().transform_filter("datum.part == 'point'").mark_circle(

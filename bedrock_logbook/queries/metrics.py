@@ -36,7 +36,7 @@ KEYS = frozenset({
     "bytes_in",
     "price_source", "priced", "first_day", "last_day", "models", "regions",
     "inference_regions", "served_modes", "operations", "callers", "bin_start_ms", "bin_end_ms",
-    "fitted_latency_ms",
+    "fitted_latency_ms", "grain",
 })
 # Single requests' own values (points of a scatter or a line), not aggregates.
 POINTS = frozenset({
@@ -226,7 +226,10 @@ METRICS: tuple[Metric, ...] = (
                "invocations.total_tokens", "routing_pairs.total_tokens",
                "rollup_usage_daily.total_tokens", "panel:overview_daily.total_tokens",
            )),
-    Metric("largest_output_tokens", "`max(output_tokens)`", _GROUP, _SUCCESS_WITH_BOTH,
+    Metric("largest_output_tokens",
+           "`max(fit_sum_x / fit_n)` over the group's rollup rows: the largest mean output of "
+           "a rollup row, a lower bound of `max(output_tokens)` (the rollup keeps no "
+           "per-request maximum); where a fitted line ends", _GROUP, _SUCCESS_WITH_BOTH,
            ("panel:decode_fit.largest_output_tokens",)),
     # --- shares and rates --------------------------------------------------------------------
     Metric("share_optimized",

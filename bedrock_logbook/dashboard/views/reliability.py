@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from bedrock_logbook.dashboard import axes, charts, context, drill
+from bedrock_logbook.dashboard import axes, charts, context, drill, reliability_charts
 from bedrock_logbook.dashboard import components as ui
 
 ctx = context.current()
@@ -21,23 +21,18 @@ if ctx.require_invocations():
         cols[3].metric("Guardrail interventions",
                        f"{int(daily['interventions'].sum()):,}")
 
-    query_codes, by_model = ctx.load("errors_daily_by_code")
-    codes = (by_model.groupby(["day", "error_code"], as_index=False)["errors"].sum()
-             if not by_model.empty else by_model)
-    order = (list(codes.groupby("error_code")["errors"].sum().sort_values(ascending=False).index)
-             if not codes.empty else [])
+    query_codes, codes = ctx.load("errors_daily_by_code")
+    grain = reliability_charts.grain_of(codes)
     picked = ui.chart_panel(
-        "Which errors did we get each day?", query_codes, codes,
-        lambda df: charts.daily_stacked(
-            df, y="errors", kind="count", y_title="failed requests",
-            color=axes.category_color("error_code", "error code", order),
-            title="Failed requests per UTC day by error code",
-            tooltip=[charts.text_tooltip("error_code", "error")],
-            pick_fields=["day"]),
-        caption="Click a bar to list that day's requests.",
+        f"Which errors did we get each {grain}?", query_codes, codes,
+        reliability_charts.errors_by_code,
+        caption=("Over more than 90 days of data, one bar per ISO week (Monday to Sunday). "
+                 if grain == "week" else "")
+        + "The eight most frequent codes by name, the rest as 'other'. "
+        "Click a bar to list its requests.",
         key="errors_by_code", selectable=True,
     )
-    drill.offer(picked, key="errors")
+    drill.offer(picked, rename={"first_day": "day", "last_day": "day"}, key="errors")
 
     picked = ui.chart_panel(
         "Which models fail most, and are they getting worse?", query, ctx.named(daily),

@@ -37,7 +37,7 @@ WITH rows_read AS (
         AND /*filters*/ TRUE
     GROUP BY ALL
 ),
-selected AS (
+selected AS MATERIALIZED (
     SELECT
         CAST(hour AT TIME ZONE 'UTC' AS TIMESTAMP) AS period,
         coalesce(model, model_id) AS model,
@@ -46,6 +46,39 @@ selected AS (
     FROM rows_read
     WHERE latency_ms_count > 0 OR first_byte_ms_count > 0
 ),
+-- Both sketches' buckets in one pass, summed per period x model x mode x measure x bucket.
+buckets AS (
+    SELECT period, model, served_mode, measure, bucket, sum(n) AS n
+    FROM (
+        SELECT period, model, served_mode, 'latency' AS measure, e.bucket AS bucket, e.n AS n
+        FROM selected, unnest(selected.latency_ms_sketch) AS t(e)
+        WHERE latency_ms_count > 0
+        UNION ALL
+        SELECT period, model, served_mode, 'first_byte' AS measure, e.bucket AS bucket, e.n AS n
+        FROM selected, unnest(selected.first_byte_ms_sketch) AS t(e)
+        WHERE first_byte_ms_count > 0
+    )
+    GROUP BY ALL
+),
+-- sketch_quantile's rule set-wise: the value of the first bucket whose running count
+-- exceeds q (N - 1), N the group's values.
+running AS (
+    SELECT
+        period, model, served_mode, measure, bucket,
+        sum(n) OVER (PARTITION BY period, model, served_mode, measure ORDER BY bucket) AS cum,
+        sum(n) OVER (PARTITION BY period, model, served_mode, measure) AS total
+    FROM buckets
+),
+quantiles AS (
+    SELECT
+        period, model, served_mode, measure,
+        CAST(any_value(total) AS BIGINT) AS total,
+        sketch_value(min(bucket) FILTER (WHERE cum > 0.5 * (total - 1))) AS p50,
+        sketch_value(min(bucket) FILTER (WHERE cum > 0.9 * (total - 1))) AS p90,
+        sketch_value(min(bucket) FILTER (WHERE cum > 0.99 * (total - 1))) AS p99
+    FROM running
+    GROUP BY ALL
+),
 totals AS (
     SELECT
         period, model, served_mode,
@@ -53,48 +86,30 @@ totals AS (
         CAST(sum(first_byte_ms_count) AS BIGINT) AS requests_with_first_byte
     FROM selected
     GROUP BY ALL
-),
-latency AS (
-    SELECT period, model, served_mode, list({'bucket': bucket, 'n': n}) AS sketch
-    FROM (
-        SELECT period, model, served_mode, e.bucket AS bucket, sum(e.n) AS n
-        FROM selected, unnest(selected.latency_ms_sketch) AS t(e)
-        GROUP BY ALL
-    )
-    GROUP BY ALL
-),
-first_byte AS (
-    SELECT period, model, served_mode, list({'bucket': bucket, 'n': n}) AS sketch
-    FROM (
-        SELECT period, model, served_mode, e.bucket AS bucket, sum(e.n) AS n
-        FROM selected, unnest(selected.first_byte_ms_sketch) AS t(e)
-        GROUP BY ALL
-    )
-    GROUP BY ALL
 )
 SELECT
     t.period,
     t.model,
     t.served_mode,
     t.requests_with_latency,
-    CASE WHEN t.requests_with_latency >= quantile_min_count(0.5)
-        THEN sketch_quantile(l.sketch, 0.5) END AS p50_latency_ms,
-    CASE WHEN t.requests_with_latency >= quantile_min_count(0.9)
-        THEN sketch_quantile(l.sketch, 0.9) END AS p90_latency_ms,
-    CASE WHEN t.requests_with_latency >= quantile_min_count(0.99)
-        THEN sketch_quantile(l.sketch, 0.99) END AS p99_latency_ms,
+    CASE WHEN t.requests_with_latency >= quantile_min_count(0.5) THEN l.p50 END
+        AS p50_latency_ms,
+    CASE WHEN t.requests_with_latency >= quantile_min_count(0.9) THEN l.p90 END
+        AS p90_latency_ms,
+    CASE WHEN t.requests_with_latency >= quantile_min_count(0.99) THEN l.p99 END
+        AS p99_latency_ms,
     t.requests_with_first_byte,
-    CASE WHEN t.requests_with_first_byte >= quantile_min_count(0.5)
-        THEN sketch_quantile(f.sketch, 0.5) END AS p50_first_byte_ms,
-    CASE WHEN t.requests_with_first_byte >= quantile_min_count(0.9)
-        THEN sketch_quantile(f.sketch, 0.9) END AS p90_first_byte_ms,
-    CASE WHEN t.requests_with_first_byte >= quantile_min_count(0.99)
-        THEN sketch_quantile(f.sketch, 0.99) END AS p99_first_byte_ms
+    CASE WHEN t.requests_with_first_byte >= quantile_min_count(0.5) THEN f.p50 END
+        AS p50_first_byte_ms,
+    CASE WHEN t.requests_with_first_byte >= quantile_min_count(0.9) THEN f.p90 END
+        AS p90_first_byte_ms,
+    CASE WHEN t.requests_with_first_byte >= quantile_min_count(0.99) THEN f.p99 END
+        AS p99_first_byte_ms
 FROM totals AS t
-LEFT JOIN latency AS l
-    ON l.period = t.period AND l.model IS NOT DISTINCT FROM t.model
+LEFT JOIN quantiles AS l
+    ON l.measure = 'latency' AND l.period = t.period AND l.model IS NOT DISTINCT FROM t.model
     AND l.served_mode = t.served_mode
-LEFT JOIN first_byte AS f
-    ON f.period = t.period AND f.model IS NOT DISTINCT FROM t.model
-    AND f.served_mode = t.served_mode
+LEFT JOIN quantiles AS f
+    ON f.measure = 'first_byte' AND f.period = t.period
+    AND f.model IS NOT DISTINCT FROM t.model AND f.served_mode = t.served_mode
 ORDER BY t.period, t.model, t.served_mode
