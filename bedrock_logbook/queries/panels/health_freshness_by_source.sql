@@ -37,7 +37,8 @@ per_source AS (
         coalesce(region, '(none)') AS region,
         count(*) AS requests,
         max(ts) AS newest_record
-    FROM raw_invocations
+    FROM raw_invocations_of(
+        CASE WHEN logbook_rollup_daily_current() THEN CAST([] AS VARCHAR[]) ELSE logbook_files() END)
     WHERE NOT logbook_rollup_daily_current()
     GROUP BY ALL
 )

@@ -31,7 +31,9 @@ WITH rows_read AS (
         list_transform(map_entries(histogram(sketch_bucket(first_byte_ms))),
             lambda entry: {'bucket': entry.key, 'n': CAST(entry.value AS BIGINT)})
             AS first_byte_ms_sketch
-    FROM raw_invocations
+    -- No raw file is bound while the hourly rollup is current (raw_invocations_of).
+    FROM raw_invocations_of(
+        CASE WHEN coalesce(logbook_rollup_hourly_of() = logbook_snapshot(), FALSE) THEN CAST([] AS VARCHAR[]) ELSE logbook_files() END)
     WHERE $grain = 'hour'
         AND NOT coalesce(logbook_rollup_hourly_of() = logbook_snapshot(), FALSE)
         AND /*filters*/ TRUE
