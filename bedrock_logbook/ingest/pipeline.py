@@ -625,6 +625,22 @@ def _write_quarantine(files: LakeFiles, staging: Path, quarantine: _QuarantineSt
         files.put_file(pending.tmp, rel)
 
 
+def _release_memory() -> None:
+    """Return the memory freed so far to the system: Arrow's pool keeps freed blocks, and so
+    does glibc's malloc (``malloc_trim`` exists on glibc only)."""
+    import ctypes
+    import ctypes.util
+    import gc
+
+    gc.collect()
+    pa.default_memory_pool().release_unused()
+    name = ctypes.util.find_library("c")
+    libc = ctypes.CDLL(name) if name else None
+    trim = getattr(libc, "malloc_trim", None)
+    if trim is not None:
+        trim(0)
+
+
 def _write_run(
     files: LakeFiles,
     table: Table | None,
@@ -687,6 +703,8 @@ def _write_run(
                      snapshot_properties("ingest", summary.run_id, deduped_against))
     crash_point("after_table_commit")
     if table is not None:
+        del plan, dedupe
+        _release_memory()  # the refresh's peak adds to what the run left allocated
         rollup_days |= refresh_rollups(files.location, table, summary.run_id).days
     summary.rollup_days = len(rollup_days)
 

@@ -16,6 +16,11 @@ The tables are listed once, in :data:`DERIVED_TABLES` (today ``rollup_hourly``,
   columns), ``"hourly"`` (the day's hourly rollup) or ``"daily"`` (its daily rollup);
 - ``build``: a pure function from that table to the day's rows (cast to ``schema`` on write;
   an empty result writes no file, so the day then has no row);
+- ``build_in`` (optional, ``"raw"`` tables): the same rows computed in DuckDB from a
+  connection whose relation ``invocations`` is the day's deduplicated raw rows (a view over
+  its Parquet files). When given, the refresh calls it instead of ``build``: DuckDB streams
+  the day's files rather than the refresh holding the day's raw rows as Arrow (~750 bytes a
+  row with every column: 150 MB for a 200,000-request day);
 - ``version``: compared with the table's ``bedrock_logbook.rollup_schema_version`` property:
   a table of another version is dropped and rebuilt (derived data is never migrated).
 
@@ -63,6 +68,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
@@ -71,6 +77,7 @@ from bedrock_logbook.ingest.prompt_pairs import (
     PROMPT_PAIRS_SCHEMA,
     PROMPT_PAIRS_SCHEMA_VERSION,
     build_prompt_pairs,
+    build_prompt_pairs_in,
 )
 from bedrock_logbook.ingest.rollup import build_rollup_in, connect, daily_rollup, models_rollup
 from bedrock_logbook.ingest.rollup_schema import (
@@ -122,6 +129,7 @@ class DerivedTable:
     source: Source
     build: Callable[[pa.Table], pa.Table]
     version: int = ROLLUP_SCHEMA_VERSION
+    build_in: Callable[[duckdb.DuckDBPyConnection], pa.Table] | None = None
 
 
 DERIVED_TABLES: tuple[DerivedTable, ...] = (
@@ -129,6 +137,7 @@ DERIVED_TABLES: tuple[DerivedTable, ...] = (
     DerivedTable(ROLLUP_DAILY_TABLE, ROLLUP_SCHEMA, "daily", _same),
     DerivedTable(ROLLUP_MODELS_TABLE, ROLLUP_MODELS_SCHEMA, "daily", models_rollup),
     DerivedTable(PROMPT_PAIRS_TABLE, PROMPT_PAIRS_SCHEMA, "raw", build_prompt_pairs,
+                 build_in=build_prompt_pairs_in,
                  version=PROMPT_PAIRS_SCHEMA_VERSION),
 )
 ROLLUP_TABLES = tuple(t.name for t in DERIVED_TABLES)
@@ -323,76 +332,100 @@ def _glob_escape(path: str) -> str:
 class _RawReader:
     """Reads the raw snapshot's files in DuckDB: one day at a time, without the copies of a
     request_id the readers drop (``raw_invocations.sql``'s order: ts, source, source_line;
-    then file and row, as ``compact`` breaks ties)."""
+    then file and row, as ``compact`` breaks ties).
+
+    Each read opens its own one-thread DuckDB connection and closes it: memory DuckDB's
+    allocator keeps after a query (~45 MB after a 200,000-row day's rollup) goes back to the
+    system only when its connection closes, so the refresh's peak is one query's, not the sum
+    of a day's queries (it runs in the ingest's main process, next to pyarrow and pyiceberg)."""
 
     def __init__(self, location: TableLocation, files_by_day: dict[dt.date, set[str]],
                  dedupe: bool) -> None:
-        self.con = connect()
-        self.con.execute("SET threads = 2")
-        if location.is_s3:
-            self.con.register_filesystem(duckdb_filesystem(location))
-        self.is_s3 = location.is_s3
+        self.location = location
         self.files_by_day = files_by_day
-        self.con.register("_shape", INVOCATIONS_SCHEMA.empty_table())
-        self.con.execute("CREATE TEMP TABLE losers (filename VARCHAR, file_row_number BIGINT, "
-                         "day DATE)")
+        self.losers = pa.table({"filename": pa.array([], pa.string()),
+                                "file_row_number": pa.array([], pa.int64()),
+                                "day": pa.array([], pa.date32())})
         every = sorted(f for files in files_by_day.values() for f in files)
         if dedupe and every:
-            self._relation(every, "_all")
-            self.con.execute("""
-                INSERT INTO losers
-                SELECT filename, file_row_number, CAST(ts AS DATE) FROM _all
-                WHERE request_id IN (SELECT request_id FROM _all GROUP BY request_id
-                                     HAVING count(*) > 1)
-                QUALIFY row_number() OVER (PARTITION BY request_id
-                    ORDER BY ts, source, source_line, filename, file_row_number) > 1
-            """)
+            con = self._connect()
+            try:
+                self._relation(con, every, "_all")
+                self.losers = con.sql("""
+                    SELECT filename, file_row_number, CAST(ts AS DATE) AS day FROM _all
+                    WHERE request_id IN (SELECT request_id FROM _all GROUP BY request_id
+                                         HAVING count(*) > 1)
+                    QUALIFY row_number() OVER (PARTITION BY request_id
+                        ORDER BY ts, source, source_line, filename, file_row_number) > 1
+                """).to_arrow_table()
+            finally:
+                con.close()
+
+    def _connect(self) -> duckdb.DuckDBPyConnection:
+        con = connect()
+        con.execute("SET allocator_flush_threshold = '1MB'")
+        con.execute("SET allocator_bulk_deallocation_flush_threshold = '1MB'")
+        con.execute("SET threads = 1")  # one thread's buffers: the refresh is not the hot path
+        if self.location.is_s3:
+            con.register_filesystem(duckdb_filesystem(self.location))
+        return con
 
     def _name(self, uri: str) -> str:
-        return _glob_escape(uri if self.is_s3 else local_path(uri))
+        return _glob_escape(uri if self.location.is_s3 else local_path(uri))
 
-    def _relation(self, uris: list[str], view: str) -> None:
-        relation = self.con.read_parquet([self._name(u) for u in uris], filename=True,
-                                         file_row_number=True, union_by_name=True,
-                                         hive_partitioning=False)
+    def _relation(self, con: duckdb.DuckDBPyConnection, uris: list[str], view: str) -> None:
+        relation = con.read_parquet([self._name(u) for u in uris], filename=True,
+                                    file_row_number=True, union_by_name=True,
+                                    hive_partitioning=False)
         relation.create_view(view, replace=True)
 
     def loser_days(self) -> set[dt.date]:
-        return {row[0] for row in self.con.execute(
-            "SELECT DISTINCT day FROM losers").fetchall()}
+        return set(self.losers.column("day").unique().to_pylist())
 
-    def _day_view(self, day: dt.date) -> bool:
-        """View ``invocations`` = the day's raw rows the readers keep (False: none)."""
+    def _run(self, day: dt.date,
+             build: Callable[[duckdb.DuckDBPyConnection], pa.Table]) -> pa.Table | None:
+        """``build`` over a connection whose view ``invocations`` is the day's raw rows the
+        readers keep (None: the day has none)."""
         files = sorted(self.files_by_day.get(day, ()))
         if not files:
-            return False
-        self._relation(files, "_day")
-        # Columns a migrated file predates come back NULL, typed as the lake schema says.
-        self.con.execute("""
-            CREATE OR REPLACE TEMP VIEW invocations AS
-            SELECT * FROM _shape
-            UNION ALL BY NAME
-            SELECT * EXCLUDE (filename, file_row_number) FROM _day
-            ANTI JOIN losers USING (filename, file_row_number)
-        """)
-        return True
+            return None
+        con = self._connect()
+        try:
+            self._relation(con, files, "_day")
+            con.register("_shape", INVOCATIONS_SCHEMA.empty_table())
+            con.register("losers", self.losers)
+            # Columns a migrated file predates come back NULL, typed as the lake schema says.
+            con.execute("""
+                CREATE OR REPLACE TEMP VIEW invocations AS
+                SELECT * FROM _shape
+                UNION ALL BY NAME
+                SELECT * EXCLUDE (filename, file_row_number) FROM _day
+                ANTI JOIN losers USING (filename, file_row_number)
+            """)
+            return build(con)
+        finally:
+            con.close()
+
+    def build_in(self, day: dt.date,
+                 build: Callable[[duckdb.DuckDBPyConnection], pa.Table]) -> pa.Table | None:
+        """``build`` run over the day's raw rows the readers keep (None: the day has none)."""
+        return self._run(day, build)
 
     def hourly(self, day: dt.date) -> pa.Table:
         """The hourly rollup of the day's raw rows (empty when the day has none)."""
-        if not self._day_view(day):
-            return ROLLUP_SCHEMA.empty_table()
-        return build_rollup_in(self.con)
+        rows = self._run(day, build_rollup_in)
+        return ROLLUP_SCHEMA.empty_table() if rows is None else rows
 
     def raw(self, day: dt.date) -> pa.Table:
         """The day's raw rows the readers keep, with INVOCATIONS_SCHEMA's columns."""
-        if not self._day_view(day):
-            return INVOCATIONS_SCHEMA.empty_table()
         names = ", ".join(f'"{n}"' for n in INVOCATIONS_SCHEMA.names)  # the schema's names
-        rows = self.con.sql(f"SELECT {names} FROM invocations").to_arrow_table()  # noqa: S608
-        return rows.cast(INVOCATIONS_SCHEMA)
+        rows = self._run(day, lambda con: con.sql(
+            f"SELECT {names} FROM invocations").to_arrow_table())  # noqa: S608
+        return INVOCATIONS_SCHEMA.empty_table() if rows is None else rows.cast(
+            INVOCATIONS_SCHEMA)
 
     def close(self) -> None:
-        self.con.close()
+        """Nothing held between reads (each read closes its connection)."""
 
 
 class _Day:
@@ -544,9 +577,12 @@ def _write_days(reader: _RawReader, pending: Iterable[tuple[Table, _Decision]],
                 if day not in decision.days:
                     continue
                 entry = by_name[table.name()]
-                rows = entry.build(inputs.rows(entry.source))
-                if rows.num_rows:
-                    new_rows[table.name()].append(rows.cast(_file_schema(table)))
+                if entry.source == "raw" and entry.build_in is not None:
+                    built = reader.build_in(day, entry.build_in)
+                else:
+                    built = entry.build(inputs.rows(entry.source))
+                if built is not None and built.num_rows:
+                    new_rows[table.name()].append(built.cast(_file_schema(table)))
         for table, decision in pending:
             if month not in decision.months:
                 continue
