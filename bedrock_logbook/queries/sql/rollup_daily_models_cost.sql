@@ -6,5 +6,4 @@
 -- query time"), so sum cost_usd over any filter on the cube's columns equals the sum of the
 -- invocations view's cost_usd over the same requests (tests/test_rollup_views.py).
 CREATE OR REPLACE VIEW rollup_daily_models_cost AS
-SELECT * EXCLUDE (hour, account_id, caller, operation)
-FROM rollup_cost('rollup_daily_models_live');
+SELECT * FROM rollup_cost('rollup_daily_models_live');
