@@ -1,8 +1,8 @@
 -- purpose: Rollup rows priced at query time: the billed mode, the rates of rate_tiers, the unpriced reason and cost_usd, by the invocations view's rules.
--- grain: one row per rollup row (a table macro over rollup_daily_live, rollup_hourly or rollup_daily_models_live)
+-- grain: one row per row of the rollup view named by the argument (rollup_daily_live, rollup_hourly or rollup_daily_models_live)
 -- layer: staging
 -- kind: macro
--- depends: rollup_daily_live, rollup_hourly, rollup_daily_models_live, rate_tiers, service_tier_list
+-- depends: rate_tiers, service_tier_list
 -- Every raw row of a rollup row has the same pricing keys (docs/rollups.md "Cost is computed
 -- at query time"), hence the same rates, multiplier and verdict: cost = multiplier x sum over
 -- token classes of (token sum x rate) / 1e6, and a row is wholly priced or wholly unpriced.
