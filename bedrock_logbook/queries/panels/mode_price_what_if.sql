@@ -3,7 +3,7 @@
 -- never ran in), beside what was billed, and the p50 latency gain where both modes were
 -- measured. Traffic, billed cost and latency sketches come from the daily rollup
 -- (rollup_daily_cost); the rates are rate_tiers' (the one rate definition the invocations
--- view and the rollup cost views join), at the base prompt tier, no service-tier
+-- view and the rollup cost views join) per price period, at the base prompt tier, no service-tier
 -- multiplier; cache tokens without a rate cost 0, as there. 'optimized' is only offered
 -- where the table lists an optimized input rate itself (not a rate for every mode).
 -- The p50s are the order statistic within 1% from the sketches (docs/rollups.md).
@@ -31,9 +31,11 @@ traffic AS (
     GROUP BY ALL
 ),
 rates AS (
-    SELECT model, scope_key, region_key, day, mode, input_rate, output_rate, cache_read_rate,
-        cache_write_rate, cache_write_1h_rate, input_rate_mode_explicit
-    FROM rate_tiers('rollup_daily_live' /*models*/)
+    SELECT model, scope_key, region_key, valid_from, valid_to, mode, input_rate, output_rate,
+        cache_read_rate, cache_write_rate, cache_write_1h_rate, input_rate_mode_explicit
+    -- the keys of the selected rows (query_table resolves the CTE): no second read of the
+    -- rollup, and a key's rates do not depend on the other keys
+    FROM rate_tiers('selected')
     WHERE tier_min_prompt_tokens = 0
 ),
 priced AS (
@@ -53,10 +55,12 @@ priced AS (
     FROM traffic AS t
     LEFT JOIN rates AS s
         ON s.model = t.model AND s.scope_key = t.scope_key AND s.region_key = t.region_key
-        AND s.day = t.day AND s.mode = 'standard'
+        AND t.day >= s.valid_from AND (s.valid_to IS NULL OR t.day < s.valid_to)
+        AND s.mode = 'standard'
     LEFT JOIN rates AS o
         ON o.model = t.model AND o.scope_key = t.scope_key AND o.region_key = t.region_key
-        AND o.day = t.day AND o.mode = 'optimized'
+        AND t.day >= o.valid_from AND (o.valid_to IS NULL OR t.day < o.valid_to)
+        AND o.mode = 'optimized'
 ),
 successful AS (
     SELECT model, served_latency, latency_ms_count, latency_ms_sketch

@@ -43,7 +43,8 @@ labelled AS (
         ON st.model = c.model AND st.service_tier = c.tier_key
     LEFT JOIN rate_tiers('rollup_daily_live') AS t
         ON t.model = c.model AND t.scope_key = c.scope_key AND t.region_key = c.region_key
-        AND t.day = c.day AND t.mode = c.latency_mode
+        AND c.day >= t.valid_from AND (t.valid_to IS NULL OR c.day < t.valid_to)
+        AND t.mode = c.latency_mode
         AND c.prompt_band >= t.tier_min_prompt_tokens
         AND (t.tier_next_prompt_tokens IS NULL OR c.prompt_band < t.tier_next_prompt_tokens)
 ),

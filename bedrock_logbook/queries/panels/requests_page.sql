@@ -96,7 +96,8 @@ costed AS (
         ON st.model = k.model AND st.service_tier = k.tier_key
     LEFT JOIN rate_tiers('rollup_daily_live') AS t
         ON t.model = k.model AND t.scope_key = k.scope_key AND t.region_key = k.region_key
-        AND t.day = k.date AND t.mode = k.mode_key
+        AND k.date >= t.valid_from AND (t.valid_to IS NULL OR k.date < t.valid_to)
+        AND t.mode = k.mode_key
         AND k.prompt_tokens >= t.tier_min_prompt_tokens
         AND (t.tier_next_prompt_tokens IS NULL OR k.prompt_tokens < t.tier_next_prompt_tokens)
 )

@@ -89,14 +89,16 @@ priced AS (
         ON st.model = b.model AND st.service_tier = b.tier_key
     LEFT JOIN rates AS billed
         ON billed.model = b.model AND billed.scope_key = b.scope_key
-        AND billed.region_key = b.region_key AND billed.day = b.day
+        AND billed.region_key = b.region_key
+        AND b.day >= billed.valid_from AND (billed.valid_to IS NULL OR b.day < billed.valid_to)
         AND billed.mode = b.latency_mode
         AND b.prompt_tokens >= billed.tier_min_prompt_tokens
         AND (billed.tier_next_prompt_tokens IS NULL
             OR b.prompt_tokens < billed.tier_next_prompt_tokens)
     LEFT JOIN rates AS asked
         ON asked.model = b.model AND asked.scope_key = b.scope_key
-        AND asked.region_key = b.region_key AND asked.day = b.day
+        AND asked.region_key = b.region_key
+        AND b.day >= asked.valid_from AND (asked.valid_to IS NULL OR b.day < asked.valid_to)
         AND asked.mode = b.requested_mode
         AND b.prompt_tokens >= asked.tier_min_prompt_tokens
         AND (asked.tier_next_prompt_tokens IS NULL

@@ -1,17 +1,16 @@
 -- purpose: Rollup rows priced at query time: the billed mode, the rates of rate_tiers, the unpriced reason and cost_usd, by the invocations view's rules.
--- grain: one row per rollup row (a table macro over rollup_daily_live, rollup_hourly or rollup_daily_models_live)
+-- grain: one row per row of the rollup view named by the argument (rollup_daily_live, rollup_hourly or rollup_daily_models_live)
 -- layer: staging
 -- kind: macro
--- depends: rollup_daily_live, rollup_hourly, rollup_daily_models_live, rate_tiers, service_tier_list
+-- depends: rate_tiers, service_tier_list
 -- Every raw row of a rollup row has the same pricing keys (docs/rollups.md "Cost is computed
 -- at query time"), hence the same rates, multiplier and verdict: cost = multiplier x sum over
 -- token classes of (token sum x rate) / 1e6, and a row is wholly priced or wholly unpriced.
 -- The unpriced reasons are the invocations view's, written on the rollup's flags
 -- (tokens_missing, cache_*_used); the tier is joined on prompt_band, a bound of every
 -- price threshold. rollup_cost('rollup_daily_live'), rollup_cost('rollup_hourly') or
--- rollup_cost('rollup_daily_models_live'): the argument is a constant, so the other tables are
--- never read. The model cube lacks hour, account_id, caller and operation: they come out NULL
--- here and rollup_daily_models_cost drops them.
+-- rollup_cost('rollup_daily_models_live'): the argument is a constant naming the one view
+-- read, and the keys rate_tiers resolves are that view's.
 CREATE OR REPLACE MACRO rollup_cost(rollup_from) AS TABLE
 WITH
 base AS (
@@ -25,16 +24,14 @@ base AS (
         CAST(coalesce(r.profile_scope, 'direct') AS VARCHAR) AS scope_key,
         CAST(coalesce(r.region, '') AS VARCHAR) AS region_key,
         CAST(coalesce(r.service_tier, 'default') AS VARCHAR) AS tier_key
-    FROM (
-        SELECT * FROM rollup_daily_live WHERE rollup_from = 'rollup_daily_live'
-        UNION ALL
-        SELECT * FROM rollup_hourly WHERE rollup_from = 'rollup_hourly'
-        UNION ALL BY NAME
-        SELECT * FROM rollup_daily_models_live WHERE rollup_from = 'rollup_daily_models_live'
-    ) AS r
+    -- query_table: only the named view is bound (a constant-false branch per other view
+    -- would still bind its file lists on every query).
+    FROM query_table(rollup_from) AS r
 ),
+-- The keys of the rows read above (query_table resolves this query's CTE): the view is not
+-- bound a second time.
 rates AS (
-    SELECT * FROM rate_tiers(rollup_from)
+    SELECT * FROM rate_tiers('base')
 ),
 priced AS (
     SELECT
@@ -81,14 +78,16 @@ priced AS (
         ON st.model = b.model AND st.service_tier = b.tier_key
     LEFT JOIN rates AS billed
         ON billed.model = b.model AND billed.scope_key = b.scope_key
-        AND billed.region_key = b.region_key AND billed.day = b.day
+        AND billed.region_key = b.region_key
+        AND b.day >= billed.valid_from AND (billed.valid_to IS NULL OR b.day < billed.valid_to)
         AND billed.mode = b.latency_mode
         AND b.prompt_band >= billed.tier_min_prompt_tokens
         AND (billed.tier_next_prompt_tokens IS NULL
             OR b.prompt_band < billed.tier_next_prompt_tokens)
     LEFT JOIN rates AS asked
         ON asked.model = b.model AND asked.scope_key = b.scope_key
-        AND asked.region_key = b.region_key AND asked.day = b.day
+        AND asked.region_key = b.region_key
+        AND b.day >= asked.valid_from AND (asked.valid_to IS NULL OR b.day < asked.valid_to)
         AND asked.mode = b.requested_mode
         AND b.prompt_band >= asked.tier_min_prompt_tokens
         AND (asked.tier_next_prompt_tokens IS NULL
