@@ -7,8 +7,9 @@ filters by x the pricing keys of the main rollup (so cost is computed at query t
 as ``rollup_cost`` does for the main rollup); a request with k tags is in k rows, a request
 without tags in one row whose ``tag_key`` and ``tag_value`` are NULL (the untagged spend is
 then the rows with a NULL key). Built from a day's deduplicated raw rows; the writer keeps it
-as one more per-day derived table beside the rollups (wired by the lead; not read by any
-panel yet). Pure: Arrow in, Arrow out, in an in-memory DuckDB.
+as one more per-day derived table beside the rollups (ingest/rollup_tables.DERIVED_TABLES);
+the Spend page's tag panels read it (queries/sql/rollup_tags_daily_live.sql,
+rollup_tags_cost.sql). Pure: Arrow in, Arrow out, in an in-memory DuckDB.
 """
 
 from __future__ import annotations
@@ -17,8 +18,8 @@ import duckdb
 import pyarrow as pa
 
 from bedrock_logbook.ingest.rollup_schema import PROMPT_BANDS
+from bedrock_logbook.lake.location import TAG_ROLLUP_TABLE as TAG_ROLLUP_TABLE
 
-TAG_ROLLUP_TABLE = "rollup_tags_daily"
 TAG_ROLLUP_SCHEMA_VERSION = 1
 
 _TOKENS = pa.decimal128(38, 0)
