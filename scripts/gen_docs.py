@@ -1,5 +1,6 @@
 """Regenerate the docs that come from code: docs/lake-schema.md, the README's column table,
-docs/metrics.md and docs/prompt-pairs.md (the prompt_pairs_daily table).
+docs/metrics.md, docs/prompt-pairs.md (the prompt_pairs_daily table) and docs/tag-rollup.md
+(the rollup_tags_daily table).
 
 Run `make docs` after changing ingest/schema.py or queries/metrics.py; tests/test_docs.py and
 tests/test_metrics.py fail while they differ.
@@ -16,6 +17,7 @@ sys.path.insert(0, str(ROOT))
 
 from bedrock_logbook.ingest.prompt_pairs import prompt_pairs_doc  # noqa: E402
 from bedrock_logbook.ingest.schema import INVOCATION_COLUMNS, markdown_table, schema_doc  # noqa: E402
+from bedrock_logbook.ingest.tag_rollup import tag_rollup_doc  # noqa: E402
 from bedrock_logbook.queries.metrics import metrics_doc  # noqa: E402
 
 START, END = "<!-- schema:start -->", "<!-- schema:end -->"
@@ -30,6 +32,7 @@ def main() -> None:
     (ROOT / "docs" / "lake-schema.md").write_text(schema_doc())
     (ROOT / "docs" / "metrics.md").write_text(metrics_doc())
     (ROOT / "docs" / "prompt-pairs.md").write_text(prompt_pairs_doc())
+    (ROOT / "docs" / "tag-rollup.md").write_text(tag_rollup_doc())
     readme = ROOT / "README.md"
     readme.write_text(readme_with_table(readme.read_text()))
 

@@ -5,12 +5,19 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from bedrock_logbook.ingest.tag_rollup import TAG_ROLLUP_SCHEMA, build_tag_rollup
+from bedrock_logbook.ingest.tag_rollup import (
+    TAG_ROLLUP_SCHEMA,
+    build_tag_rollup,
+    tag_rollup_doc,
+)
 from tests.rollup_data import rows, sample_invocations
+
+DOC = Path(__file__).resolve().parents[1] / "docs" / "tag-rollup.md"
 
 MODEL = "anthropic.claude-3-5-haiku-20241022-v1:0"
 
@@ -70,3 +77,10 @@ def test_sample_rows_keep_every_request_and_token_once_per_tag() -> None:
     expected_tokens = sum(o * max(c, 1) for o, c in zip(outputs, counts, strict=True))
     assert int(pc.sum(got.column("output_tokens")).as_py()) == expected_tokens
     assert 0 < untagged < raw.num_rows
+
+
+def test_the_tag_rollup_doc_is_generated_from_the_schema() -> None:
+    # run scripts/gen_docs.py (make docs) after changing ingest/tag_rollup.py
+    text = DOC.read_text(encoding="utf-8")
+    assert text == tag_rollup_doc()
+    assert all(f"| `{name}` |" in text for name in TAG_ROLLUP_SCHEMA.names)

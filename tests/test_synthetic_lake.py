@@ -46,7 +46,7 @@ def con(lake: Path) -> duckdb.DuckDBPyConnection:
     files = sorted(str(p) for p in lake.glob("invocations/**/*.parquet"))
     con.execute(f"CREATE VIEW raw AS SELECT * FROM read_parquet({files!r})")
     catalog = open_catalog(resolve(lake))
-    for name in ("rollup_daily", "test_models_daily"):
+    for name in ("rollup_daily", "test_models_daily", "rollup_tags_daily"):
         con.register(name, catalog.load_table((NAMESPACE, name)).scan().to_arrow())
     return con
 
@@ -94,3 +94,19 @@ def test_traffic_comes_from_few_applications(con: duckdb.DuckDBPyConnection) -> 
         "count(*) FILTER (WHERE fallback_reason IS NOT NULL), "
         "count(*) FILTER (WHERE first_byte_ms IS NOT NULL) FROM raw").fetchone()
     assert variants is not None and all(n > 0 for n in variants), variants
+
+
+def test_tag_rollup_counts_each_tag_of_the_raw_rows(con: duckdb.DuckDBPyConnection) -> None:
+    """The tag table (a DAY_TABLES entry): per day, each untagged request once under a NULL
+    key, each tag of a tagged request once, as counted from the raw files."""
+    expected = con.execute("""
+        SELECT CAST(ts AS DATE) AS day,
+            count(*) FILTER (WHERE coalesce(cardinality(request_metadata), 0) = 0),
+            coalesce(sum(cardinality(request_metadata)), 0)
+        FROM raw GROUP BY 1 ORDER BY 1""").fetchall()
+    got = con.execute("""
+        SELECT day, sum(requests) FILTER (WHERE tag_key IS NULL),
+            sum(requests) FILTER (WHERE tag_key IS NOT NULL)
+        FROM rollup_tags_daily GROUP BY 1 ORDER BY 1""").fetchall()
+    assert got == expected
+    assert all(untagged > 0 and tags > 0 for _, untagged, tags in got)

@@ -20,6 +20,7 @@ from bedrock_logbook import queries
 from tests.lake_fixtures import utc, write_invocations, write_quarantine, write_run
 from tests.prompt_pairs_lake import build_from_lake, write_prompt_pairs
 from tests.rollup_lake import ensure_rollups
+from tests.tag_rollup_lake import write_tag_rollup
 
 H35 = "anthropic.claude-3-5-haiku-20241022-v1:0"
 S35 = "anthropic.claude-3-5-sonnet-20240620-v1:0"
@@ -118,6 +119,7 @@ def con(tmp_path_factory: pytest.TempPathFactory) -> Iterator[duckdb.DuckDBPyCon
         write_run(lake, run)
     ensure_rollups(lake)  # rollup_hourly/rollup_daily of ROWS (a no-op once ingest writes them)
     write_prompt_pairs(lake, *build_from_lake(lake))  # prompt_pairs_daily of ROWS
+    write_tag_rollup(lake)  # rollup_tags_daily of ROWS
     connection = queries.connect(lake)
     yield connection
     connection.close()
@@ -679,3 +681,49 @@ def test_rollup_daily_models_cost(con: duckdb.DuckDBPyConnection) -> None:
     assert got[0]["cost"] == approx(0.0036) and got[0]["unpriced"] is None
     assert got[1]["cost"] == approx(0.0161) and got[1]["asked"] == approx(0.0163)
     assert got[1]["unpriced"] == 1
+
+
+# --- the tag rollup (ingest/tag_rollup.py): r1 team=a (D10); r3 team=b and env=prod, r4
+# team=b (D11); r2 (D10), r5, r6, r7 (D11) carry no tag. Each tag of a request is one count;
+# an untagged request counts once under a NULL key.
+_TAG_TOTALS = ("SELECT day, tag_key, tag_value, sum(requests) AS requests, "
+               "sum(errors) AS errors, sum(input_tokens) AS input_tokens, "
+               "sum(output_tokens) AS output_tokens FROM {view} GROUP BY ALL "
+               "ORDER BY day, tag_key NULLS LAST, tag_value")
+_TAG_ROWS = [
+    (D10, "team", "a", 1, 0, 1000, 200),  # r1
+    (D10, None, None, 1, 0, 1000, 200),  # r2
+    (D11, "env", "prod", 1, 0, 500, 100),  # r3
+    (D11, "team", "b", 2, 0, 2500, 200),  # r3 + r4
+    (D11, None, None, 3, 1, 2000, 800),  # r5 (throttled, no tokens), r6, r7
+]
+
+
+@expected("rollup_tags_daily")
+def test_rollup_tags_daily(con: duckdb.DuckDBPyConnection) -> None:
+    got = rows(con, _TAG_TOTALS.format(view="rollup_tags_daily"))
+    assert [tuple(r.values()) for r in got] == _TAG_ROWS
+
+
+@expected("rollup_tags_daily_live")
+def test_rollup_tags_daily_live(con: duckdb.DuckDBPyConnection) -> None:
+    # Current here: the table's rows (tests/test_tag_rollup_views.py checks the raw branch).
+    assert rows(con, "SELECT logbook_rollup_tags_daily_current() AS c") == [{"c": True}]
+    got = rows(con, _TAG_TOTALS.format(view="rollup_tags_daily_live"))
+    assert [tuple(r.values()) for r in got] == _TAG_ROWS
+
+
+@expected("rollup_tags_cost")
+def test_rollup_tags_cost(con: duckdb.DuckDBPyConnection) -> None:
+    got = rows(con, "SELECT day, tag_key, tag_value, sum(cost_usd) AS cost, "
+                    "sum(requests) FILTER (WHERE NOT priced) AS unpriced, "
+                    "list(DISTINCT unpriced_reason) FILTER (WHERE NOT priced) AS why "
+                    "FROM rollup_tags_cost GROUP BY ALL "
+                    "ORDER BY day, tag_key NULLS LAST, tag_value")
+    # r1 0.002, r2 0.0016, r3 0.0008, r4 0.0099, r6 0.0024, r7 0.003 (ROWS' comments); r5
+    # unpriced (no model known)
+    assert [(r["day"], r["tag_key"], r["tag_value"]) for r in got] == [t[:3] for t in _TAG_ROWS]
+    assert [r["cost"] for r in got] == [approx(0.002), approx(0.0016), approx(0.0008),
+                                        approx(0.0107), approx(0.0054)]
+    assert [r["unpriced"] for r in got] == [None, None, None, None, 1]
+    assert got[4]["why"] == ["model unknown (application_profile_arn)"]

@@ -89,6 +89,12 @@ from bedrock_logbook.ingest.rollup_schema import (
     ROLLUP_SCHEMA_VERSION,
 )
 from bedrock_logbook.ingest.schema import INVOCATIONS_SCHEMA
+from bedrock_logbook.ingest.tag_rollup import (
+    TAG_ROLLUP_SCHEMA,
+    TAG_ROLLUP_SCHEMA_VERSION,
+    TAG_ROLLUP_TABLE,
+    build_tag_rollup,
+)
 from bedrock_logbook.lake.catalog import open_catalog
 from bedrock_logbook.lake.location import (
     NAMESPACE,
@@ -139,6 +145,8 @@ DERIVED_TABLES: tuple[DerivedTable, ...] = (
     DerivedTable(PROMPT_PAIRS_TABLE, PROMPT_PAIRS_SCHEMA, "raw", build_prompt_pairs,
                  build_in=build_prompt_pairs_in,
                  version=PROMPT_PAIRS_SCHEMA_VERSION),
+    DerivedTable(TAG_ROLLUP_TABLE, TAG_ROLLUP_SCHEMA, "raw", build_tag_rollup,
+                 version=TAG_ROLLUP_SCHEMA_VERSION),
 )
 ROLLUP_TABLES = tuple(t.name for t in DERIVED_TABLES)
 ROLLUP_SCHEMA_VERSION_PROPERTY = "bedrock_logbook.rollup_schema_version"

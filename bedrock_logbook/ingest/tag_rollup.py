@@ -7,8 +7,9 @@ filters by x the pricing keys of the main rollup (so cost is computed at query t
 as ``rollup_cost`` does for the main rollup); a request with k tags is in k rows, a request
 without tags in one row whose ``tag_key`` and ``tag_value`` are NULL (the untagged spend is
 then the rows with a NULL key). Built from a day's deduplicated raw rows; the writer keeps it
-as one more per-day derived table beside the rollups (wired by the lead; not read by any
-panel yet). Pure: Arrow in, Arrow out, in an in-memory DuckDB.
+as one more per-day derived table beside the rollups (ingest/rollup_tables.DERIVED_TABLES);
+the Spend page's tag panels read it (queries/sql/rollup_tags_daily_live.sql,
+rollup_tags_cost.sql). Pure: Arrow in, Arrow out, in an in-memory DuckDB.
 """
 
 from __future__ import annotations
@@ -17,8 +18,8 @@ import duckdb
 import pyarrow as pa
 
 from bedrock_logbook.ingest.rollup_schema import PROMPT_BANDS
+from bedrock_logbook.lake.location import TAG_ROLLUP_TABLE as TAG_ROLLUP_TABLE
 
-TAG_ROLLUP_TABLE = "rollup_tags_daily"
 TAG_ROLLUP_SCHEMA_VERSION = 1
 
 _TOKENS = pa.decimal128(38, 0)
@@ -133,3 +134,65 @@ def build_tag_rollup(invocations: pa.Table) -> pa.Table:
     return pa.Table.from_arrays(
         [result.column(f.name).cast(f.type) for f in TAG_ROLLUP_SCHEMA],
         schema=TAG_ROLLUP_SCHEMA)
+
+
+# What each column means, for docs/tag-rollup.md (tag_rollup_doc).
+_COLUMN_DOCS: dict[str, str] = {
+    "day": "UTC day of the requests (partition: identity)",
+    "tag_key": "a `requestMetadata` key of the requests; NULL: requests without any tag",
+    "tag_value": "its value; NULL with a NULL key",
+    "prompt_band": "the largest `PROMPT_BANDS` threshold <= prompt tokens (input + cache "
+                   "read + cache write): a bound of every price tier, as in the rollups",
+    "tokens_missing": "succeeded without token counts in the log (unpriced)",
+    "cache_read_used": "cache read tokens > 0",
+    "cache_write_5m_used": "billed 5-minute cache write tokens > 0",
+    "cache_write_1h_used": "1-hour cache write tokens > 0",
+    "requests": "requests (a request with k tags counts once in each of its k rows)",
+    "errors": "requests with an error code",
+    "billed_cache_write_5m_tokens": "cache writes billed at the 5-minute rate (all of them "
+                                    "when the log has no TTL split)",
+    "billed_cache_write_1h_tokens": "cache writes billed at the 1-hour rate",
+}
+
+
+def _type_name(t: pa.DataType) -> str:
+    if pa.types.is_decimal(t):
+        return f"DECIMAL({t.precision}, {t.scale})"
+    return {"string": "VARCHAR", "int64": "BIGINT", "bool": "BOOLEAN",
+            "date32[day]": "DATE"}[str(t)]
+
+
+def tag_rollup_doc() -> str:
+    """docs/tag-rollup.md (scripts/gen_docs.py; tests/test_raw_panels_tag_rollup.py keeps
+    them equal)."""
+    grain = {name for name, _, _ in _GRAIN}
+    lines = [
+        f"# `{TAG_ROLLUP_TABLE}`: spend by requestMetadata tag (version "
+        f"{TAG_ROLLUP_SCHEMA_VERSION})",
+        "",
+        "<!-- Generated from bedrock_logbook/ingest/tag_rollup.py by scripts/gen_docs.py; "
+        "do not edit. -->",
+        "",
+        "What the Spend page's tag panels (`tag_keys`, `cost_by_metadata`, the untagged "
+        "share of `spend_shares_daily`) read instead of raw rows. One row per UTC day x tag "
+        "key x tag value x every column the sidebar filters by x the main rollup's pricing "
+        "keys; a request with k tags is in k rows, a request without tags in one row with a "
+        "NULL `tag_key`. Built per day from that day's deduplicated raw rows "
+        "(`build_tag_rollup`), refreshed with the rollups (same dirty days, `rollup_of` "
+        "snapshot property). Cost is not stored: `rollup_tags_cost` prices the token sums "
+        "at query time through `rate_tiers`, so a price override applies to the past.",
+        "",
+        "Readers: `rollup_tags_daily` (the table, typed and empty when absent), "
+        "`rollup_tags_daily_live` (the table when its `rollup_of` is the raw snapshot read, "
+        "else the same rows computed from `raw_invocations`) and `rollup_tags_cost` (priced).",
+        "",
+        "| column | type | null? | meaning |",
+        "|---|---|---|---|",
+    ]
+    for f in TAG_ROLLUP_SCHEMA:
+        role = "grain" if f.name in grain else "measure"
+        meaning = _COLUMN_DOCS.get(f.name, "as the raw table's column of this name"
+                                   if role == "grain" else "sum of the raw column")
+        lines.append(f"| `{f.name}` | {_type_name(f.type)} | "
+                     f"{'yes' if f.nullable else 'no'} | {role}: {meaning} |")
+    return "\n".join(lines) + "\n"

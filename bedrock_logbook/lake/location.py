@@ -28,9 +28,11 @@ ROLLUP_DAILY_TABLE = "rollup_daily"
 ROLLUP_MODELS_TABLE = "rollup_daily_models"
 # Same-day prompt pairs (ingest/prompt_pairs.py), a per-day table maintained with the rollups.
 PROMPT_PAIRS_TABLE = "prompt_pairs_daily"
+# Per-day requestMetadata tag rollup (ingest/tag_rollup.py): cost by tag, untagged spend.
+TAG_ROLLUP_TABLE = "rollup_tags_daily"
 # Every per-day derived table readers plan (lake.reading.plan_rollups); absent ones read empty.
 DERIVED_TABLES = (ROLLUP_HOURLY_TABLE, ROLLUP_DAILY_TABLE, ROLLUP_MODELS_TABLE,
-                  PROMPT_PAIRS_TABLE)
+                  PROMPT_PAIRS_TABLE, TAG_ROLLUP_TABLE)
 LOCAL_CATALOG_FILE = "_catalog.sqlite"  # inside a local lake
 PARTITION_FIELD = "ts_day"
 SCHEMA_VERSION_PROPERTY = "bedrock_logbook.schema_version"

@@ -30,6 +30,7 @@ from bedrock_logbook.lake.location import (
     PROMPT_PAIRS_TABLE,
     ROLLUP_DAILY_TABLE,
     ROLLUP_MODELS_TABLE,
+    TAG_ROLLUP_TABLE,
     TableError,
     TableLocation,
     local_path,
@@ -271,7 +272,8 @@ def _define_plan_macros(con: duckdb.DuckDBPyConnection, location: TableLocation,
         _define_macro(con, ROLLUP_MIXED_MACROS[table], rollup.mixed_columns)
     for table, macro in ((ROLLUP_DAILY_TABLE, DAILY_CURRENT_MACRO),
                          (ROLLUP_MODELS_TABLE, MODELS_CURRENT_MACRO),
-                         (PROMPT_PAIRS_TABLE, PAIRS_CURRENT_MACRO)):
+                         (PROMPT_PAIRS_TABLE, PAIRS_CURRENT_MACRO),
+                         (TAG_ROLLUP_TABLE, "logbook_rollup_tags_daily_current")):
         of = read_plan.rollups.get(table, RollupPlan()).rollup_of
         _define_macro(con, macro,
                       read_plan.raw.snapshot_id is not None and of == read_plan.raw.snapshot_id)

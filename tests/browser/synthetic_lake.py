@@ -98,6 +98,7 @@ from bedrock_logbook.ingest.table import (
     open_table,
     write_data_file,
 )
+from bedrock_logbook.ingest.tag_rollup import build_tag_rollup
 from bedrock_logbook.lake.location import (
     NAMESPACE,
     PARTITION_FIELD,
@@ -105,6 +106,7 @@ from bedrock_logbook.lake.location import (
     ROLLUP_DAILY_TABLE,
     ROLLUP_HOURLY_TABLE,
     TABLE_NAME,
+    TAG_ROLLUP_TABLE,
     file_uri,
     resolve,
 )
@@ -212,7 +214,8 @@ OFFICE_HOURS = _OFFICE / _OFFICE.sum()  # share of an interactive app's requests
 # The builder's rows must carry a ``day`` DATE column (the partition); every date and
 # timestamp column is moved with the day.
 DayTableBuilder = Callable[[pa.Table], pa.Table]
-DAY_TABLES: list[tuple[str, DayTableBuilder]] = [(PROMPT_PAIRS_TABLE, build_prompt_pairs)]
+DAY_TABLES: list[tuple[str, DayTableBuilder]] = [(PROMPT_PAIRS_TABLE, build_prompt_pairs),
+                                                 (TAG_ROLLUP_TABLE, build_tag_rollup)]
 
 
 def describe_shape() -> str:

@@ -2,7 +2,8 @@
 raw table's current snapshot read with Arrow, one row per request_id by the readers' rule
 (the first by ts, source, source_line), then ``build_rollup`` / ``daily_rollup`` (tested on
 their own in tests/test_rollup_build.py) / ``models_rollup`` (tests/core/test_rollup_models.py)
-and, per UTC day of the raw rows, ``build_prompt_pairs`` (tests/core/test_prompt_pairs_build.py)."""
+and, per UTC day of the raw rows, ``build_prompt_pairs`` (tests/core/test_prompt_pairs_build.py)
+and ``build_tag_rollup`` (tests/test_raw_panels_tag_rollup.py)."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from bedrock_logbook.ingest.prompt_pairs import build_prompt_pairs
 from bedrock_logbook.ingest.rollup import build_rollup, daily_rollup, models_rollup
 from bedrock_logbook.ingest.sample import generate_records
 from bedrock_logbook.ingest.schema import INVOCATIONS_SCHEMA
+from bedrock_logbook.ingest.tag_rollup import build_tag_rollup
 from bedrock_logbook.lake.catalog import load_table, open_catalog
 from bedrock_logbook.lake.location import (
     NAMESPACE,
@@ -27,12 +29,14 @@ from bedrock_logbook.lake.location import (
     ROLLUP_DAILY_TABLE,
     ROLLUP_HOURLY_TABLE,
     ROLLUP_MODELS_TABLE,
+    TAG_ROLLUP_TABLE,
     TableLocation,
     resolve,
 )
 from bedrock_logbook.lake.reading import ROLLUP_OF_PROPERTY, data_files
 
-TABLES = (ROLLUP_HOURLY_TABLE, ROLLUP_DAILY_TABLE, ROLLUP_MODELS_TABLE, PROMPT_PAIRS_TABLE)
+TABLES = (ROLLUP_HOURLY_TABLE, ROLLUP_DAILY_TABLE, ROLLUP_MODELS_TABLE, PROMPT_PAIRS_TABLE,
+          TAG_ROLLUP_TABLE)
 
 
 def generated_logs(root: Path, n: int, *, seed: int, start: datetime, hours: int,
@@ -103,7 +107,8 @@ def expected_rollups(lake: Path | str | TableLocation) -> dict[str, list[tuple[A
     daily = daily_rollup(hourly)
     return {ROLLUP_HOURLY_TABLE: _normal(hourly), ROLLUP_DAILY_TABLE: _normal(daily),
             ROLLUP_MODELS_TABLE: _normal(models_rollup(daily)),
-            PROMPT_PAIRS_TABLE: _normal(_per_day(raw, build_prompt_pairs))}
+            PROMPT_PAIRS_TABLE: _normal(_per_day(raw, build_prompt_pairs)),
+            TAG_ROLLUP_TABLE: _normal(_per_day(raw, build_tag_rollup))}
 
 
 def _per_day(raw: pa.Table, build: Any) -> pa.Table:

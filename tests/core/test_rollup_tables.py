@@ -165,17 +165,20 @@ def test_a_rerun_with_nothing_new_commits_no_rollup_snapshot(
     rerun = ingest(lake, a)
     assert rerun.rows_written == 0 and rerun.rollup_days == 0
     assert "rollups" not in rerun.line()
-    assert [rollup_snapshots(lake, n) for n in TABLES] == [1, 1, 1, 1]
+    assert [rollup_snapshots(lake, n) for n in TABLES] == [1] * len(TABLES)
     assert stored_rollups(lake) == expected_rollups(lake)
 
 
 # Kill points after the raw commit: no rollup committed (with or without rollup files
-# written), the hourly one committed and the others not, or the cube alone not committed.
-KILLS = {"after_table_commit": (False, False, False, False),
-         "before_rollup_commit": (False, False, False, False),
-         "between_rollup_commits": (True, False, False, False),
-         f"before_{ROLLUP_MODELS_TABLE}_commit": (True, True, False, False),
-         f"before_{PROMPT_PAIRS_TABLE}_commit": (True, True, True, False)}
+# written), the hourly one committed and the others not, and before each further table's
+# commit (the cube's, the pairs', the tags'...): the tables before it committed, it and
+# those after it not. One entry per derived table, from TABLES (the writer's order).
+KILLS = {"after_table_commit": (False,) * len(TABLES),
+         "before_rollup_commit": (False,) * len(TABLES),
+         "between_rollup_commits": (True,) + (False,) * (len(TABLES) - 1),
+         **{f"before_{name}_commit": (True,) * i + (False,) * (len(TABLES) - i)
+            for i, name in enumerate(TABLES) if i >= 2}}
+assert f"before_{ROLLUP_MODELS_TABLE}_commit" in KILLS
 
 
 @pytest.mark.parametrize("point", KILLS)
@@ -347,8 +350,10 @@ def test_one_more_per_day_table_built_from_raw_rows_is_one_entry(
 
 
 def test_the_writer_maintains_exactly_the_tables_readers_plan() -> None:
-    # Two lists name the derived tables (queries may not import ingest): they must agree.
+    # Two lists name the derived tables (queries may not import ingest): they must agree,
+    # and with the tables this file checks (TABLES: every kill point, every equality).
     from bedrock_logbook.ingest import rollup_tables
     from bedrock_logbook.lake import location
 
     assert tuple(t.name for t in rollup_tables.DERIVED_TABLES) == location.DERIVED_TABLES
+    assert TABLES == location.DERIVED_TABLES

@@ -1,8 +1,8 @@
 -- Per UTC day: spend, the share of it that carries no requestMetadata tag at all, and the
 -- share of requests that could not be priced (not in any spend figure). Requests, spend and
 -- unpriced requests come from the daily rollup (rollup_daily_cost); tags are not in its
--- grain (docs/rollups.md), so the untagged spend alone is priced from the invocations view,
--- over the untagged requests only.
+-- grain (docs/rollups.md), so the untagged spend comes from the tag rollup's untagged rows
+-- (rollup_tags_cost, tag_key NULL: each untagged request once), priced by the same rules.
 WITH totals AS (
     SELECT
         day,
@@ -16,9 +16,8 @@ WITH totals AS (
 ),
 untagged AS (
     SELECT day, coalesce(sum(cost_usd), 0) AS untagged_cost_usd
-    FROM invocations
-    WHERE /*filters*/ TRUE
-        AND (request_metadata IS NULL OR cardinality(request_metadata) = 0)
+    FROM rollup_tags_cost
+    WHERE /*rollup_filters*/ TRUE AND tag_key IS NULL
     GROUP BY day
 )
 SELECT

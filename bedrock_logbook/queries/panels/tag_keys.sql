@@ -1,10 +1,9 @@
 -- The requestMetadata keys in the selection, most used first (the Spend page's tag choice).
-SELECT tag_key, count(*) AS requests
-FROM (
-    SELECT unnest(map_keys(request_metadata)) AS tag_key
-    FROM raw_invocations
-    WHERE /*filters*/ TRUE AND request_metadata IS NOT NULL
-)
+-- Read from the tag rollup (rollup_tags_daily_live: a request counts once under each of its
+-- keys), not from raw rows; no prices needed.
+SELECT tag_key, CAST(sum(requests) AS BIGINT) AS requests
+FROM rollup_tags_daily_live
+WHERE /*rollup_filters*/ TRUE AND tag_key IS NOT NULL
 GROUP BY tag_key
 ORDER BY requests DESC, tag_key
 LIMIT 50
