@@ -2,7 +2,7 @@
 
 Ingest maintains ``rollup_tags_daily`` with the rollups (ingest/rollup_tables.py); this helper
 writes it for lakes that tests build by hand: a table in the lake's catalog beside
-``invocations``, schema ``TAG_ROLLUP_SCHEMA``, partition identity(``day``), its snapshot
+``invocations``, schema ``TAG_ROLLUP_SCHEMA``, partition month(``day``), its snapshot
 carrying ``rollup_of`` = the raw snapshot it reflects (what the readers compare). The rows are
 ``build_tag_rollup`` of each UTC day's raw rows, read with pyiceberg (not through the views
 under test).
@@ -44,7 +44,7 @@ def write_tag_rollup(lake: Path | str, rows: pa.Table | None = None,
     """Replace the table's rows (created on first use) with ``rows``, default the tag rollup
     of the raw table's current snapshot, recording that snapshot as ``rollup_of``. Returns
     the rows written."""
-    from pyiceberg.transforms import IdentityTransform
+    from bedrock_logbook.ingest.rollup_tables import partition_by_month
 
     location = resolve(lake)
     catalog = open_catalog(location)
@@ -62,7 +62,7 @@ def write_tag_rollup(lake: Path | str, rows: pa.Table | None = None,
                         str(TAG_ROLLUP_SCHEMA_VERSION),
                         "write.parquet.compression-codec": "zstd"})
         with txn.update_spec() as spec:
-            spec.add_field("day", IdentityTransform(), "day")
+            partition_by_month(spec)
         txn.commit_transaction()
     table = catalog.load_table(identifier)
     props = {ROLLUP_OF_PROPERTY: str(snapshot.snapshot_id), OPERATION_PROPERTY: ROLLUP,

@@ -64,6 +64,8 @@ ROLLUP_MACROS = {name: (f"logbook_{name}_files", f"logbook_{name}_of")
 ROLLUP_MIXED_MACROS = {name: f"logbook_{name}_mixed_columns" for name in DERIVED_TABLES}
 # Whether prompt_pairs_daily does (else prompt_pairs_live reads raw rows).
 PAIRS_CURRENT_MACRO = "logbook_prompt_pairs_current"
+# Whether rollup_tags_daily does (else rollup_tags_daily_live reads raw rows).
+TAGS_CURRENT_MACRO = "logbook_rollup_tags_daily_current"
 # A table name cannot be a bound parameter: one fixed statement per price table.
 _INSERTS = {
     name: f"INSERT INTO {name} SELECT * FROM _price_rows"  # noqa: S608 (fixed names)
@@ -273,7 +275,7 @@ def _define_plan_macros(con: duckdb.DuckDBPyConnection, location: TableLocation,
     for table, macro in ((ROLLUP_DAILY_TABLE, DAILY_CURRENT_MACRO),
                          (ROLLUP_MODELS_TABLE, MODELS_CURRENT_MACRO),
                          (PROMPT_PAIRS_TABLE, PAIRS_CURRENT_MACRO),
-                         (TAG_ROLLUP_TABLE, "logbook_rollup_tags_daily_current")):
+                         (TAG_ROLLUP_TABLE, TAGS_CURRENT_MACRO)):
         of = read_plan.rollups.get(table, RollupPlan()).rollup_of
         _define_macro(con, macro,
                       read_plan.raw.snapshot_id is not None and of == read_plan.raw.snapshot_id)

@@ -6,11 +6,9 @@
 -- main rollup's: model, scope, region, day, modes, service tier, prompt band, tokens_missing,
 -- cache flags), hence the same rates, multiplier and verdict: cost = multiplier x sum over
 -- token classes of (token sum x rate) / 1e6, and a row is wholly priced or wholly unpriced.
--- The rates are rate_tiers over the model cube's keys: the tag table and the cube are built
--- from the same raw rows (each from the raw snapshot the views read, or from the raw rows
--- themselves while behind), so they hold the same (model, scope, region, day, mode)
--- combinations, and the cube is the smallest table that has them all. The rules below are
--- rollup_cost's billed branch; a change there is a change here.
+-- The rates are rate_tiers over this view's own rows (rate_tiers('base'), as rollup_cost
+-- does): one rate row per key and price period, joined by day range, and no other table is
+-- bound. The rules below are rollup_cost's billed branch; a change there is a change here.
 CREATE OR REPLACE VIEW rollup_tags_cost AS
 WITH
 base AS (
@@ -24,7 +22,7 @@ base AS (
     FROM rollup_tags_daily_live AS r
 ),
 rates AS (
-    SELECT * FROM rate_tiers('rollup_daily_models_live')
+    SELECT * FROM rate_tiers('base')
 ),
 priced AS (
     SELECT
@@ -59,7 +57,8 @@ priced AS (
         ON st.model = b.model AND st.service_tier = b.tier_key
     LEFT JOIN rates AS billed
         ON billed.model = b.model AND billed.scope_key = b.scope_key
-        AND billed.region_key = b.region_key AND billed.day = b.day
+        AND billed.region_key = b.region_key
+        AND b.day >= billed.valid_from AND (billed.valid_to IS NULL OR b.day < billed.valid_to)
         AND billed.mode = b.latency_mode
         AND b.prompt_band >= billed.tier_min_prompt_tokens
         AND (billed.tier_next_prompt_tokens IS NULL

@@ -46,7 +46,7 @@ lake_files AS (
     FROM read_parquet(
         logbook_rollup_tags_daily_files(),
         hive_partitioning = false,
-        union_by_name = true,
+        union_by_name = logbook_rollup_tags_daily_mixed_columns(),
         allow_empty = true
     )
 ),

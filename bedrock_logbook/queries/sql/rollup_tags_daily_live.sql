@@ -1,7 +1,7 @@
 -- purpose: The tag rollup table when it reflects the raw table's current snapshot, else the same rows computed from the raw table at query time: exact either way, fast when current.
 -- grain: one row per UTC day x tag_key x tag_value x the filter and pricing keys of ingest/tag_rollup.py (untagged requests under a NULL tag_key)
 -- layer: staging
--- depends: rollup_tags_daily, raw_invocations
+-- depends: rollup_tags_daily, raw_invocations_of
 -- logbook_rollup_tags_daily_current() is a constant planned with the lake
 -- (queries/connection.py: the table's rollup_of = the raw snapshot the views read), so only
 -- one branch is ever read. The raw branch is ingest/tag_rollup.py's build_tag_rollup over
@@ -20,7 +20,10 @@ WITH src AS (
             ELSE coalesce(cache_write_5m_tokens, 0)
         END AS BIGINT) AS billed_5m,
         CAST(coalesce(cache_write_1h_tokens, 0) AS BIGINT) AS billed_1h
-    FROM raw_invocations
+    -- No raw file is bound when the table is current (raw_invocations_of's comment).
+    FROM raw_invocations_of(
+        CASE WHEN logbook_rollup_tags_daily_current() THEN CAST([] AS VARCHAR[])
+        ELSE logbook_files() END)
     WHERE NOT logbook_rollup_tags_daily_current()
 ),
 -- One row per tag of a tagged request; an untagged request (no map, or an empty one) once,
