@@ -461,28 +461,29 @@ def _file_schema(table: Table) -> pa.Schema:
     return schema_to_pyarrow(table.schema(), include_field_ids=True)
 
 
-def _write_file(table: Table, month: int, rows: pa.Table, run_id: str, token: str) -> str:
+def _write_file(table: Table, schema: pa.Schema, month: int, rows: pa.Table, run_id: str,
+                token: str) -> str:
+    """One month's rows (already in the table's ``schema``, :func:`_file_schema`)."""
     year, index = divmod(month, 12)
     path = (f"{table.metadata.location.rstrip('/')}/data/{MONTH_FIELD}="
             f"{1970 + year:04d}-{index + 1:02d}/{run_id}-{token}-00000.parquet")
-    schema = _file_schema(table)
     with table.io.new_output(path).create(overwrite=True) as stream:
         with pq.ParquetWriter(stream, schema, compression="zstd") as writer:
-            writer.write_table(rows.cast(schema))
+            writer.write_table(rows)
     return path
 
 
-def _kept_rows(table: Table, files: Iterable[DataFile], dirty: set[dt.date]) -> pa.Table:
+def _kept_rows(table: Table, schema: pa.Schema, files: Iterable[DataFile],
+               dirty: set[dt.date]) -> pa.Table:
     """The rows of a month's current files whose day is not rebuilt."""
     import pyarrow.compute as pc
 
-    schema = _file_schema(table)
     parts = [schema.empty_table()]
+    days = pa.array(sorted(dirty), pa.date32())
     for data_file in files:
         with table.io.new_input(data_file.file_path).open() as stream:
             rows = pq.read_table(stream).cast(schema)
         if dirty:
-            days = pa.array(sorted(dirty), pa.date32())
             rows = rows.filter(pc.invert(pc.is_in(rows.column("day"), value_set=days)))
         parts.append(rows)
     return pa.concat_tables(parts)
@@ -575,6 +576,7 @@ def _write_days(reader: _RawReader, pending: Iterable[tuple[Table, _Decision]],
     days = sorted(set().union(*(d.days for _, d in pending)))
     months = sorted(set().union(*(d.months for _, d in pending)))
     current = {t.name(): _rollup_files(t) if d.keep_old else {} for t, d in pending}
+    schemas = {t.name(): _file_schema(t) for t, _ in pending}
     for month in months:
         new_rows: dict[Any, list[pa.Table]] = {t.name(): [] for t, _ in pending}
         for day in (d for d in days if _month(d) == month):
@@ -590,14 +592,16 @@ def _write_days(reader: _RawReader, pending: Iterable[tuple[Table, _Decision]],
                 else:
                     built = entry.build(inputs.rows(entry.source))
                 if built is not None and built.num_rows:
-                    new_rows[table.name()].append(built.cast(_file_schema(table)))
+                    new_rows[table.name()].append(built.cast(schemas[table.name()]))
         for table, decision in pending:
             if month not in decision.months:
                 continue
             old = current[table.name()].get(month, [])
-            rows = pa.concat_tables([_kept_rows(table, old, decision.days),
+            schema = schemas[table.name()]
+            rows = pa.concat_tables([_kept_rows(table, schema, old, decision.days),
                                      *new_rows[table.name()]])
             if rows.num_rows:
                 rows = rows.sort_by("day")  # a stable sort: each day's rows keep their order
-                written[table.name()].append(_write_file(table, month, rows, run_id, token))
+                path = _write_file(table, schema, month, rows, run_id, token)
+                written[table.name()].append(path)
     return written
