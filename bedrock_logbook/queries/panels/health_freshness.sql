@@ -13,16 +13,16 @@ SELECT
     CASE WHEN logbook_rollup_daily_current()
         THEN (SELECT max(r.ts) FROM raw_invocations AS r, newest_day AS d
               WHERE r.ts >= d.first_ts)
-        ELSE (SELECT max(ts) FROM raw_invocations_of(
-                  CASE WHEN logbook_rollup_daily_current() THEN CAST([] AS VARCHAR[])
-                  ELSE logbook_files() END) WHERE NOT logbook_rollup_daily_current())
+        ELSE (SELECT max(ts)
+              FROM raw_invocations_of(raw_files_unless(logbook_rollup_daily_current()))
+              WHERE NOT logbook_rollup_daily_current())
     END AS newest_record,
     CASE WHEN logbook_rollup_daily_current()
         THEN (SELECT CAST(coalesce(sum(requests), 0) AS BIGINT) FROM rollup_daily
               WHERE logbook_rollup_daily_current())
-        ELSE (SELECT count(*) FROM raw_invocations_of(
-                  CASE WHEN logbook_rollup_daily_current() THEN CAST([] AS VARCHAR[])
-                  ELSE logbook_files() END) WHERE NOT logbook_rollup_daily_current())
+        ELSE (SELECT count(*)
+              FROM raw_invocations_of(raw_files_unless(logbook_rollup_daily_current()))
+              WHERE NOT logbook_rollup_daily_current())
     END AS requests,
     (SELECT max(TRY_CAST(finished_at AS TIMESTAMPTZ)) FROM raw_runs) AS last_run_finished,
     (SELECT count(*) FROM raw_runs) AS runs,

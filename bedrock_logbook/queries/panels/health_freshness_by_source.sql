@@ -37,8 +37,7 @@ per_source AS (
         coalesce(region, '(none)') AS region,
         count(*) AS requests,
         max(ts) AS newest_record
-    FROM raw_invocations_of(
-        CASE WHEN logbook_rollup_daily_current() THEN CAST([] AS VARCHAR[]) ELSE logbook_files() END)
+    FROM raw_invocations_of(raw_files_unless(logbook_rollup_daily_current()))
     WHERE NOT logbook_rollup_daily_current()
     GROUP BY ALL
 )

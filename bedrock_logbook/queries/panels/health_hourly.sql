@@ -18,8 +18,8 @@ selected AS (
         AND /*rollup_filters*/ TRUE AND r.day >= n.first_day
     UNION ALL
     SELECT date_trunc('hour', ts AT TIME ZONE 'UTC') AS hour, 1 AS requests
-    FROM raw_invocations_of(
-        CASE WHEN coalesce(logbook_rollup_hourly_of() = logbook_snapshot(), FALSE) THEN CAST([] AS VARCHAR[]) ELSE logbook_files() END)
+    FROM raw_invocations_of(raw_files_unless(
+        coalesce(logbook_rollup_hourly_of() = logbook_snapshot(), FALSE)))
     WHERE NOT coalesce(logbook_rollup_hourly_of() = logbook_snapshot(), FALSE)
         AND /*filters*/ TRUE
 ),

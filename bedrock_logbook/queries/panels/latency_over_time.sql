@@ -32,8 +32,8 @@ WITH rows_read AS (
             lambda entry: {'bucket': entry.key, 'n': CAST(entry.value AS BIGINT)})
             AS first_byte_ms_sketch
     -- No raw file is bound while the hourly rollup is current (raw_invocations_of).
-    FROM raw_invocations_of(
-        CASE WHEN coalesce(logbook_rollup_hourly_of() = logbook_snapshot(), FALSE) THEN CAST([] AS VARCHAR[]) ELSE logbook_files() END)
+    FROM raw_invocations_of(raw_files_unless(
+        coalesce(logbook_rollup_hourly_of() = logbook_snapshot(), FALSE)))
     WHERE $grain = 'hour'
         AND NOT coalesce(logbook_rollup_hourly_of() = logbook_snapshot(), FALSE)
         AND /*filters*/ TRUE

@@ -1,7 +1,7 @@
 -- purpose: The same-day prompt pairs table when it reflects the raw table's current snapshot, else the same rows computed from the raw table at query time: exact either way, fast when current.
 -- grain: one row per UTC day x model x prompt_fp x latency_mode, for (day, model, prompt_fp) run in both modes that day
 -- layer: staging
--- depends: prompt_pairs_daily, raw_invocations_of
+-- depends: prompt_pairs_daily, raw_invocations_of, raw_files_unless
 -- logbook_prompt_pairs_current() is a constant planned with the lake (queries/connection.py:
 -- the table's rollup_of = the raw snapshot the views read), so only one branch is ever read.
 -- The raw branch is ingest/prompt_pairs.py's build_prompt_pairs over raw_invocations (a lake
@@ -19,8 +19,7 @@ WITH ok AS (
             AS latency_mode,
         latency_ms, output_tokens, first_byte_ms
     -- No raw file is bound when the table is current (raw_invocations_of's comment).
-    FROM raw_invocations_of(
-        CASE WHEN logbook_prompt_pairs_current() THEN CAST([] AS VARCHAR[]) ELSE logbook_files() END)
+    FROM raw_invocations_of(raw_files_unless(logbook_prompt_pairs_current()))
     WHERE NOT logbook_prompt_pairs_current()
         AND model IS NOT NULL AND prompt_fp IS NOT NULL AND latency_ms IS NOT NULL
         AND error_code IS NULL

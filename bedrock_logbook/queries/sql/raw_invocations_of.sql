@@ -4,9 +4,9 @@
 -- kind: macro
 -- depends:
 -- raw_invocations_of(logbook_files()) is raw_invocations. A view that reads raw rows only
--- when a derived table is stale (rollup_daily_live, prompt_pairs_live) passes
--- CASE WHEN <table is current> THEN [] ELSE logbook_files() END: the list is a constant, so
--- a current table costs that view no binding of the raw files. DuckDB binds a view on every
+-- when a derived table is stale (rollup_daily_live, prompt_pairs_live, ...) passes
+-- raw_files_unless(<table is current>): the list is a constant, so a current table costs
+-- that view no binding of the raw files. DuckDB binds a view on every
 -- query, and binding a read_parquet over a year of daily files takes tens of milliseconds
 -- (lake/reading.py DataFiles), once per reference.
 CREATE OR REPLACE MACRO raw_invocations_of(files) AS TABLE

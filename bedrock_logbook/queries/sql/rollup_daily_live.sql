@@ -1,7 +1,7 @@
 -- purpose: The daily rollup when it reflects the raw table's current snapshot, else the same rows computed from the raw table at query time: exact either way, fast when current.
 -- grain: one row per UTC day x the rollup grain (docs/rollups.md); hour = 00:00 of the day
 -- layer: staging
--- depends: rollup_daily, raw_invocations_of, sketch_bucket
+-- depends: rollup_daily, raw_invocations_of, raw_files_unless, sketch_bucket
 -- logbook_rollup_daily_current() is a constant planned with the lake (queries/connection.py:
 -- rollup_of = the raw snapshot the views read), so only one branch is ever read. The raw
 -- branch is ingest/rollup.py's build_rollup grouped by day (a lake written before the
@@ -23,8 +23,7 @@ WITH src AS (
         CAST(coalesce(cache_write_1h_tokens, 0) AS BIGINT) AS billed_1h,
         latency_ms IS NOT NULL AND output_tokens IS NOT NULL AS in_fit
     -- No raw file is bound when the table is current (raw_invocations_of's comment).
-    FROM raw_invocations_of(
-        CASE WHEN logbook_rollup_daily_current() THEN CAST([] AS VARCHAR[]) ELSE logbook_files() END)
+    FROM raw_invocations_of(raw_files_unless(logbook_rollup_daily_current()))
     WHERE NOT logbook_rollup_daily_current()
 ),
 from_raw AS (

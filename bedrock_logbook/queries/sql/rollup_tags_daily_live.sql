@@ -1,7 +1,7 @@
 -- purpose: The tag rollup table when it reflects the raw table's current snapshot, else the same rows computed from the raw table at query time: exact either way, fast when current.
 -- grain: one row per UTC day x tag_key x tag_value x the filter and pricing keys of ingest/tag_rollup.py (untagged requests under a NULL tag_key)
 -- layer: staging
--- depends: rollup_tags_daily, raw_invocations_of
+-- depends: rollup_tags_daily, raw_invocations_of, raw_files_unless
 -- logbook_rollup_tags_daily_current() is a constant planned with the lake
 -- (queries/connection.py: the table's rollup_of = the raw snapshot the views read), so only
 -- one branch is ever read. The raw branch is ingest/tag_rollup.py's build_tag_rollup over
@@ -21,9 +21,7 @@ WITH src AS (
         END AS BIGINT) AS billed_5m,
         CAST(coalesce(cache_write_1h_tokens, 0) AS BIGINT) AS billed_1h
     -- No raw file is bound when the table is current (raw_invocations_of's comment).
-    FROM raw_invocations_of(
-        CASE WHEN logbook_rollup_tags_daily_current() THEN CAST([] AS VARCHAR[])
-        ELSE logbook_files() END)
+    FROM raw_invocations_of(raw_files_unless(logbook_rollup_tags_daily_current()))
     WHERE NOT logbook_rollup_tags_daily_current()
 ),
 -- One row per tag of a tagged request; an untagged request (no map, or an empty one) once,
