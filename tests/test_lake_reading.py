@@ -211,6 +211,25 @@ def test_refresh_replans_an_open_connection(tmp_path: Path) -> None:
     assert _windowed(con)
 
 
+def test_refresh_prices_keys_new_since_the_connection(tmp_path: Path) -> None:
+    """The rates are computed once per connection for the keys the lake holds then
+    (lake_rates); a model first seen after connect is priced once refresh re-plans."""
+    lake = tmp_path / "lake"
+    write_invocations(lake, [_row("a")])
+    user = tmp_path / "p.csv"
+    user.write_text(
+        "model,latency_mode,profile_scope,region,token_class,effective_from,usd_per_million,"
+        "source\nacme.new-v1,,,,input,2025-01-01,2,deal\nacme.new-v1,,,,output,2025-01-01,3,"
+        "deal\n", encoding="utf-8")
+    con = queries.connect(lake, prices=user)
+    write_invocations(lake, [_row("b", model="acme.new-v1", model_id="acme.new-v1")])
+    queries.refresh(con)
+    got = dict(con.execute("SELECT request_id, cost_usd FROM invocations").fetchall())
+    # 100 input and 10 output tokens: H35 at $0.80/$4.00, acme.new-v1 at $2/$3 per million
+    assert got == {"a": pytest.approx((100 * 0.80 + 10 * 4.00) / 1e6),
+                   "b": pytest.approx((100 * 2 + 10 * 3) / 1e6)}
+
+
 def test_utc_date_comes_from_ts(tmp_path: Path) -> None:
     lake = tmp_path / "lake"
     write_invocations(lake, [_row("late", ts="2025-03-01T23:59:59Z"),

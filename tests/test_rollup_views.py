@@ -409,9 +409,10 @@ def test_lake_without_rollup_tables_has_empty_typed_views(tmp_path: Path) -> Non
 
 
 def test_live_view_from_raw_equals_the_builder() -> None:
-    """The raw branch of rollup_daily_live is ingest.rollup's build grouped by day: the same
-    rows (bands and throttle codes included) as daily_rollup(build_rollup(raw))."""
-    text = sql_text("rollup_daily_live")
+    """rollup_daily_from_raw (the raw branch of rollup_daily_live) is ingest.rollup's build
+    grouped by day: the same rows (bands and throttle codes included) as
+    daily_rollup(build_rollup(raw))."""
+    text = sql_text("rollup_daily_from_raw")
     assert "[" + ", ".join(str(b) for b in PROMPT_BANDS) + "]" in text
     assert "IN (" + ", ".join(f"'{c}'" for c in THROTTLE_CODES) + ")" in text
 

@@ -3,7 +3,8 @@
 Each file creates one object named after the file and starts with a header of
 ``-- key: value`` lines: purpose (one line, shown by ``bedrock-logbook views``), grain,
 layer (raw, seed, staging or metrics), depends (objects it reads) and, for the price table
-filled from Python, ``kind: table`` (``kind: macro`` for a SQL macro the views share).
+filled from Python, ``kind: table`` (``kind: macro`` for a SQL macro the views share;
+``kind: memo`` for a table computed from the lake when a connection is made or refreshed).
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ class ViewInfo:
 @dataclass(frozen=True)
 class SqlObject:
     name: str
-    kind: str  # 'view', 'table' or 'macro'
+    kind: str  # 'view', 'table', 'macro' or 'memo'
     layer: str
     purpose: str
     grain: str
@@ -57,8 +58,9 @@ def parse_header(name: str, text: str) -> SqlObject:
     if fields["layer"] not in LAYERS:
         raise CatalogError(f"{name}.sql: layer must be one of {LAYERS}, got {fields['layer']!r}")
     kind = fields.get("kind", "view")
-    if kind not in ("view", "table", "macro"):
-        raise CatalogError(f"{name}.sql: kind must be view, table or macro, got {kind!r}")
+    if kind not in ("view", "table", "macro", "memo"):
+        raise CatalogError(
+            f"{name}.sql: kind must be view, table, macro or memo, got {kind!r}")
     depends = tuple(d.strip() for d in fields["depends"].split(",") if d.strip())
     return SqlObject(
         name, kind, fields["layer"], fields["purpose"], fields["grain"], depends, text

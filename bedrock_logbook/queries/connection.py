@@ -130,6 +130,10 @@ def refresh(con: duckdb.DuckDBPyConnection) -> str:
     fresh = plan_lake(location)
     if fresh.state != current.state:
         _define_plan_macros(con, location, fresh)
+        # Tables computed from the lake (lake_rates): the new snapshot may hold new keys.
+        for obj in sql_objects():
+            if obj.kind == "memo":
+                con.execute(obj.text)
         _PLANS[con] = (location, fresh)
     tables = "|".join(str(s) for s in fresh.state)
     return f"{tables}|{side_files_state(location)}"

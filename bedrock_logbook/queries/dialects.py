@@ -118,6 +118,9 @@ def _macros() -> dict[str, tuple[tuple[str, ...], str]]:
             raise DialectError(f"{o.name}.sql: cannot read the macro's parameters and body")
         params = tuple(p.strip() for p in match[2].split(",") if p.strip())
         found[match[1].lower()] = (params, match[3])
+    # DuckDB's rate_tiers reads the connection's memo (lake_rates.sql), which other engines
+    # do not have: there it is its definition, computed in the query.
+    found["rate_tiers"] = found.pop("rate_tiers_of")
     return found
 
 
