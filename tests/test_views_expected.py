@@ -646,6 +646,42 @@ def test_rollup_daily_live(con: duckdb.DuckDBPyConnection) -> None:
     assert [tuple(r.values()) for r in got] == [(D10, 2, 0, 400), (D11, 5, 1, 1000)]
 
 
+@expected("rollup_daily_from_raw")
+def test_rollup_daily_from_raw(con: duckdb.DuckDBPyConnection) -> None:
+    # Computed from the raw rows whatever the table holds: r1, r2 on D10; r3..r7 on D11
+    # (r5 the one error); output tokens 200 + 200 and 100 + 100 + 0 + 400 + 400.
+    got = rows(con, "SELECT day, sum(requests) AS requests, sum(errors) AS errors, "
+                    "sum(output_tokens) AS output_tokens, count(*) AS n "
+                    "FROM rollup_daily_from_raw GROUP BY day ORDER BY day")
+    assert [tuple(r.values()) for r in got] == [(D10, 2, 0, 400, 2), (D11, 5, 1, 1000, 5)]
+
+
+@expected("rollup_rate_keys")
+def test_rollup_rate_keys(con: duckdb.DuckDBPyConnection) -> None:
+    # r1 = r7, r2 = r6, r3 and r4 are distinct keys; r5 has no model.
+    got = con.execute("SELECT * FROM rollup_rate_keys ORDER BY ALL").fetchall()
+    assert got == [
+        (H35, "us", "us-east-2", "optimized", "optimized"),
+        (H35, "us", "us-east-2", "standard", "optimized"),
+        (H35, "us", "us-east-2", "standard", "standard"),
+        (S35, None, "us-east-1", None, "standard"),
+    ]
+
+
+def test_lake_rates_hold_both_modes_of_every_key(con: duckdb.DuckDBPyConnection) -> None:
+    # The rates the ROWS comments price with: H35 $0.80/$4 standard, $1/$5 optimized;
+    # S35 $3/$15 standard. Both modes of every key, whichever ran.
+    got = con.execute(
+        "SELECT model, scope_key, region_key, mode, input_rate, output_rate FROM lake_rates "
+        "WHERE tier_min_prompt_tokens = 0 AND valid_to IS NULL ORDER BY ALL").fetchall()
+    assert [(r[3], float(r[4]), float(r[5])) for r in got if r[0] == H35] == [
+        ("optimized", 1.0, 5.0), ("standard", 0.8, 4.0)]
+    assert {(r[1], r[2]) for r in got if r[0] == H35} == {("us", "us-east-2")}
+    assert [(r[1], r[2], r[3], float(r[4]), float(r[5])) for r in got
+            if r[0] == S35 and r[3] == "standard"] == [("direct", "us-east-1", "standard",
+                                                        3.0, 15.0)]
+
+
 # The model cube: the daily rollup without hour/account/caller/operation. No two rows of a
 # day differ only in those here (D10: r1 optimized vs r2 standard; D11: r3..r7 differ in
 # model, mode or region), so the cube holds the same 2 + 5 rows, and no caller column.
@@ -669,6 +705,15 @@ def test_rollup_daily_models_live(con: duckdb.DuckDBPyConnection) -> None:
                     "sum(output_tokens) AS output_tokens FROM rollup_daily_models_live "
                     "GROUP BY day ORDER BY day")
     assert [tuple(r.values()) for r in got] == [(D10, 2, 0, 400), (D11, 5, 1, 1000)]
+
+
+@expected("rollup_daily_models_from_daily")
+def test_rollup_daily_models_from_daily(con: duckdb.DuckDBPyConnection) -> None:
+    # Merged from the daily rows whatever the cube table holds: the same 2 + 5 rows.
+    got = rows(con, "SELECT day, sum(requests) AS requests, sum(errors) AS errors, "
+                    "sum(output_tokens) AS output_tokens, count(*) AS n "
+                    "FROM rollup_daily_models_from_daily GROUP BY day ORDER BY day")
+    assert [tuple(r.values()) for r in got] == [(D10, 2, 0, 400, 2), (D11, 5, 1, 1000, 5)]
 
 
 @expected("rollup_daily_models_cost")
