@@ -108,8 +108,8 @@ mixed_rows AS (
 -- branch) and whether it bills 5-minute writes without a logged TTL split. No WHERE here:
 -- a filter on the raw side would be pushed into the Parquet scan and read the whole table
 -- even when no key is mixed; in the join below every condition names mixed_rows, whose
--- empty hash table then ends the query before the raw files are read (at 100M requests:
--- 0.08 s instead of 3 s, bench/README.md).
+-- empty hash table then ends the query before the raw files are read (measured at 100M
+-- requests: 4,096 raw rows read instead of a 3.6 s CPU scan of all of them).
 raw_grain AS (
     SELECT
         CAST(r.date AS DATE) AS day, r.account_id, r.region, r.inference_region,
