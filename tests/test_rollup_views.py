@@ -269,7 +269,7 @@ def test_build_picks_the_cube_only_when_no_filter_needs_the_daily_grain(
         assert "/*models*/" not in sql or not cube, name
     # a breakdown by caller or account reads the daily rollup whatever the filters
     spend = panels.build("spend_daily", Filters(), {"dimension": "caller"}).sql
-    assert "FROM rollup_daily_cost\n" in spend and "rollup_daily_models_cost" in spend
+    assert "FROM rollup_daily_live\n" in spend and "rollup_daily_models_live" in spend
 
 
 def test_percentiles_within_one_percent_of_the_order_statistic(

@@ -1,6 +1,27 @@
 -- Cost by requestMetadata tag (key = value); requests without tags are not counted here.
 -- Read from the tag rollup (rollup_tags_cost: one row per day x tag x filter and pricing
--- keys, priced by the invocations view's rules), not from raw rows.
+-- keys, priced by the invocations view's rules), not from raw rows. The rows are summed
+-- per tag, day and pricing key (every column rollup_cost reads; token sums are exact
+-- decimals) before rollup_cost, so rates are joined once per key, not per rollup row.
+WITH keys AS (
+    SELECT
+        tag_key, tag_value,
+        day, model, model_id, model_id_kind, profile_scope, region, requested_latency,
+        served_latency, service_tier, prompt_band, tokens_missing, cache_read_used,
+        cache_write_5m_used, cache_write_1h_used,
+        CAST(sum(requests) AS BIGINT) AS requests,
+        CAST(sum(input_tokens) AS DECIMAL(38, 0)) AS input_tokens,
+        CAST(sum(output_tokens) AS DECIMAL(38, 0)) AS output_tokens,
+        CAST(sum(cache_read_tokens) AS DECIMAL(38, 0)) AS cache_read_tokens,
+        CAST(sum(cache_write_tokens) AS DECIMAL(38, 0)) AS cache_write_tokens,
+        CAST(sum(billed_cache_write_5m_tokens) AS DECIMAL(38, 0))
+            AS billed_cache_write_5m_tokens,
+        CAST(sum(billed_cache_write_1h_tokens) AS DECIMAL(38, 0))
+            AS billed_cache_write_1h_tokens
+    FROM rollup_tags_daily_live
+    WHERE /*rollup_filters*/ TRUE AND tag_key IS NOT NULL
+    GROUP BY ALL
+)
 SELECT
     tag_key AS metadata_key,
     tag_value AS metadata_value,
@@ -9,8 +30,7 @@ SELECT
     CAST(coalesce(sum(requests) FILTER (WHERE NOT priced), 0) AS BIGINT) AS unpriced_requests,
     CAST(coalesce(sum(requests) FILTER (WHERE priced), 0) AS DOUBLE)
         / CAST(sum(requests) AS DOUBLE) AS priced_share
-FROM rollup_tags_cost
-WHERE /*rollup_filters*/ TRUE AND tag_key IS NOT NULL
+FROM rollup_cost('keys')
 GROUP BY ALL
 ORDER BY cost_usd DESC NULLS LAST, requests DESC, metadata_key, metadata_value
 LIMIT 100

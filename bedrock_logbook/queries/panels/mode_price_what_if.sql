@@ -7,10 +7,36 @@
 -- multiplier; cache tokens without a rate cost 0, as there. 'optimized' is only offered
 -- where the table lists an optimized input rate itself (not a rate for every mode).
 -- The p50s are the order statistic within 1% from the sketches (docs/rollups.md).
+-- Priced per key, not per rollup row: the selected rows are summed per day and pricing key
+-- (every column rollup_cost reads; token sums are exact decimals) before rollup_cost prices
+-- them and the rates are joined, and only the columns read are kept (the selection is
+-- materialised: the other two sketches are not carried).
 WITH selected AS (
-    SELECT *
-    FROM rollup_daily_cost /*models*/
+    SELECT
+        day, model, model_id, model_id_kind, profile_scope, region, requested_latency,
+        served_latency, service_tier, error_code, prompt_band, tokens_missing,
+        cache_read_used, cache_write_5m_used, cache_write_1h_used, requests, input_tokens,
+        output_tokens, cache_read_tokens, cache_write_tokens, billed_cache_write_5m_tokens,
+        billed_cache_write_1h_tokens, latency_ms_count, latency_ms_sketch
+    FROM rollup_daily_live /*models*/
     WHERE /*rollup_filters*/ TRUE AND model IS NOT NULL
+),
+keys AS (
+    SELECT
+        day, model, model_id, model_id_kind, profile_scope, region, requested_latency,
+        served_latency, service_tier, prompt_band, tokens_missing, cache_read_used,
+        cache_write_5m_used, cache_write_1h_used,
+        CAST(sum(requests) AS BIGINT) AS requests,
+        CAST(sum(input_tokens) AS DECIMAL(38, 0)) AS input_tokens,
+        CAST(sum(output_tokens) AS DECIMAL(38, 0)) AS output_tokens,
+        CAST(sum(cache_read_tokens) AS DECIMAL(38, 0)) AS cache_read_tokens,
+        CAST(sum(cache_write_tokens) AS DECIMAL(38, 0)) AS cache_write_tokens,
+        CAST(sum(billed_cache_write_5m_tokens) AS DECIMAL(38, 0))
+            AS billed_cache_write_5m_tokens,
+        CAST(sum(billed_cache_write_1h_tokens) AS DECIMAL(38, 0))
+            AS billed_cache_write_1h_tokens
+    FROM selected
+    GROUP BY ALL
 ),
 traffic AS (
     SELECT
@@ -27,7 +53,7 @@ traffic AS (
         sum(billed_cache_write_5m_tokens) AS cache_write_5m_tokens,
         sum(billed_cache_write_1h_tokens) AS cache_write_1h_tokens,
         sum(cost_usd) AS billed_cost_usd
-    FROM selected
+    FROM rollup_cost('keys')
     GROUP BY ALL
 ),
 rates AS (
@@ -35,7 +61,7 @@ rates AS (
         cache_read_rate, cache_write_rate, cache_write_1h_rate, input_rate_mode_explicit
     -- the keys of the selected rows (query_table resolves the CTE): no second read of the
     -- rollup, and a key's rates do not depend on the other keys
-    FROM rate_tiers('selected')
+    FROM rate_tiers('keys')
     WHERE tier_min_prompt_tokens = 0
 ),
 priced AS (
@@ -80,8 +106,9 @@ latency_counts AS (
 merged AS (
     SELECT model, served_latency, list({'bucket': bucket, 'n': n}) AS sketch
     FROM (
+        -- unnest in the select list: no lateral join back to the rows
         SELECT model, served_latency, e.bucket AS bucket, sum(e.n) AS n
-        FROM successful, unnest(successful.latency_ms_sketch) AS t(e)
+        FROM (SELECT model, served_latency, unnest(latency_ms_sketch) AS e FROM successful)
         GROUP BY ALL
     )
     GROUP BY ALL

@@ -4,27 +4,56 @@
 -- Model is in the model cube's grain, caller and account in the daily rollup's (both priced
 -- by rollup_cost: cost equal to the invocations view's); tags are not (docs/rollups.md), so
 -- 'tag' reads the invocations view. Only the branch of the chosen dimension returns rows.
-WITH selected AS (
+-- Priced per value, day and pricing key, not per rollup row: the rows are summed per key
+-- (every column rollup_cost reads; token sums are exact decimals) before rollup_cost.
+WITH keys AS (
     SELECT
-        day,
         coalesce(model, model_id, '(none)') AS value,
-        requests,
-        cost_usd,
-        CASE WHEN coalesce(priced, FALSE) THEN 0 ELSE requests END AS unpriced_requests
-    FROM rollup_daily_cost /*models*/
+        day, model, model_id, model_id_kind, profile_scope, region, requested_latency,
+        served_latency, service_tier, prompt_band, tokens_missing, cache_read_used,
+        cache_write_5m_used, cache_write_1h_used,
+        CAST(sum(requests) AS BIGINT) AS requests,
+        CAST(sum(input_tokens) AS DECIMAL(38, 0)) AS input_tokens,
+        CAST(sum(output_tokens) AS DECIMAL(38, 0)) AS output_tokens,
+        CAST(sum(cache_read_tokens) AS DECIMAL(38, 0)) AS cache_read_tokens,
+        CAST(sum(cache_write_tokens) AS DECIMAL(38, 0)) AS cache_write_tokens,
+        CAST(sum(billed_cache_write_5m_tokens) AS DECIMAL(38, 0))
+            AS billed_cache_write_5m_tokens,
+        CAST(sum(billed_cache_write_1h_tokens) AS DECIMAL(38, 0))
+            AS billed_cache_write_1h_tokens
+    FROM rollup_daily_live /*models*/
     WHERE $dimension = 'model' AND /*rollup_filters*/ TRUE
+    GROUP BY ALL
     UNION ALL
     SELECT
-        day,
         coalesce(CASE $dimension
             WHEN 'caller' THEN caller
             WHEN 'account' THEN account_id
         END, '(none)') AS value,
+        day, model, model_id, model_id_kind, profile_scope, region, requested_latency,
+        served_latency, service_tier, prompt_band, tokens_missing, cache_read_used,
+        cache_write_5m_used, cache_write_1h_used,
+        CAST(sum(requests) AS BIGINT) AS requests,
+        CAST(sum(input_tokens) AS DECIMAL(38, 0)) AS input_tokens,
+        CAST(sum(output_tokens) AS DECIMAL(38, 0)) AS output_tokens,
+        CAST(sum(cache_read_tokens) AS DECIMAL(38, 0)) AS cache_read_tokens,
+        CAST(sum(cache_write_tokens) AS DECIMAL(38, 0)) AS cache_write_tokens,
+        CAST(sum(billed_cache_write_5m_tokens) AS DECIMAL(38, 0))
+            AS billed_cache_write_5m_tokens,
+        CAST(sum(billed_cache_write_1h_tokens) AS DECIMAL(38, 0))
+            AS billed_cache_write_1h_tokens
+    FROM rollup_daily_live
+    WHERE $dimension IN ('caller', 'account') AND /*rollup_filters*/ TRUE
+    GROUP BY ALL
+),
+selected AS (
+    SELECT
+        day,
+        value,
         requests,
         cost_usd,
         CASE WHEN coalesce(priced, FALSE) THEN 0 ELSE requests END AS unpriced_requests
-    FROM rollup_daily_cost
-    WHERE $dimension IN ('caller', 'account') AND /*rollup_filters*/ TRUE
+    FROM rollup_cost('keys')
     UNION ALL
     SELECT
         day,

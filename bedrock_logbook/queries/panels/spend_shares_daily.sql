@@ -3,21 +3,57 @@
 -- unpriced requests come from the daily rollup (rollup_daily_cost); tags are not in its
 -- grain (docs/rollups.md), so the untagged spend comes from the tag rollup's untagged rows
 -- (rollup_tags_cost, tag_key NULL: each untagged request once), priced by the same rules.
-WITH totals AS (
+-- Both are priced per day and pricing key, not per rollup row: the rows are summed per key
+-- (every column rollup_cost reads; token sums are exact decimals) before rollup_cost.
+WITH keys AS (
+    SELECT
+        day, model, model_id, model_id_kind, profile_scope, region, requested_latency,
+        served_latency, service_tier, prompt_band, tokens_missing, cache_read_used,
+        cache_write_5m_used, cache_write_1h_used,
+        CAST(sum(requests) AS BIGINT) AS requests,
+        CAST(sum(input_tokens) AS DECIMAL(38, 0)) AS input_tokens,
+        CAST(sum(output_tokens) AS DECIMAL(38, 0)) AS output_tokens,
+        CAST(sum(cache_read_tokens) AS DECIMAL(38, 0)) AS cache_read_tokens,
+        CAST(sum(cache_write_tokens) AS DECIMAL(38, 0)) AS cache_write_tokens,
+        CAST(sum(billed_cache_write_5m_tokens) AS DECIMAL(38, 0))
+            AS billed_cache_write_5m_tokens,
+        CAST(sum(billed_cache_write_1h_tokens) AS DECIMAL(38, 0))
+            AS billed_cache_write_1h_tokens
+    FROM rollup_daily_live
+    WHERE /*rollup_filters*/ TRUE
+    GROUP BY ALL
+),
+untagged_keys AS (
+    SELECT
+        day, model, model_id, model_id_kind, profile_scope, region, requested_latency,
+        served_latency, service_tier, prompt_band, tokens_missing, cache_read_used,
+        cache_write_5m_used, cache_write_1h_used,
+        CAST(sum(requests) AS BIGINT) AS requests,
+        CAST(sum(input_tokens) AS DECIMAL(38, 0)) AS input_tokens,
+        CAST(sum(output_tokens) AS DECIMAL(38, 0)) AS output_tokens,
+        CAST(sum(cache_read_tokens) AS DECIMAL(38, 0)) AS cache_read_tokens,
+        CAST(sum(cache_write_tokens) AS DECIMAL(38, 0)) AS cache_write_tokens,
+        CAST(sum(billed_cache_write_5m_tokens) AS DECIMAL(38, 0))
+            AS billed_cache_write_5m_tokens,
+        CAST(sum(billed_cache_write_1h_tokens) AS DECIMAL(38, 0))
+            AS billed_cache_write_1h_tokens
+    FROM rollup_tags_daily_live
+    WHERE /*rollup_filters*/ TRUE AND tag_key IS NULL
+    GROUP BY ALL
+),
+totals AS (
     SELECT
         day,
         CAST(sum(requests) AS BIGINT) AS requests,
         coalesce(sum(cost_usd), 0) AS cost_usd,
         CAST(coalesce(sum(requests) FILTER (WHERE NOT coalesce(priced, FALSE)), 0) AS BIGINT)
             AS unpriced_requests
-    FROM rollup_daily_cost
-    WHERE /*rollup_filters*/ TRUE
+    FROM rollup_cost('keys')
     GROUP BY day
 ),
 untagged AS (
     SELECT day, coalesce(sum(cost_usd), 0) AS untagged_cost_usd
-    FROM rollup_tags_cost
-    WHERE /*rollup_filters*/ TRUE AND tag_key IS NULL
+    FROM rollup_cost('untagged_keys')
     GROUP BY day
 )
 SELECT
