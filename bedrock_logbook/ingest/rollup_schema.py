@@ -227,10 +227,10 @@ def _type_name(t: pa.DataType) -> str:
 
 def rollup_table_doc(columns: tuple[Column, ...] = ROLLUP_COLUMNS) -> str:
     """The column table of docs/rollups.md (tests/test_rollup_build.py keeps them equal);
-    ``MODELS_COLUMNS`` gives the model cube's."""
+    ``MODELS_COLUMNS`` gives the model cube's, ``SKETCHES_COLUMNS`` the sketch table's."""
     lines = ["| column | type | null? | meaning |", "|---|---|---|---|"]
     for c in columns:
-        role = "grain" if c in GRAIN_COLUMNS else "measure"
+        role = "grain" if c.name in GRAIN else "measure"
         lines.append(f"| `{c.name}` | {_type_name(c.type)} | {'yes' if c.nullable else 'no'} "
                      f"| {role}: {c.doc} |")
     return "\n".join(lines)

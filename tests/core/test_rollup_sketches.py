@@ -79,3 +79,13 @@ def test_rows_merge_to_day_model_and_modes_exactly() -> None:
 
 def test_no_daily_row_builds_no_row() -> None:
     assert sketches_rollup(ROLLUP_SCHEMA.empty_table()).num_rows == 0
+
+
+def test_docs_list_the_sketch_table_columns() -> None:
+    from pathlib import Path
+
+    from bedrock_logbook.ingest.rollup_schema import SKETCHES_COLUMNS, rollup_table_doc
+
+    text = (Path(__file__).parents[2] / "docs" / "rollups.md").read_text(encoding="utf-8")
+    assert rollup_table_doc(SKETCHES_COLUMNS) in text, (
+        "paste rollup_table_doc(SKETCHES_COLUMNS) into docs/rollups.md's sketch table columns")
