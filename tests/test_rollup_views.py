@@ -553,14 +553,20 @@ def test_cube_live_fallback_equals_the_stored_cube(lake: Path, tmp_path: Path) -
 
 def test_sketch_live_fallback_equals_the_stored_sketch_table(lake: Path,
                                                              tmp_path: Path) -> None:
-    """rollup_daily_sketches_live merged from the cube's live view (the sketch table absent
-    or behind) gives the writer's rows: sketches summed per bucket and sorted, as stored."""
+    """rollup_daily_sketches_live from the cube's live rows (the sketch table absent or
+    behind) gives the writer's rows once grouped to the sketch grain and merged."""
     raw = _raw()
     stored = queries.connect(lake).sql("SELECT * FROM rollup_daily_sketches").to_arrow_table()
     bare = tmp_path / "bare"
     _write_raw(bare, raw)  # no rollup table: raw -> daily -> cube -> sketch rows, in SQL
+    # the fallback is the cube's rows: grouped and merged here as the writer does
     fallback = queries.connect(bare).sql(
-        "SELECT * FROM rollup_daily_sketches_live").to_arrow_table()
+        "SELECT day, model_id, model, requested_latency, served_latency, "
+        "CAST(sum(latency_ms_count) AS BIGINT) AS latency_ms_count, "
+        "rollup_sketch_merge(flatten(list(latency_ms_sketch))) AS latency_ms_sketch, "
+        "CAST(sum(first_byte_ms_count) AS BIGINT) AS first_byte_ms_count, "
+        "rollup_sketch_merge(flatten(list(first_byte_ms_sketch))) AS first_byte_ms_sketch "
+        "FROM rollup_daily_sketches_live GROUP BY ALL").to_arrow_table()
     expected = sketches_rollup(daily_rollup(build_rollup(raw)))
     _same_rows(stored, expected)
     _same_rows(fallback, expected)
