@@ -1,11 +1,12 @@
 """Rollup tables for test and bench lakes, written the way docs/rollups.md lays them out.
 
-Ingest maintains ``rollup_hourly``/``rollup_daily``/``rollup_daily_models`` (the writer is
-ingest/rollup_tables.py); these helpers write them for lakes that tests and the synthetic
-generator build by hand: tables in the lake's catalog beside ``invocations``, schema
-``ROLLUP_SCHEMA`` (the cube: ``ROLLUP_MODELS_SCHEMA``, its rows ``models_rollup`` of the daily
-rows given), partition month(``day``) as ingest writes it, every snapshot carrying
-``rollup_of`` = the raw snapshot it reflects.
+Ingest maintains ``rollup_hourly``/``rollup_daily``/``rollup_daily_models``/
+``rollup_daily_sketches`` (the writer is ingest/rollup_tables.py); these helpers write them
+for lakes that tests and the synthetic generator build by hand: tables in the lake's catalog
+beside ``invocations``, schema ``ROLLUP_SCHEMA`` (the cube: ``ROLLUP_MODELS_SCHEMA``, its rows
+``models_rollup`` of the daily rows given; the sketch table: ``ROLLUP_SKETCHES_SCHEMA``, its
+rows ``sketches_rollup`` of them), partition month(``day``) as ingest writes it, every
+snapshot carrying ``rollup_of`` = the raw snapshot it reflects.
 :func:`ensure_rollups` leaves tables that already exist alone (a writer made them).
 """
 
@@ -17,14 +18,25 @@ from typing import TYPE_CHECKING
 
 import pyarrow as pa
 
-from bedrock_logbook.ingest.rollup import build_rollup, conform, daily_rollup, models_rollup
-from bedrock_logbook.ingest.rollup_schema import ROLLUP_MODELS_SCHEMA, ROLLUP_SCHEMA
+from bedrock_logbook.ingest.rollup import (
+    build_rollup,
+    conform,
+    daily_rollup,
+    models_rollup,
+    sketches_rollup,
+)
+from bedrock_logbook.ingest.rollup_schema import (
+    ROLLUP_MODELS_SCHEMA,
+    ROLLUP_SCHEMA,
+    ROLLUP_SKETCHES_SCHEMA,
+)
 from bedrock_logbook.lake.catalog import open_catalog
 from bedrock_logbook.lake.location import (
     NAMESPACE,
     ROLLUP_DAILY_TABLE,
     ROLLUP_HOURLY_TABLE,
     ROLLUP_MODELS_TABLE,
+    ROLLUP_SKETCHES_TABLE,
     TableLocation,
     resolve,
 )
@@ -39,7 +51,8 @@ if TYPE_CHECKING:
     from pyiceberg.catalog import Catalog
     from pyiceberg.table import Table
 
-ROLLUP_TABLES = (ROLLUP_HOURLY_TABLE, ROLLUP_DAILY_TABLE, ROLLUP_MODELS_TABLE)
+ROLLUP_TABLES = (ROLLUP_HOURLY_TABLE, ROLLUP_DAILY_TABLE, ROLLUP_MODELS_TABLE,
+                 ROLLUP_SKETCHES_TABLE)
 
 
 def rollup_tables_exist(location: TableLocation) -> bool:
@@ -80,6 +93,8 @@ def write_rollups(lake: Path | str, hourly: Iterable[pa.Table], daily: Iterable[
     daily_table = create_rollup_table(catalog, location, ROLLUP_DAILY_TABLE)
     cube_table = create_rollup_table(catalog, location, ROLLUP_MODELS_TABLE,
                                      ROLLUP_MODELS_SCHEMA)
+    sketches_table = create_rollup_table(catalog, location, ROLLUP_SKETCHES_TABLE,
+                                         ROLLUP_SKETCHES_SCHEMA)
     written: set[int] = set()  # id() of the tables written once
 
     def write(table: Table, rows: pa.Table) -> None:
@@ -94,9 +109,11 @@ def write_rollups(lake: Path | str, hourly: Iterable[pa.Table], daily: Iterable[
     for batch in daily:
         write(daily_table, conform(batch))
         write(cube_table, models_rollup(batch))
+        write(sketches_table, sketches_rollup(batch))
     # No batch: still record which raw snapshot the (empty) rollup reflects.
     for table, schema in ((hourly_table, ROLLUP_SCHEMA), (daily_table, ROLLUP_SCHEMA),
-                          (cube_table, ROLLUP_MODELS_SCHEMA)):
+                          (cube_table, ROLLUP_MODELS_SCHEMA),
+                          (sketches_table, ROLLUP_SKETCHES_SCHEMA)):
         write(table, schema.empty_table())
 
 

@@ -27,11 +27,17 @@ import pyarrow.compute as pc
 import pytest
 
 from bedrock_logbook import queries
-from bedrock_logbook.ingest.rollup import build_rollup, daily_rollup, models_rollup
+from bedrock_logbook.ingest.rollup import (
+    build_rollup,
+    daily_rollup,
+    models_rollup,
+    sketches_rollup,
+)
 from bedrock_logbook.ingest.rollup_schema import (
     PROMPT_BANDS,
     ROLLUP_MODELS_SCHEMA,
     ROLLUP_SCHEMA,
+    ROLLUP_SKETCHES_SCHEMA,
     THROTTLE_CODES,
 )
 from bedrock_logbook.ingest.table import append, open_table
@@ -47,6 +53,9 @@ RAW_PANELS = Path(__file__).parent / "fixtures" / "raw_panels"
 SWITCHED = sorted(p.stem for p in RAW_PANELS.glob("*.sql"))
 # Panels that read the model cube when the filters allow (queries/panels.py CUBE_SWAPS).
 CUBE_PANELS = sorted(n for n in panels.list_panels() if "/*models*/" in panels.panel_text(n))
+# Panels that read the sketch table when the filters allow (queries/panels.py SKETCHES_MARKED).
+SKETCH_PANELS = sorted(n for n in panels.list_panels()
+                       if panels.SKETCHES_MARKED in panels.panel_text(n))
 # Panel-specific parameters compared, per panel (every value of each).
 PANEL_PARAMS: dict[str, list[dict[str, Any]]] = {
     "cost_by_dimension": [{"dimension": d}
@@ -195,6 +204,10 @@ def test_rollups_are_current_and_read_from_the_tables(con: duckdb.DuckDBPyConnec
     (cube_live,) = con.execute(
         "SELECT count(*) FROM rollup_daily_models_live").fetchone() or (0,)
     assert 0 < cube == cube_live < n  # the cube is read from its table, and is smaller
+    (sketches,) = con.execute("SELECT count(*) FROM rollup_daily_sketches").fetchone() or (0,)
+    (sketches_live,) = con.execute(
+        "SELECT count(*) FROM rollup_daily_sketches_live").fetchone() or (0,)
+    assert 0 < sketches == sketches_live < cube  # read from its table, smaller than the cube
     (live,) = con.execute("SELECT count(*) FROM rollup_daily_live").fetchone() or (0,)
     assert n > 0 and live == n
     (hourly,) = con.execute("SELECT sum(requests) FROM rollup_hourly").fetchone() or (0,)
@@ -207,13 +220,18 @@ def test_switched_panel_equals_raw_on_random_filters(con: duckdb.DuckDBPyConnect
     rng = random.Random(sum(map(ord, name)))
     rows = 0
     paths = set()
+    sketch_paths = set()
     for filters in _random_filters(con, rng):
         for extra in PANEL_PARAMS.get(name, [{"dimension": "model"}]):
             rows += assert_panel_matches_raw(con, name, filters, extra)
-            paths.add("rollup_daily_models" in panels.build(name, filters, extra).sql)
+            sql = panels.build(name, filters, extra).sql
+            paths.add("rollup_daily_models" in sql)
+            sketch_paths.add("rollup_daily_sketches" in sql)
     assert rows > 0  # the comparison saw data
     if name in CUBE_PANELS:
         assert paths == {True, False}  # both the cube and the daily rollup were compared
+    if name in SKETCH_PANELS:
+        assert sketch_paths == {True, False}  # the sketch table and the wider rollups
 
 
 def test_every_cube_panel_is_compared_with_its_raw_sql() -> None:
@@ -270,6 +288,53 @@ def test_build_picks_the_cube_only_when_no_filter_needs_the_daily_grain(
     # a breakdown by caller or account reads the daily rollup whatever the filters
     spend = panels.build("spend_daily", Filters(), {"dimension": "caller"}).sql
     assert "FROM rollup_daily_live\n" in spend and "rollup_daily_models_live" in spend
+
+
+@pytest.mark.parametrize("filters, sketches", [
+    (Filters(), True),
+    (Filters(models=("m",), served_modes=("standard",), start=dt.date(2026, 1, 1),
+             end=dt.date(2026, 2, 1)), True),
+    (Filters(regions=("us-east-1",)), False),
+    (Filters(inference_regions=("us-east-1",)), False),
+    (Filters(callers=("alice",)), False),
+    (Filters(accounts=("111111111111",)), False),
+    (Filters(operations=("Converse",)), False),
+])
+def test_build_picks_the_sketch_table_only_when_no_filter_needs_a_wider_grain(
+        filters: Filters, sketches: bool) -> None:
+    assert len(SKETCH_PANELS) >= 4
+    for name in SKETCH_PANELS:
+        sql = panels.build(name, filters, panels.EXAMPLE_PARAMS).sql
+        assert ("rollup_daily_sketches_live" in sql) == sketches, name
+        assert "/*sketches*/" not in sql, name
+        # under a region filter the cube answers (it keeps both regions)
+        if not sketches and panels.cube_allowed(filters):
+            assert "rollup_daily_models" in sql, name
+
+
+@pytest.mark.parametrize("name", SKETCH_PANELS)
+def test_sketch_path_equals_cube_path(con: duckdb.DuckDBPyConnection,
+                                      monkeypatch: pytest.MonkeyPatch, name: str) -> None:
+    """The same rows from the sketch table as from the model cube (the marker sent to the
+    cube instead), on random filters the sketch table answers: exactly, percentiles too
+    (merging sketches before or after the query's own merge gives the same buckets)."""
+    rng = random.Random(23)
+    compared = 0
+    for filters in _random_filters(con, rng):
+        if not panels.sketches_allowed(filters):
+            continue
+        for extra in PANEL_PARAMS.get(name, [{"grain": "day"}]):
+            narrow = panels.build(name, filters, extra)
+            assert "rollup_daily_sketches_live" in narrow.sql
+            with monkeypatch.context() as patched:
+                patched.setattr(panels, "SKETCHES_VIEW", "rollup_daily_live /*models*/")
+                cube = panels.build(name, filters, extra)
+            assert "rollup_daily_sketches" not in cube.sql
+            got = _frame(con, narrow.sql, dict(narrow.params))
+            expected = _frame(con, cube.sql, dict(cube.params))
+            assert got == expected, (name, filters, extra)
+            compared += len(got)
+    assert compared > 0
 
 
 def test_percentiles_within_one_percent_of_the_order_statistic(
@@ -394,7 +459,8 @@ def test_lake_without_rollup_tables_has_empty_typed_views(tmp_path: Path) -> Non
     con = queries.connect(lake)
     con.execute(ORDER_STAT)
     for view, schema in (("rollup_hourly", ROLLUP_SCHEMA), ("rollup_daily", ROLLUP_SCHEMA),
-                         ("rollup_daily_models", ROLLUP_MODELS_SCHEMA)):
+                         ("rollup_daily_models", ROLLUP_MODELS_SCHEMA),
+                         ("rollup_daily_sketches", ROLLUP_SKETCHES_SCHEMA)):
         assert con.execute(f"SELECT count(*) FROM {view}").fetchone() == (0,)
         described = con.execute(f"DESCRIBE {view}").fetchall()
         assert [r[0] for r in described] == schema.names
@@ -484,3 +550,25 @@ def test_cube_live_fallback_equals_the_stored_cube(lake: Path, tmp_path: Path) -
     _same_rows(stored, expected)
     _same_rows(fallback, expected)
     assert expected.num_rows < daily_rollup(build_rollup(raw)).num_rows
+
+
+def test_sketch_live_fallback_equals_the_stored_sketch_table(lake: Path,
+                                                             tmp_path: Path) -> None:
+    """rollup_daily_sketches_live from the cube's live rows (the sketch table absent or
+    behind) gives the writer's rows once grouped to the sketch grain and merged."""
+    raw = _raw()
+    stored = queries.connect(lake).sql("SELECT * FROM rollup_daily_sketches").to_arrow_table()
+    bare = tmp_path / "bare"
+    _write_raw(bare, raw)  # no rollup table: raw -> daily -> cube -> sketch rows, in SQL
+    # the fallback is the cube's rows: grouped and merged here as the writer does
+    fallback = queries.connect(bare).sql(
+        "SELECT day, model_id, model, requested_latency, served_latency, "
+        "CAST(sum(latency_ms_count) AS BIGINT) AS latency_ms_count, "
+        "rollup_sketch_merge(flatten(list(latency_ms_sketch))) AS latency_ms_sketch, "
+        "CAST(sum(first_byte_ms_count) AS BIGINT) AS first_byte_ms_count, "
+        "rollup_sketch_merge(flatten(list(first_byte_ms_sketch))) AS first_byte_ms_sketch "
+        "FROM rollup_daily_sketches_live GROUP BY ALL").to_arrow_table()
+    expected = sketches_rollup(daily_rollup(build_rollup(raw)))
+    _same_rows(stored, expected)
+    _same_rows(fallback, expected)
+    assert expected.num_rows < models_rollup(daily_rollup(build_rollup(raw))).num_rows

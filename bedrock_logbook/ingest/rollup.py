@@ -18,6 +18,7 @@ from bedrock_logbook.ingest.rollup_schema import (
     PROMPT_BANDS,
     ROLLUP_MODELS_SCHEMA,
     ROLLUP_SCHEMA,
+    ROLLUP_SKETCHES_SCHEMA,
     SKETCH_LN_GAMMA,
     THROTTLE_CODES,
     ZERO_BUCKET,
@@ -457,6 +458,73 @@ def models_rollup(daily: pa.Table) -> pa.Table:
             rows = rows.set_column(ROLLUP_SCHEMA.get_field_index(name), field,
                                    pa.nulls(rows.num_rows, field.type))
     return conform_models(merge_rollups(rows))
+
+
+# The sketch table's rows: the daily rows' latency and first-byte sketches merged per
+# day x model x served x requested mode (model_id only where no base model is known), counts
+# summed per bucket and sorted by bucket as _MERGE stores them; NULL sketch when no value.
+_SKETCHES = """
+WITH merged AS MATERIALIZED (
+    SELECT
+        row_number() OVER () AS rid,
+        day, model, CASE WHEN model IS NULL THEN model_id END AS model_id,
+        requested_latency, served_latency,
+        CAST(sum(latency_ms_count) AS BIGINT) AS latency_ms_count,
+        flatten(list(latency_ms_sketch)) AS latency_ms_all,
+        CAST(sum(first_byte_ms_count) AS BIGINT) AS first_byte_ms_count,
+        flatten(list(first_byte_ms_sketch)) AS first_byte_ms_all
+    FROM daily
+    GROUP BY ALL
+),
+latency AS (
+    SELECT rid, list({'bucket': bucket, 'n': n} ORDER BY bucket) AS sketch
+    FROM (
+        SELECT rid, e.bucket AS bucket, CAST(sum(e.n) AS BIGINT) AS n
+        FROM merged, unnest(latency_ms_all) AS t(e) GROUP BY rid, e.bucket
+    ) GROUP BY rid
+),
+first_byte AS (
+    SELECT rid, list({'bucket': bucket, 'n': n} ORDER BY bucket) AS sketch
+    FROM (
+        SELECT rid, e.bucket AS bucket, CAST(sum(e.n) AS BIGINT) AS n
+        FROM merged, unnest(first_byte_ms_all) AS t(e) GROUP BY rid, e.bucket
+    ) GROUP BY rid
+)
+SELECT
+    m.day, m.model_id, m.model, m.requested_latency, m.served_latency,
+    m.latency_ms_count, l.sketch AS latency_ms_sketch,
+    m.first_byte_ms_count, f.sketch AS first_byte_ms_sketch
+FROM merged AS m
+LEFT JOIN latency AS l USING (rid)
+LEFT JOIN first_byte AS f USING (rid)
+ORDER BY ALL
+"""
+
+
+def sketches_rollup(daily: pa.Table) -> pa.Table:
+    """The sketch table (``ROLLUP_SKETCHES_SCHEMA``) of daily rollup rows: their latency and
+    first-byte sketches merged per day x model x served x requested mode."""
+    con = connect()
+    try:
+        con.register("daily", conform(daily))
+        result = _arrow(con.sql(_SKETCHES))
+    finally:
+        con.close()
+    return conform_to(result, ROLLUP_SKETCHES_SCHEMA)
+
+
+def conform_to(table: pa.Table, schema: pa.Schema) -> pa.Table:
+    """``table``'s ``schema`` columns in order, cast to its types (sketch lists rebuilt, as
+    :func:`conform` does)."""
+    columns = []
+    for field in schema:
+        column = table.column(field.name)
+        if column.type != field.type and pa.types.is_list(field.type) \
+                and pa.types.is_struct(field.type.value_type):
+            column = pa.chunked_array([_list_of_struct(c, field.type) for c in column.chunks],
+                                      type=field.type)
+        columns.append(column.cast(field.type))
+    return pa.Table.from_arrays(columns, schema=schema)
 
 
 def conform_models(table: pa.Table) -> pa.Table:

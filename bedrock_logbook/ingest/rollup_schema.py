@@ -31,6 +31,7 @@ from bedrock_logbook.ingest.schema import Column
 from bedrock_logbook.lake.location import ROLLUP_DAILY_TABLE as ROLLUP_DAILY_TABLE
 from bedrock_logbook.lake.location import ROLLUP_HOURLY_TABLE as ROLLUP_HOURLY_TABLE
 from bedrock_logbook.lake.location import ROLLUP_MODELS_TABLE as ROLLUP_MODELS_TABLE
+from bedrock_logbook.lake.location import ROLLUP_SKETCHES_TABLE as ROLLUP_SKETCHES_TABLE
 
 ROLLUP_SCHEMA_VERSION = 1
 # Two tables of this one schema: hourly rows, and the same merged per day (hour = 00:00 UTC)
@@ -172,6 +173,24 @@ MODELS_GRAIN: tuple[str, ...] = tuple(c for c in GRAIN if c not in MODELS_DROPPE
 ROLLUP_MODELS_SCHEMA = pa.schema([ROLLUP_SCHEMA.field(c.name) for c in MODELS_COLUMNS],
                                  metadata=ROLLUP_SCHEMA.metadata)
 
+# The sketch table (``rollup_daily_sketches``): the latency and first-byte sketches of the
+# daily rollup per day x model x served x requested mode only, rows merged exactly
+# (ingest/rollup.sketches_rollup). The latency panels' percentiles need no other grain
+# column, and a year of it holds ~6x fewer sketch entries than the model cube (4.39M ->
+# 0.72M on the 100M-request benchmark lake: docs/rollups.md "The sketch table").
+# ``model_id`` is kept only where ``model`` is NULL, so coalesce(model, model_id) (the
+# dashboard's model) is the same as on the rollups and adds no rows.
+SKETCHES_GRAIN: tuple[str, ...] = ("day", "model", "model_id", "served_latency",
+                                   "requested_latency")
+SKETCHES_COLUMNS: tuple[Column, ...] = tuple(
+    Column("model_id", _STR, "`modelId` as logged where `model` is NULL (no base model "
+           "known), else NULL.") if c.name == "model_id" else c
+    for c in ROLLUP_COLUMNS
+    if c.name in SKETCHES_GRAIN or c.name in ("latency_ms_count", "latency_ms_sketch",
+                                              "first_byte_ms_count", "first_byte_ms_sketch"))
+ROLLUP_SKETCHES_SCHEMA = pa.schema([ROLLUP_SCHEMA.field(c.name) for c in SKETCHES_COLUMNS],
+                                   metadata=ROLLUP_SCHEMA.metadata)
+
 
 def sketch_bucket(x: float) -> int:
     """The bucket of a value >= 0 (ValueError for a negative value or NaN)."""
@@ -208,10 +227,10 @@ def _type_name(t: pa.DataType) -> str:
 
 def rollup_table_doc(columns: tuple[Column, ...] = ROLLUP_COLUMNS) -> str:
     """The column table of docs/rollups.md (tests/test_rollup_build.py keeps them equal);
-    ``MODELS_COLUMNS`` gives the model cube's."""
+    ``MODELS_COLUMNS`` gives the model cube's, ``SKETCHES_COLUMNS`` the sketch table's."""
     lines = ["| column | type | null? | meaning |", "|---|---|---|---|"]
     for c in columns:
-        role = "grain" if c in GRAIN_COLUMNS else "measure"
+        role = "grain" if c.name in GRAIN else "measure"
         lines.append(f"| `{c.name}` | {_type_name(c.type)} | {'yes' if c.nullable else 'no'} "
                      f"| {role}: {c.doc} |")
     return "\n".join(lines)

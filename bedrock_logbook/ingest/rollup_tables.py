@@ -79,7 +79,13 @@ from bedrock_logbook.ingest.prompt_pairs import (
     build_prompt_pairs,
     build_prompt_pairs_in,
 )
-from bedrock_logbook.ingest.rollup import build_rollup_in, connect, daily_rollup, models_rollup
+from bedrock_logbook.ingest.rollup import (
+    build_rollup_in,
+    connect,
+    daily_rollup,
+    models_rollup,
+    sketches_rollup,
+)
 from bedrock_logbook.ingest.rollup_schema import (
     ROLLUP_DAILY_TABLE,
     ROLLUP_HOURLY_TABLE,
@@ -87,6 +93,8 @@ from bedrock_logbook.ingest.rollup_schema import (
     ROLLUP_MODELS_TABLE,
     ROLLUP_SCHEMA,
     ROLLUP_SCHEMA_VERSION,
+    ROLLUP_SKETCHES_SCHEMA,
+    ROLLUP_SKETCHES_TABLE,
 )
 from bedrock_logbook.ingest.schema import INVOCATIONS_SCHEMA
 from bedrock_logbook.ingest.tag_rollup import (
@@ -147,6 +155,7 @@ DERIVED_TABLES: tuple[DerivedTable, ...] = (
                  version=PROMPT_PAIRS_SCHEMA_VERSION),
     DerivedTable(TAG_ROLLUP_TABLE, TAG_ROLLUP_SCHEMA, "raw", build_tag_rollup,
                  version=TAG_ROLLUP_SCHEMA_VERSION),
+    DerivedTable(ROLLUP_SKETCHES_TABLE, ROLLUP_SKETCHES_SCHEMA, "daily", sketches_rollup),
 )
 ROLLUP_TABLES = tuple(t.name for t in DERIVED_TABLES)
 ROLLUP_SCHEMA_VERSION_PROPERTY = "bedrock_logbook.rollup_schema_version"

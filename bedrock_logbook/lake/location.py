@@ -30,9 +30,12 @@ ROLLUP_MODELS_TABLE = "rollup_daily_models"
 PROMPT_PAIRS_TABLE = "prompt_pairs_daily"
 # Per-day requestMetadata tag rollup (ingest/tag_rollup.py): cost by tag, untagged spend.
 TAG_ROLLUP_TABLE = "rollup_tags_daily"
+# Per-day latency and first-byte sketches per model x served x requested mode
+# (ingest/rollup.sketches_rollup): the latency panels' narrow table.
+ROLLUP_SKETCHES_TABLE = "rollup_daily_sketches"
 # Every per-day derived table readers plan (lake.reading.plan_rollups); absent ones read empty.
 DERIVED_TABLES = (ROLLUP_HOURLY_TABLE, ROLLUP_DAILY_TABLE, ROLLUP_MODELS_TABLE,
-                  PROMPT_PAIRS_TABLE, TAG_ROLLUP_TABLE)
+                  PROMPT_PAIRS_TABLE, TAG_ROLLUP_TABLE, ROLLUP_SKETCHES_TABLE)
 LOCAL_CATALOG_FILE = "_catalog.sqlite"  # inside a local lake
 PARTITION_FIELD = "ts_day"
 SCHEMA_VERSION_PROPERTY = "bedrock_logbook.schema_version"

@@ -18,7 +18,7 @@ import pyarrow.compute as pc
 
 from bedrock_logbook.ingest.lake_files import LakeFiles
 from bedrock_logbook.ingest.prompt_pairs import build_prompt_pairs
-from bedrock_logbook.ingest.rollup import build_rollup, daily_rollup, models_rollup
+from bedrock_logbook.ingest.rollup import build_rollup, daily_rollup, models_rollup, sketches_rollup
 from bedrock_logbook.ingest.sample import generate_records
 from bedrock_logbook.ingest.schema import INVOCATIONS_SCHEMA
 from bedrock_logbook.ingest.tag_rollup import build_tag_rollup
@@ -29,6 +29,7 @@ from bedrock_logbook.lake.location import (
     ROLLUP_DAILY_TABLE,
     ROLLUP_HOURLY_TABLE,
     ROLLUP_MODELS_TABLE,
+    ROLLUP_SKETCHES_TABLE,
     TAG_ROLLUP_TABLE,
     TableLocation,
     resolve,
@@ -36,7 +37,7 @@ from bedrock_logbook.lake.location import (
 from bedrock_logbook.lake.reading import ROLLUP_OF_PROPERTY, data_files
 
 TABLES = (ROLLUP_HOURLY_TABLE, ROLLUP_DAILY_TABLE, ROLLUP_MODELS_TABLE, PROMPT_PAIRS_TABLE,
-          TAG_ROLLUP_TABLE)
+          TAG_ROLLUP_TABLE, ROLLUP_SKETCHES_TABLE)
 
 
 def generated_logs(root: Path, n: int, *, seed: int, start: datetime, hours: int,
@@ -108,7 +109,8 @@ def expected_rollups(lake: Path | str | TableLocation) -> dict[str, list[tuple[A
     return {ROLLUP_HOURLY_TABLE: _normal(hourly), ROLLUP_DAILY_TABLE: _normal(daily),
             ROLLUP_MODELS_TABLE: _normal(models_rollup(daily)),
             PROMPT_PAIRS_TABLE: _normal(_per_day(raw, build_prompt_pairs)),
-            TAG_ROLLUP_TABLE: _normal(_per_day(raw, build_tag_rollup))}
+            TAG_ROLLUP_TABLE: _normal(_per_day(raw, build_tag_rollup)),
+            ROLLUP_SKETCHES_TABLE: _normal(sketches_rollup(daily))}
 
 
 def _per_day(raw: pa.Table, build: Any) -> pa.Table:

@@ -1,5 +1,6 @@
--- Latency distribution per served mode, from the daily rollup's latency sketches (summed per
--- bucket; never the raw rows). Sketch bucket k holds the latencies in (gamma^(k-1),
+-- Latency distribution per served mode, from the daily latency sketches (summed per bucket;
+-- never the raw rows): the sketch table's, or the cube's or daily rollup's under a filter it
+-- does not keep (queries/panels.py). Sketch bucket k holds the latencies in (gamma^(k-1),
 -- gamma^k] ms, gamma = 1.01 / 0.99; a bin is m consecutive buckets, from the selection's
 -- smallest bucket up to the one holding its 99th percentile (all modes together, the order
 -- statistic from the merged sketch), with m the smallest width that makes at most 40 bins:
@@ -14,7 +15,7 @@ buckets AS (
         sum(sketch.n) AS n
     FROM (
         SELECT served_latency, unnest(latency_ms_sketch) AS sketch
-        FROM rollup_daily_live
+        FROM rollup_daily_live /*sketches*/
         WHERE /*rollup_filters*/ TRUE AND latency_ms_count > 0
     )
     GROUP BY ALL

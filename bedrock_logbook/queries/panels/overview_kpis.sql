@@ -5,11 +5,16 @@
 WITH selected AS (
     SELECT * FROM rollup_daily_cost /*models*/ WHERE /*rollup_filters*/ TRUE
 ),
+-- The sketches come from the sketch table (the cube, or the daily rollup, under a filter it
+-- does not keep: queries/panels.py): the same requests as `selected`, ~6x fewer buckets.
 merged AS (
     SELECT list({'bucket': bucket, 'n': n}) AS sketch
     FROM (
         SELECT e.bucket AS bucket, sum(e.n) AS n
-        FROM selected, unnest(selected.latency_ms_sketch) AS t(e)
+        FROM (
+            SELECT latency_ms_sketch FROM rollup_daily_live /*sketches*/
+            WHERE /*rollup_filters*/ TRUE AND latency_ms_count > 0
+        ) AS s, unnest(s.latency_ms_sketch) AS t(e)
         GROUP BY ALL
     )
 ),
