@@ -1,29 +1,13 @@
 -- Calls through inference profiles (by geography) against direct in-Region calls, per model
 -- and served mode, so a row is only ever compared with the same model in the same mode
--- (daily rollup; percentiles from the latency sketches summed per bucket).
-WITH selected AS (
+-- (daily rollup; percentiles from the latency sketches summed per bucket). The priced view is
+-- read without the sketches and the sketches without the pricing: one pass carrying both
+-- would drag every row's sketch lists through rollup_cost's joins.
+WITH totals AS (
     SELECT
         coalesce(profile_scope, 'direct') AS profile_scope,
         coalesce(model, model_id) AS model,
         coalesce(served_latency, 'unknown') AS served_mode,
-        requests, cross_region, priced, cost_usd, latency_ms_count, latency_ms_sketch
-    FROM rollup_daily_cost /*models*/
-    WHERE /*rollup_filters*/ TRUE
-),
-merged AS (
-    SELECT profile_scope, model, served_mode, list({'bucket': bucket, 'n': n}) AS sketch
-    FROM (
-        SELECT profile_scope, model, served_mode, e.bucket AS bucket, sum(e.n) AS n
-        FROM selected, unnest(selected.latency_ms_sketch) AS t(e)
-        GROUP BY ALL
-    )
-    GROUP BY ALL
-),
-totals AS (
-    SELECT
-        profile_scope,
-        model,
-        served_mode,
         CAST(sum(requests) AS BIGINT) AS requests,
         coalesce(sum(requests) FILTER (WHERE cross_region), 0) / nullif(sum(requests), 0)
             AS share_cross_region,
@@ -31,7 +15,24 @@ totals AS (
         -- per priced request: unpriced requests are neither $0 nor in the denominator
         sum(cost_usd) / nullif(sum(requests) FILTER (WHERE priced), 0) * 1000
             AS cost_per_1k_requests_usd
-    FROM selected
+    FROM rollup_daily_cost /*models*/
+    WHERE /*rollup_filters*/ TRUE
+    GROUP BY ALL
+),
+per_bucket AS (
+    -- grouped on the stored columns, labelled after: cheaper keys per sketch entry
+    SELECT profile_scope, model, model_id, served_latency, e.bucket AS bucket, sum(e.n) AS n
+    FROM rollup_daily_live /*models*/ AS r, unnest(r.latency_ms_sketch) AS t(e)
+    WHERE /*rollup_filters*/ TRUE
+    GROUP BY ALL
+),
+merged AS (
+    SELECT
+        coalesce(profile_scope, 'direct') AS profile_scope,
+        coalesce(model, model_id) AS model,
+        coalesce(served_latency, 'unknown') AS served_mode,
+        list({'bucket': bucket, 'n': n}) AS sketch
+    FROM per_bucket
     GROUP BY ALL
 )
 SELECT

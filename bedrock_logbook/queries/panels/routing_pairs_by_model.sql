@@ -1,31 +1,33 @@
 -- Source region -> inference region per model (pairs are never pooled across models):
 -- volume and p50 latency of each pair, from the daily rollup (rollup_daily_live). The p50 is
 -- the order statistic within 1% from the latency sketches summed per bucket (docs/rollups.md),
--- NULL below quantile_min_count(0.5) values, as guarded_quantile.
-WITH selected AS (
+-- NULL below quantile_min_count(0.5) values, as guarded_quantile. Counts and sketches are two
+-- direct reads of the rollup: a CTE shared by both would materialise every sketch list first.
+WITH totals AS (
     SELECT
         coalesce(model, model_id) AS model,
         coalesce(region, '(none)') AS source_region,
         coalesce(inference_region, '(none)') AS inference_region,
-        requests, latency_ms_count, latency_ms_sketch
-    FROM rollup_daily_live /*models*/
-    WHERE /*rollup_filters*/ TRUE
-),
-totals AS (
-    SELECT
-        model, source_region, inference_region,
         CAST(sum(requests) AS BIGINT) AS requests,
         CAST(sum(latency_ms_count) AS BIGINT) AS requests_with_latency
-    FROM selected
+    FROM rollup_daily_live /*models*/
+    WHERE /*rollup_filters*/ TRUE
+    GROUP BY ALL
+),
+per_bucket AS (
+    -- grouped on the stored columns, labelled after: cheaper keys per sketch entry
+    SELECT model, model_id, region, inference_region, e.bucket AS bucket, sum(e.n) AS n
+    FROM rollup_daily_live /*models*/ AS r, unnest(r.latency_ms_sketch) AS t(e)
+    WHERE /*rollup_filters*/ TRUE
     GROUP BY ALL
 ),
 merged AS (
-    SELECT model, source_region, inference_region, list({'bucket': bucket, 'n': n}) AS sketch
-    FROM (
-        SELECT model, source_region, inference_region, e.bucket AS bucket, sum(e.n) AS n
-        FROM selected, unnest(selected.latency_ms_sketch) AS t(e)
-        GROUP BY ALL
-    )
+    SELECT
+        coalesce(model, model_id) AS model,
+        coalesce(region, '(none)') AS source_region,
+        coalesce(inference_region, '(none)') AS inference_region,
+        list({'bucket': bucket, 'n': n}) AS sketch
+    FROM per_bucket
     GROUP BY ALL
 )
 SELECT
