@@ -1,7 +1,8 @@
 -- Requested vs served latency mode: volume, cost and latency of each combination, from the
--- daily rollup (p50 from the latency sketches summed per bucket). The priced view is read
--- without the sketches and the sketches without the pricing: one pass carrying both would
--- drag every row's sketch lists through rollup_cost's joins.
+-- daily rollup (p50 from the latency sketches summed per bucket). Counts and cost come from
+-- the priced view without the sketches, the sketches from the rollup without the pricing
+-- (one pass carrying both drags every sketch list through rollup_cost's joins), and the
+-- sketch entries are summed per (row number, bucket): two integers to hash, not labels.
 WITH totals AS (
     SELECT
         coalesce(requested_latency, 'standard') AS requested_mode,
@@ -13,26 +14,38 @@ WITH totals AS (
     WHERE /*rollup_filters*/ TRUE
     GROUP BY ALL
 ),
-per_bucket AS (
-    -- grouped on the stored columns, the labels after: fewer, cheaper keys per sketch entry
-    SELECT requested_latency, served_latency, e.bucket AS bucket, sum(e.n) AS n
-    FROM rollup_daily_live /*models*/ AS r, unnest(r.latency_ms_sketch) AS t(e)
-    WHERE /*rollup_filters*/ TRUE
-    GROUP BY ALL
+numbered AS (
+    -- ordered: the numbers are the same wherever the CTE is read
+    SELECT
+        *,
+        CAST(row_number() OVER (ORDER BY requested_mode, served_mode) AS INTEGER) AS row_id
+    FROM totals
 ),
-merged AS (
+sketches AS (
     SELECT
         coalesce(requested_latency, 'standard') AS requested_mode,
         coalesce(served_latency, 'unknown') AS served_mode,
-        list({'bucket': bucket, 'n': n}) AS sketch
-    FROM per_bucket
+        latency_ms_sketch
+    FROM rollup_daily_live /*models*/
+    WHERE /*rollup_filters*/ TRUE
+),
+per_bucket AS (
+    SELECT n.row_id, e.bucket AS bucket, sum(e.n) AS n
+    FROM sketches AS s
+    JOIN numbered AS n
+        ON n.requested_mode = s.requested_mode AND n.served_mode = s.served_mode,
+        unnest(s.latency_ms_sketch) AS t(e)
     GROUP BY ALL
+),
+merged AS (
+    SELECT row_id, list({'bucket': bucket, 'n': n}) AS sketch
+    FROM per_bucket
+    GROUP BY row_id
 )
 SELECT
-    t.*,
+    t.* EXCLUDE (row_id),
     CASE WHEN t.requests_with_latency >= quantile_min_count(0.5)
         THEN sketch_quantile(m.sketch, 0.5) END AS p50_latency_ms
-FROM totals AS t
-LEFT JOIN merged AS m
-    ON m.requested_mode = t.requested_mode AND m.served_mode = t.served_mode
+FROM numbered AS t
+LEFT JOIN merged AS m ON m.row_id = t.row_id
 ORDER BY requested_mode, served_mode
