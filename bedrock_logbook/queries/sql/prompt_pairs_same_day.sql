@@ -23,6 +23,8 @@ SELECT
         / (sum(latency_ms_sum) FILTER (WHERE latency_mode = 'standard')
         / sum(calls) FILTER (WHERE latency_mode = 'standard')) AS DOUBLE)
         AS latency_improvement,
-    CAST(count(DISTINCT day) AS BIGINT) AS paired_days
+    -- A paired day holds exactly one standard row (the grain), so counting those rows counts
+    -- the days without a DISTINCT over a million rows.
+    CAST(count(*) FILTER (WHERE latency_mode = 'standard') AS BIGINT) AS paired_days
 FROM prompt_pairs_live
 GROUP BY model, prompt_fp;
