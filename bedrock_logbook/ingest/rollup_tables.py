@@ -94,6 +94,7 @@ from bedrock_logbook.ingest.tag_rollup import (
     TAG_ROLLUP_SCHEMA_VERSION,
     TAG_ROLLUP_TABLE,
     build_tag_rollup,
+    build_tag_rollup_in,
 )
 from bedrock_logbook.lake.catalog import open_catalog
 from bedrock_logbook.lake.location import (
@@ -146,7 +147,7 @@ DERIVED_TABLES: tuple[DerivedTable, ...] = (
                  build_in=build_prompt_pairs_in,
                  version=PROMPT_PAIRS_SCHEMA_VERSION),
     DerivedTable(TAG_ROLLUP_TABLE, TAG_ROLLUP_SCHEMA, "raw", build_tag_rollup,
-                 version=TAG_ROLLUP_SCHEMA_VERSION),
+                 build_in=build_tag_rollup_in, version=TAG_ROLLUP_SCHEMA_VERSION),
 )
 ROLLUP_TABLES = tuple(t.name for t in DERIVED_TABLES)
 ROLLUP_SCHEMA_VERSION_PROPERTY = "bedrock_logbook.rollup_schema_version"
