@@ -136,4 +136,8 @@ def main(ingest_pid: int) -> None:
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]))
+    # Run as the package's module, not as __main__: the classes pickled back to the parent
+    # (RollupProcessError) must be named bedrock_logbook.ingest.rollup_process.
+    from bedrock_logbook.ingest.rollup_process import main as _main
+
+    _main(int(sys.argv[1]))
