@@ -653,13 +653,64 @@ def _write_run(
     skipped: Iterable[SkippedObject],
     t0: float,
 ) -> None:
-    from bedrock_logbook.ingest.rollup_tables import refresh_rollups
+    refresher = _Refresher(files.location, summary.run_id, apart=options.workers > 1)
+    try:
+        _write_run_refreshing(files, table, summary, tracker, stream, options, source_state,
+                              extra, skipped, t0, refresher)
+    finally:
+        refresher.close()
 
+
+class _Refresher:
+    """Runs ``refresh_rollups``: with ``apart`` (the run parses in worker processes) in a
+    process of its own (``rollup_process``: its memory is not added to this process's),
+    started now so that its imports overlap the parse, and only when the rollups are not
+    already in sync; else here."""
+
+    def __init__(self, location: TableLocation, run_id: str, apart: bool) -> None:
+        from bedrock_logbook.ingest.rollup_process import RefreshProcess
+
+        self.location, self.run_id = location, run_id
+        self._next = RefreshProcess() if apart else None
+        self._apart = apart
+
+    def refresh(self, table: Table) -> set[Any]:
+        from bedrock_logbook.ingest.rollup_process import RefreshProcess
+        from bedrock_logbook.ingest.rollup_tables import refresh_rollups, rollups_in_sync
+
+        if not self._apart:
+            return refresh_rollups(self.location, table, self.run_id).days
+        if rollups_in_sync(self.location, table):
+            return set()
+        process, self._next = self._next or RefreshProcess(), None
+        days = process.refresh(self.location, self.run_id).days
+        table.refresh()  # as an in-process refresh leaves it
+        return days
+
+    def close(self) -> None:
+        if self._next is not None:
+            self._next.close()
+            self._next = None
+
+
+def _write_run_refreshing(
+    files: LakeFiles,
+    table: Table | None,
+    summary: RunSummary,
+    tracker: StateTracker,
+    stream: _ParseStream,
+    options: IngestOptions,
+    source_state: Mapping[str, str] | None,
+    extra: Callable[[], Mapping[str, Any]] | None,
+    skipped: Iterable[SkippedObject],
+    t0: float,
+    refresher: _Refresher,
+) -> None:
     rollup_days: set[Any] = set()  # dates
     if table is not None:
         # Heals the rollups of a run killed between its raw and rollup commits (a no-op when
         # they reflect the current snapshot).
-        rollup_days |= refresh_rollups(files.location, table, summary.run_id).days
+        rollup_days |= refresher.refresh(table)
     plan = _Plan()
     deduped_against = None if table is None else current_snapshot_id(table)
     dedupe = _Deduper(files, data_files(table) if table is not None and deduped_against is not None
@@ -705,7 +756,7 @@ def _write_run(
     if table is not None:
         del plan, dedupe
         _release_memory()  # the refresh's peak adds to what the run left allocated
-        rollup_days |= refresh_rollups(files.location, table, summary.run_id).days
+        rollup_days |= refresher.refresh(table)
     summary.rollup_days = len(rollup_days)
 
     if quarantine.reasons:

@@ -102,6 +102,7 @@ from bedrock_logbook.ingest.tag_rollup import (
     TAG_ROLLUP_SCHEMA_VERSION,
     TAG_ROLLUP_TABLE,
     build_tag_rollup,
+    build_tag_rollup_in,
 )
 from bedrock_logbook.lake.catalog import open_catalog
 from bedrock_logbook.lake.location import (
@@ -154,7 +155,7 @@ DERIVED_TABLES: tuple[DerivedTable, ...] = (
                  build_in=build_prompt_pairs_in,
                  version=PROMPT_PAIRS_SCHEMA_VERSION),
     DerivedTable(TAG_ROLLUP_TABLE, TAG_ROLLUP_SCHEMA, "raw", build_tag_rollup,
-                 version=TAG_ROLLUP_SCHEMA_VERSION),
+                 build_in=build_tag_rollup_in, version=TAG_ROLLUP_SCHEMA_VERSION),
     DerivedTable(ROLLUP_SKETCHES_TABLE, ROLLUP_SKETCHES_SCHEMA, "daily", sketches_rollup),
 )
 ROLLUP_TABLES = tuple(t.name for t in DERIVED_TABLES)
@@ -518,6 +519,31 @@ def _commit(table: Table, decision: _Decision, new_files: list[str], current: in
 
 
 # ---------------------------------------------------------------- the refresh
+
+def rollups_in_sync(location: TableLocation, raw: Table, catalog: Catalog | None = None,
+                    entries: Sequence[DerivedTable] = DERIVED_TABLES) -> bool:
+    """True when :func:`refresh_rollups` would do nothing: every table exists with its
+    version and layout and reflects the raw table's current snapshot (or that has none).
+    Creates nothing; lets a caller skip starting a process for the refresh."""
+    from pyiceberg.exceptions import NoSuchNamespaceError, NoSuchTableError
+
+    raw.refresh()
+    head = raw.current_snapshot()
+    if head is None:
+        return True
+    catalog = catalog or open_catalog(location)
+    for entry in entries:
+        try:
+            table = catalog.load_table((NAMESPACE, entry.name))
+        except (NoSuchTableError, NoSuchNamespaceError):
+            return False
+        properties = table.metadata.properties
+        if (properties.get(ROLLUP_SCHEMA_VERSION_PROPERTY) != str(entry.version)
+                or properties.get(ROLLUP_LAYOUT_PROPERTY) != ROLLUP_LAYOUT
+                or _rollup_of(table) != head.snapshot_id):
+            return False
+    return True
+
 
 def refresh_rollups(location: TableLocation, raw: Table, run_id: str,
                     catalog: Catalog | None = None,

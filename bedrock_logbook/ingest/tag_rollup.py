@@ -125,12 +125,20 @@ def build_tag_rollup(invocations: pa.Table) -> pa.Table:
     try:
         con.execute("SET TimeZone = 'UTC'")
         con.register("invocations", invocations)
-        relation = con.sql(_BUILD, params={"bands": list(PROMPT_BANDS)})
-        if relation is None:
-            raise RuntimeError("the tag rollup query returned no relation")
-        result = relation.to_arrow_table()
+        return build_tag_rollup_in(con)
     finally:
         con.close()
+
+
+def build_tag_rollup_in(con: duckdb.DuckDBPyConnection) -> pa.Table:
+    """:func:`build_tag_rollup` of the relation named ``invocations`` in ``con`` (the writer's
+    view over one day's Parquet files: DuckDB streams them instead of the refresh holding the
+    day's raw rows as Arrow, ~750 bytes a row). ``con``'s time zone must be UTC (as
+    ``rollup.connect`` sets it)."""
+    relation = con.sql(_BUILD, params={"bands": list(PROMPT_BANDS)})
+    if relation is None:
+        raise RuntimeError("the tag rollup query returned no relation")
+    result = relation.to_arrow_table()
     return pa.Table.from_arrays(
         [result.column(f.name).cast(f.type) for f in TAG_ROLLUP_SCHEMA],
         schema=TAG_ROLLUP_SCHEMA)
