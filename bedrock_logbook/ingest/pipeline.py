@@ -14,7 +14,8 @@ takes none: the catalog's compare-and-swap is the guarantee):
    ``deduped_against`` (none when there are no new rows);
 5. bring the rollup tables (``rollup_hourly``, ``rollup_daily``) to the new snapshot
    (``rollup_tables.refresh_rollups``: the days whose files changed, one snapshot each; also
-   done at the start of every run, which heals a run killed between the two commits);
+   done at the start of every run, which heals a run killed between the two commits; when
+   the parse runs in worker processes, in a process of its own, ``rollup_process``);
 6. only then write the quarantine, the source state (which objects were read) and the run
    record: a run killed before that re-reads its objects next time, and they all dedupe.
 

@@ -355,7 +355,8 @@ class _RawReader:
     Each read opens its own one-thread DuckDB connection and closes it: memory DuckDB's
     allocator keeps after a query (~45 MB after a 200,000-row day's rollup) goes back to the
     system only when its connection closes, so the refresh's peak is one query's, not the sum
-    of a day's queries (it runs in the ingest's main process, next to pyarrow and pyiceberg)."""
+    of a day's queries (it runs next to pyarrow and pyiceberg: in the ingest's process with one
+    parse worker, else in the refresh's own process, ``rollup_process``)."""
 
     def __init__(self, location: TableLocation, files_by_day: dict[dt.date, set[str]],
                  dedupe: bool) -> None:
