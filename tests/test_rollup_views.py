@@ -316,8 +316,9 @@ def test_build_picks_the_sketch_table_only_when_no_filter_needs_a_wider_grain(
 def test_sketch_path_equals_cube_path(con: duckdb.DuckDBPyConnection,
                                       monkeypatch: pytest.MonkeyPatch, name: str) -> None:
     """The same rows from the sketch table as from the model cube (the marker sent to the
-    cube instead), on random filters the sketch table answers: exactly, percentiles too
-    (merging sketches before or after the query's own merge gives the same buckets)."""
+    cube instead), on random filters the sketch table answers: percentiles exactly (merging
+    sketches before or after the query's own merge gives the same buckets), float sums to
+    1e-9 (another plan may add them in another order)."""
     rng = random.Random(23)
     compared = 0
     for filters in _random_filters(con, rng):
@@ -332,7 +333,14 @@ def test_sketch_path_equals_cube_path(con: duckdb.DuckDBPyConnection,
             assert "rollup_daily_sketches" not in cube.sql
             got = _frame(con, narrow.sql, dict(narrow.params))
             expected = _frame(con, cube.sql, dict(cube.params))
-            assert got == expected, (name, filters, extra)
+            assert len(got) == len(expected), (name, filters, extra)
+            for g, e in zip(got, expected, strict=True):
+                assert list(g) == list(e), name
+                for column in e:
+                    if column in PERCENTILE_COLUMNS:  # the same buckets: the same value
+                        assert g[column] == e[column], (name, column, filters)
+                    else:  # float sums may add in another order under another plan
+                        _same(g[column], e[column], column, f"{name} {column} {filters}")
             compared += len(got)
     assert compared > 0
 

@@ -56,35 +56,45 @@ totals AS MATERIALIZED (
         period, model, served_mode,
         CAST(sum(latency_ms_count) AS BIGINT) AS requests_with_latency,
         CAST(sum(first_byte_ms_count) AS BIGINT) AS requests_with_first_byte,
+        count(*) AS group_rows,
         CAST(row_number() OVER () AS BIGINT) AS group_id
     FROM selected
     GROUP BY ALL
 ),
 keyed AS MATERIALIZED (
     SELECT
-        t.group_id,
+        t.group_id, t.group_rows,
         s.latency_ms_count, s.latency_ms_sketch, s.first_byte_ms_count, s.first_byte_ms_sketch
     FROM selected AS s
     JOIN totals AS t
         ON t.period = s.period AND t.model IS NOT DISTINCT FROM s.model
         AND t.served_mode = s.served_mode
 ),
--- Each group's buckets summed (latency 0, first byte 1) and listed for sketch_quantile: a
--- list per group as long as its distinct buckets (~160), however many rows it merges. Not a
+-- Each group's sketch as one list for sketch_quantile: a group of one row (most days x model
+-- x mode on the sketch table) as stored; else its buckets summed (latency 0, first byte 1),
+-- a list as long as its distinct buckets (~160) however many rows it merges. Not a
 -- running-count window (1.5-2x the CPU at 100M requests), nor the rows' lists concatenated
--- (fast on the sketch table's few rows per group, but ~25x slower on the cube's ~20).
+-- (~25x slower on the cube's ~20 rows per group).
 lists AS (
+    SELECT group_id, 0 AS measure, latency_ms_sketch AS sk
+    FROM keyed
+    WHERE group_rows = 1 AND latency_ms_count > 0
+    UNION ALL
+    SELECT group_id, 1 AS measure, first_byte_ms_sketch AS sk
+    FROM keyed
+    WHERE group_rows = 1 AND first_byte_ms_count > 0
+    UNION ALL
     SELECT group_id, measure, list({'bucket': bucket, 'n': n}) AS sk
     FROM (
         SELECT group_id, measure, bucket, CAST(sum(n) AS BIGINT) AS n
         FROM (
             SELECT group_id, 0 AS measure, e.bucket AS bucket, e.n AS n
             FROM keyed, unnest(keyed.latency_ms_sketch) AS t(e)
-            WHERE latency_ms_count > 0
+            WHERE group_rows > 1 AND latency_ms_count > 0
             UNION ALL
             SELECT group_id, 1 AS measure, e.bucket AS bucket, e.n AS n
             FROM keyed, unnest(keyed.first_byte_ms_sketch) AS t(e)
-            WHERE first_byte_ms_count > 0
+            WHERE group_rows > 1 AND first_byte_ms_count > 0
         )
         GROUP BY ALL
     )
