@@ -26,7 +26,7 @@ sketches AS (
         coalesce(requested_latency, 'standard') AS requested_mode,
         coalesce(served_latency, 'unknown') AS served_mode,
         latency_ms_sketch
-    FROM rollup_daily_live /*models*/
+    FROM rollup_daily_live /*sketches*/
     WHERE /*rollup_filters*/ TRUE
 ),
 per_bucket AS (
