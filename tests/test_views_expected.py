@@ -716,6 +716,38 @@ def test_rollup_daily_models_from_daily(con: duckdb.DuckDBPyConnection) -> None:
     assert [tuple(r.values()) for r in got] == [(D10, 2, 0, 400, 2), (D11, 5, 1, 1000, 5)]
 
 
+# The sketch table: day x model x served x requested mode. D10: r1 (optimized/optimized),
+# r2 (standard/standard); D11: r3 (served standard, asked optimized), r4 (Sonnet, served
+# unknown), r5 (no model: keeps its model_id), r6 (standard), r7 (optimized): 2 + 5 rows;
+# latencies r1 1000, r2 2000 | r3 1500, r6 3000, r7 1600 (r4, r5 none).
+_SKETCH_TOTALS = ("SELECT day, count(*) AS n, sum(latency_ms_count) AS with_latency, "
+                  "count(model_id) AS model_ids, "
+                  "sum(list_sum(list_transform(latency_ms_sketch, lambda e: e.n))) AS in_sketch "
+                  "FROM {view} GROUP BY day ORDER BY day")
+_SKETCH_ROWS = [(D10, 2, 2, 0, 2), (D11, 5, 3, 1, 3)]
+
+
+@expected("rollup_daily_sketches")
+def test_rollup_daily_sketches(con: duckdb.DuckDBPyConnection) -> None:
+    got = rows(con, _SKETCH_TOTALS.format(view="rollup_daily_sketches"))
+    assert [tuple(r.values()) for r in got] == _SKETCH_ROWS
+
+
+@expected("rollup_daily_sketches_live")
+def test_rollup_daily_sketches_live(con: duckdb.DuckDBPyConnection) -> None:
+    # Current here: the table's rows.
+    got = rows(con, _SKETCH_TOTALS.format(view="rollup_daily_sketches_live"))
+    assert [tuple(r.values()) for r in got] == _SKETCH_ROWS
+
+
+@expected("rollup_daily_sketches_from_cube")
+def test_rollup_daily_sketches_from_cube(con: duckdb.DuckDBPyConnection) -> None:
+    # The cube's rows, whatever the sketch table holds: no two cube rows of a day share a
+    # sketch key here, so the same 2 + 5 rows.
+    got = rows(con, _SKETCH_TOTALS.format(view="rollup_daily_sketches_from_cube"))
+    assert [tuple(r.values()) for r in got] == _SKETCH_ROWS
+
+
 @expected("rollup_daily_models_cost")
 def test_rollup_daily_models_cost(con: duckdb.DuckDBPyConnection) -> None:
     got = rows(con, "SELECT day, sum(cost_usd) AS cost, sum(requested_cost_usd) AS asked, "

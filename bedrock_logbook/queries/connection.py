@@ -30,6 +30,7 @@ from bedrock_logbook.lake.location import (
     PROMPT_PAIRS_TABLE,
     ROLLUP_DAILY_TABLE,
     ROLLUP_MODELS_TABLE,
+    ROLLUP_SKETCHES_TABLE,
     TAG_ROLLUP_TABLE,
     TableError,
     TableLocation,
@@ -66,6 +67,8 @@ ROLLUP_MIXED_MACROS = {name: f"logbook_{name}_mixed_columns" for name in DERIVED
 PAIRS_CURRENT_MACRO = "logbook_prompt_pairs_current"
 # Whether rollup_tags_daily does (else rollup_tags_daily_live reads raw rows).
 TAGS_CURRENT_MACRO = "logbook_rollup_tags_daily_current"
+# Whether rollup_daily_sketches does (else rollup_daily_sketches_live reads the cube's rows).
+SKETCHES_CURRENT_MACRO = "logbook_rollup_daily_sketches_current"
 # A table name cannot be a bound parameter: one fixed statement per price table.
 _INSERTS = {
     name: f"INSERT INTO {name} SELECT * FROM _price_rows"  # noqa: S608 (fixed names)
@@ -279,7 +282,8 @@ def _define_plan_macros(con: duckdb.DuckDBPyConnection, location: TableLocation,
     for table, macro in ((ROLLUP_DAILY_TABLE, DAILY_CURRENT_MACRO),
                          (ROLLUP_MODELS_TABLE, MODELS_CURRENT_MACRO),
                          (PROMPT_PAIRS_TABLE, PAIRS_CURRENT_MACRO),
-                         (TAG_ROLLUP_TABLE, TAGS_CURRENT_MACRO)):
+                         (TAG_ROLLUP_TABLE, TAGS_CURRENT_MACRO),
+                         (ROLLUP_SKETCHES_TABLE, SKETCHES_CURRENT_MACRO)):
         of = read_plan.rollups.get(table, RollupPlan()).rollup_of
         _define_macro(con, macro,
                       read_plan.raw.snapshot_id is not None and of == read_plan.raw.snapshot_id)
