@@ -103,15 +103,22 @@ latency_counts AS (
     FROM successful
     GROUP BY model
 ),
+-- Both modes' sketches of a model in one row (a list per mode): merged once and joined
+-- once, not one pass per mode.
 merged AS (
-    SELECT model, served_latency, list({'bucket': bucket, 'n': n}) AS sketch
+    SELECT
+        model,
+        list({'bucket': bucket, 'n': n}) FILTER (WHERE served_latency = 'standard')
+            AS standard_sketch,
+        list({'bucket': bucket, 'n': n}) FILTER (WHERE served_latency = 'optimized')
+            AS optimized_sketch
     FROM (
         -- unnest in the select list: no lateral join back to the rows
         SELECT model, served_latency, e.bucket AS bucket, sum(e.n) AS n
         FROM (SELECT model, served_latency, unnest(latency_ms_sketch) AS e FROM successful)
         GROUP BY ALL
     )
-    GROUP BY ALL
+    GROUP BY model
 ),
 latency AS (
     SELECT
@@ -119,12 +126,11 @@ latency AS (
         c.standard_requests_with_latency,
         c.optimized_requests_with_latency,
         CASE WHEN c.standard_requests_with_latency >= quantile_min_count(0.5)
-            THEN sketch_quantile(s.sketch, 0.5) END AS standard_p50_latency_ms,
+            THEN sketch_quantile(m.standard_sketch, 0.5) END AS standard_p50_latency_ms,
         CASE WHEN c.optimized_requests_with_latency >= quantile_min_count(0.5)
-            THEN sketch_quantile(o.sketch, 0.5) END AS optimized_p50_latency_ms
+            THEN sketch_quantile(m.optimized_sketch, 0.5) END AS optimized_p50_latency_ms
     FROM latency_counts AS c
-    LEFT JOIN merged AS s ON s.model = c.model AND s.served_latency = 'standard'
-    LEFT JOIN merged AS o ON o.model = c.model AND o.served_latency = 'optimized'
+    LEFT JOIN merged AS m ON m.model = c.model
 )
 SELECT
     p.model,
