@@ -78,8 +78,9 @@ FIELDS = {
                     "Python objects; no normalisation, hashing or Arrow",
     "pyarrow": "envelope only (Arrow table); bodies unreadable by its schema, skipped",
     "polars": "envelope only (DataFrame); bodies skipped",
-    "polars+body": "envelope + output-body keys via json_path_match + body lengths (of "
-                   "re-serialised JSON, not the raw bytes)",
+    "polars+body": "envelope + output-body stop reason, served latency and Converse "
+                   "metrics.latencyMs via json_path_match (no stream-chunk metrics, no "
+                   "request-body keys) + body lengths of re-serialised JSON, not the raw bytes",
     "ours parse": "every lake column incl. normalisation, fingerprints, quarantine, dedupe "
                   "keys, digests; an Arrow table (no Parquet)",
 }
