@@ -26,23 +26,17 @@ selected AS (
     FROM rollup_daily_live
     WHERE /*rollup_filters*/ TRUE
 ),
-keys AS (
+key_rows AS (
     SELECT
         day, model, model_id, model_id_kind, profile_scope, region, requested_latency,
         served_latency, service_tier, prompt_band, tokens_missing, cache_read_used,
         cache_write_5m_used, cache_write_1h_used,
-        CAST(sum(requests) AS BIGINT) AS requests,
-        CAST(sum(input_tokens) AS DECIMAL(38, 0)) AS input_tokens,
-        CAST(sum(output_tokens) AS DECIMAL(38, 0)) AS output_tokens,
-        CAST(sum(cache_read_tokens) AS DECIMAL(38, 0)) AS cache_read_tokens,
-        CAST(sum(cache_write_tokens) AS DECIMAL(38, 0)) AS cache_write_tokens,
-        CAST(sum(cache_write_5m_tokens) AS DECIMAL(38, 0)) AS cache_write_5m_tokens,
-        CAST(sum(billed_cache_write_5m_tokens) AS DECIMAL(38, 0))
-            AS billed_cache_write_5m_tokens,
-        CAST(sum(billed_cache_write_1h_tokens) AS DECIMAL(38, 0))
-            AS billed_cache_write_1h_tokens
+        requests, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens,
+        cache_write_5m_tokens, billed_cache_write_5m_tokens, billed_cache_write_1h_tokens
     FROM selected
-    GROUP BY ALL
+),
+keys AS (
+    SELECT * FROM pricing_key_sums('key_rows')
 ),
 costed AS (
     SELECT

@@ -5,41 +5,31 @@
 -- (rollup_tags_cost, tag_key NULL: each untagged request once), priced by the same rules.
 -- Both are priced per day and pricing key, not per rollup row: the rows are summed per key
 -- (every column rollup_cost reads; token sums are exact decimals) before rollup_cost.
-WITH keys AS (
+WITH key_rows AS (
     SELECT
         day, model, model_id, model_id_kind, profile_scope, region, requested_latency,
         served_latency, service_tier, prompt_band, tokens_missing, cache_read_used,
         cache_write_5m_used, cache_write_1h_used,
-        CAST(sum(requests) AS BIGINT) AS requests,
-        CAST(sum(input_tokens) AS DECIMAL(38, 0)) AS input_tokens,
-        CAST(sum(output_tokens) AS DECIMAL(38, 0)) AS output_tokens,
-        CAST(sum(cache_read_tokens) AS DECIMAL(38, 0)) AS cache_read_tokens,
-        CAST(sum(cache_write_tokens) AS DECIMAL(38, 0)) AS cache_write_tokens,
-        CAST(sum(billed_cache_write_5m_tokens) AS DECIMAL(38, 0))
-            AS billed_cache_write_5m_tokens,
-        CAST(sum(billed_cache_write_1h_tokens) AS DECIMAL(38, 0))
-            AS billed_cache_write_1h_tokens
+        requests, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens,
+        billed_cache_write_5m_tokens, billed_cache_write_1h_tokens
     FROM rollup_daily_live
     WHERE /*rollup_filters*/ TRUE
-    GROUP BY ALL
 ),
-untagged_keys AS (
+keys AS (
+    SELECT * FROM pricing_key_sums('key_rows')
+),
+untagged_key_rows AS (
     SELECT
         day, model, model_id, model_id_kind, profile_scope, region, requested_latency,
         served_latency, service_tier, prompt_band, tokens_missing, cache_read_used,
         cache_write_5m_used, cache_write_1h_used,
-        CAST(sum(requests) AS BIGINT) AS requests,
-        CAST(sum(input_tokens) AS DECIMAL(38, 0)) AS input_tokens,
-        CAST(sum(output_tokens) AS DECIMAL(38, 0)) AS output_tokens,
-        CAST(sum(cache_read_tokens) AS DECIMAL(38, 0)) AS cache_read_tokens,
-        CAST(sum(cache_write_tokens) AS DECIMAL(38, 0)) AS cache_write_tokens,
-        CAST(sum(billed_cache_write_5m_tokens) AS DECIMAL(38, 0))
-            AS billed_cache_write_5m_tokens,
-        CAST(sum(billed_cache_write_1h_tokens) AS DECIMAL(38, 0))
-            AS billed_cache_write_1h_tokens
+        requests, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens,
+        billed_cache_write_5m_tokens, billed_cache_write_1h_tokens
     FROM rollup_tags_daily_live
     WHERE /*rollup_filters*/ TRUE AND tag_key IS NULL
-    GROUP BY ALL
+),
+untagged_keys AS (
+    SELECT * FROM pricing_key_sums('untagged_key_rows')
 ),
 totals AS (
     SELECT
