@@ -58,7 +58,8 @@ PAGES: dict[str, list[tuple[str, dict[str, Any]]]] = {
     "requests": [("requests_count", {"errors_only": False}),
                  ("requests_page", {"errors_only": False, "limit": 100, "offset": 0})],
     "health": [("health_freshness", {}), ("health_freshness_by_source", {}),
-               ("health_hourly", {}), ("health_runs", {}), ("health_quarantine_reasons", {}),
+               ("health_derived_tables", {}), ("health_hourly", {}), ("health_runs", {}),
+               ("health_quarantine_reasons", {}),
                ("health_quarantine_recent", {}), ("health_latency_coverage", {})],
 }
 

@@ -16,6 +16,7 @@ import pytest
 
 from bedrock_logbook import queries
 from bedrock_logbook.dashboard.data import allow_reading_only
+from bedrock_logbook.lake.location import DERIVED_TABLES
 from bedrock_logbook.queries import panels
 from bedrock_logbook.queries.panels import Filters
 from tests.browser.synthetic_lake import write_lake
@@ -97,6 +98,9 @@ def test_every_panel_runs_on_a_missing_lake(tmp_path: Path) -> None:
         if name in ("overview_kpis", "filter_options", "health_freshness", "filter_accounts",
                     "requests_count"):
             assert len(frame) == 1, name  # one row of zeros / NULLs
+        elif name == "health_derived_tables":  # every derived table, none built yet
+            assert sorted(frame["table_name"]) == sorted(DERIVED_TABLES)
+            assert set(frame["state"]) == {"empty"}
         else:
             assert frame.empty, name
 

@@ -34,7 +34,8 @@ def _columns() -> dict[str, list[str]]:
             if o.kind == "view" and o.layer == "metrics":
                 found[o.name] = [r[0] for r in con.execute(f"DESCRIBE {o.name}").fetchall()]
         for name in panels.list_panels():
-            query = panels.build(name, panels.Filters(), panels.EXAMPLE_PARAMS)
+            query = panels.resolve(con, panels.build(name, panels.Filters(),
+                                                     panels.EXAMPLE_PARAMS))
             cursor = con.execute(query.sql, dict(query.params))
             found[f"panel:{name}"] = [d[0] for d in cursor.description or ()]
         found["invocations"] = [r[0] for r in con.execute("DESCRIBE invocations").fetchall()]

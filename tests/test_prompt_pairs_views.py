@@ -272,6 +272,48 @@ def test_a_table_behind_the_raw_snapshot_is_not_read(tmp_path: Path, raw: pa.Tab
         fresh.close()
 
 
+def test_the_memo_follows_the_table_across_refresh(tmp_path: Path, raw: pa.Table) -> None:
+    """prompt_pairs_same_day serves the connection's memo (lake_prompt_pairs) while the pairs
+    table is current; refresh recomputes it, and while the table is behind the memo is empty
+    and the view computes the pairs from the raw rows instead."""
+    _write_raw(tmp_path, raw)
+    write_prompt_pairs(tmp_path, *build_from_lake(tmp_path))
+    con = queries.connect(tmp_path)
+    try:
+        want = expected_prompts(raw)
+        assert con.execute("SELECT count(*) FROM lake_prompt_pairs").fetchall() == [
+            (len(want),)]
+        # The view reads the memo, not the pairs table's files.
+        plan = str(con.execute("EXPLAIN SELECT * FROM prompt_pairs_same_day").fetchall())
+        assert "lake_prompt_pairs" in plan and "READ_PARQUET" not in plan.upper()
+        # The memo's rows are the definition's, column for column.
+        assert con.execute("SELECT * FROM lake_prompt_pairs EXCEPT ALL "
+                           "SELECT * FROM prompt_pairs_same_day_of").fetchall() == []
+        later = invocation_table([
+            {"request_id": "late-1", "ts": "2026-02-01T10:00:00Z", "model": MODEL,
+             "prompt_fp": "late", "served_latency": "standard", "latency_ms": 1000},
+            {"request_id": "late-2", "ts": "2026-02-01T11:00:00Z", "model": MODEL,
+             "prompt_fp": "late", "served_latency": "optimized", "latency_ms": 400},
+        ])
+        _write_raw(tmp_path, later)
+        queries.refresh(con)  # the raw table moved on; the pairs table is behind
+        assert con.execute("SELECT count(*) FROM lake_prompt_pairs").fetchall() == [(0,)]
+        late = ("SELECT standard_calls, optimized_calls, latency_improvement FROM "
+                "prompt_pairs_same_day WHERE prompt_fp = 'late'")
+        assert con.execute(late).fetchall() == [(1, 1, pytest.approx(1 - 400 / 1000))]
+        assert con.execute("SELECT count(*) FROM prompt_pairs_same_day").fetchall() == [
+            (len(want) + 1,)]
+        write_prompt_pairs(tmp_path, *build_from_lake(tmp_path))  # the table catches up
+        queries.refresh(con)
+        assert con.execute("SELECT count(*) FROM lake_prompt_pairs").fetchall() == [
+            (len(want) + 1,)]
+        assert con.execute("SELECT standard_calls, optimized_calls FROM lake_prompt_pairs "
+                           "WHERE prompt_fp = 'late'").fetchall() == [(1, 1)]
+        assert con.execute(late).fetchall() == [(1, 1, pytest.approx(1 - 400 / 1000))]
+    finally:
+        con.close()
+
+
 # ---------------------------------------------------------------- the panels
 
 def _panel(con: duckdb.DuckDBPyConnection, name: str) -> Any:

@@ -20,7 +20,7 @@ from tests.lake_fixtures import write_invocations
 
 H35 = "anthropic.claude-3-5-haiku-20241022-v1:0"
 # Views with rows on an empty lake (staleness: one row per rollup table).
-ROWS_ON_EMPTY = {"summary_overview": 1, "freshness": 1, "rollup_staleness": 3}  # 3 rollups
+ROWS_ON_EMPTY = {"summary_overview": 1, "freshness": 1, "rollup_staleness": 6}  # 6 derived tables
 
 
 def _row(request_id: str = "x1", **extra: object) -> dict[str, object]:

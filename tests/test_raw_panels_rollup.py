@@ -117,7 +117,7 @@ def assert_matches(con: duckdb.DuckDBPyConnection, name: str, filters: Filters,
                    extra: dict[str, Any] | None = None) -> int:
     """Panel ``name`` as the dashboard runs it against ``reference``: same columns, same rows
     in the same order, equal numbers (percentiles within 1% of the order statistic)."""
-    query = panels.build(name, filters, extra or {})
+    query = panels.resolve(con, panels.build(name, filters, extra or {}))
     got = _frame(con, query.sql, dict(query.params))
     expected = _frame(con, *reference)
     assert [list(r) for r in got[:1]] == [list(r) for r in expected[:1]], name
@@ -166,8 +166,11 @@ def _random_filters(con: duckdb.DuckDBPyConnection, rng: random.Random,
 
 def test_rollups_are_current(con: duckdb.DuckDBPyConnection) -> None:
     states = dict(con.execute("SELECT table_name, state FROM rollup_staleness").fetchall())
+    # ensure_rollups writes the rollups, the cube and the sketch table; this lake has no
+    # prompt pairs or tag rollup table (their pages' views compute from raw rows)
     assert states == {"rollup_hourly": "current", "rollup_daily": "current",
-                      "rollup_daily_models": "current"}
+                      "rollup_daily_models": "current", "rollup_daily_sketches": "current",
+                      "prompt_pairs_daily": "absent", "rollup_tags_daily": "absent"}
 
 
 @pytest.mark.parametrize("errors_only", [False, True])
@@ -262,13 +265,19 @@ def test_only_the_newest_days_raw_row_groups_are_read(con: duckdb.DuckDBPyConnec
     holding 2,000 points), which DuckDB's profile shows as row groups skipped by the ts
     range."""
     (days,) = con.execute("SELECT count(DISTINCT date) FROM raw_invocations").fetchone() or (0,)
-    query = panels.build(name, Filters(), {"errors_only": False, "limit": 10, "offset": 0})
+    query = panels.resolve(con, panels.build(name, Filters(),
+                                             {"errors_only": False, "limit": 10, "offset": 0}))
     profile = "\n".join(str(r[1]) for r in con.execute(
         "EXPLAIN ANALYZE " + query.sql, dict(query.params)).fetchall())
     scanned = [tuple(map(int, m)) for m in re.findall(r"Row Groups Scanned: (\d+) / (\d+)",
                                                       profile)]
-    assert days == 6 and any(total == days and read < days for read, total in scanned), \
-        scanned
+    assert days == 6 and scanned, profile
+    if name == "latency_vs_tokens_sample":
+        # Its raw read is given only the files that may hold those days (raw_files_since):
+        # the older days' files are not even opened.
+        assert all(total < days for _, total in scanned), scanned
+    else:
+        assert any(total == days and read < days for read, total in scanned), scanned
 
 
 def test_price_sources_equal_raw(con: duckdb.DuckDBPyConnection) -> None:

@@ -41,7 +41,7 @@ from bedrock_logbook.ingest.rollup_schema import (
     THROTTLE_CODES,
 )
 from bedrock_logbook.ingest.table import append, open_table
-from bedrock_logbook.lake.location import resolve
+from bedrock_logbook.lake.location import DERIVED_TABLES, resolve
 from bedrock_logbook.queries import panels
 from bedrock_logbook.queries.catalog import sql_text
 from bedrock_logbook.queries.panels import Filters
@@ -63,7 +63,9 @@ PANEL_PARAMS: dict[str, list[dict[str, Any]]] = {
     "spend_daily": [{"dimension": d, "tag_key": "team"} for d in ("model", "caller", "account")],
     "latency_over_time": [{"grain": "day"}, {"grain": "hour"}],
 }
-ALL_STATES = ("rollup_hourly", "rollup_daily", "rollup_daily_models")
+# The derived tables tests.rollup_lake.write_rollups writes (rollup_staleness also lists the
+# prompt pairs and the tag rollup, which these tests do not write).
+ALL_STATES = ("rollup_hourly", "rollup_daily", "rollup_daily_models", "rollup_daily_sketches")
 # The exact order statistic with guarded_quantile's minimum group (the test's own definition).
 ORDER_STAT = """
 CREATE OR REPLACE MACRO test_order_stat(x, q) AS
@@ -197,7 +199,8 @@ def _random_filters(con: duckdb.DuckDBPyConnection, rng: random.Random) -> list[
 
 
 def test_rollups_are_current_and_read_from_the_tables(con: duckdb.DuckDBPyConnection) -> None:
-    states = dict(con.execute("SELECT table_name, state FROM rollup_staleness").fetchall())
+    states = dict(con.execute("SELECT table_name, state FROM rollup_staleness WHERE "
+                              "list_contains($t, table_name)", {"t": list(ALL_STATES)}).fetchall())
     assert states == dict.fromkeys(ALL_STATES, "current")
     (n,) = con.execute("SELECT count(*) FROM rollup_daily").fetchone() or (0,)
     (cube,) = con.execute("SELECT count(*) FROM rollup_daily_models").fetchone() or (0,)
@@ -423,9 +426,12 @@ def test_behind_rollups_fall_back_to_raw_and_refresh_follows(tmp_path: Path) -> 
     con.execute(ORDER_STAT)
     staleness = con.execute("SELECT table_name, rollup_of, raw_snapshot_id, state "
                             "FROM rollup_staleness ORDER BY 1").fetchall()
-    assert staleness == [("rollup_daily", first, second, "behind"),
+    assert staleness == [("prompt_pairs_daily", None, second, "absent"),
+                         ("rollup_daily", first, second, "behind"),
                          ("rollup_daily_models", first, second, "behind"),
-                         ("rollup_hourly", first, second, "behind")]
+                         ("rollup_daily_sketches", first, second, "behind"),
+                         ("rollup_hourly", first, second, "behind"),
+                         ("rollup_tags_daily", None, second, "absent")]
     # the tables still hold the old rows; the live view and the panels see every request
     (in_table,) = con.execute("SELECT sum(requests) FROM rollup_daily").fetchone() or (0,)
     (live,) = con.execute("SELECT sum(requests) FROM rollup_daily_live").fetchone() or (0,)
@@ -441,7 +447,8 @@ def test_behind_rollups_fall_back_to_raw_and_refresh_follows(tmp_path: Path) -> 
     hourly = build_rollup(raw)
     write_rollups(lake, [hourly], [daily_rollup(hourly)], second)
     before = queries.refresh(con)
-    states = dict(con.execute("SELECT table_name, state FROM rollup_staleness").fetchall())
+    states = dict(con.execute("SELECT table_name, state FROM rollup_staleness WHERE "
+                              "list_contains($t, table_name)", {"t": list(ALL_STATES)}).fetchall())
     assert states == dict.fromkeys(ALL_STATES, "current")
     assert queries.refresh(con) == before  # nothing new: same cache key
     assert con.execute("SELECT sum(requests) FROM rollup_daily").fetchone() == (raw.num_rows,)
@@ -476,7 +483,7 @@ def test_lake_without_rollup_tables_has_empty_typed_views(tmp_path: Path) -> Non
                            for i in range(len(ROLLUP_SCHEMA)))
         assert all(daily_types[name] == kind for name, kind, *_ in described), view
     states = dict(con.execute("SELECT table_name, state FROM rollup_staleness").fetchall())
-    assert states == dict.fromkeys(ALL_STATES, "absent")
+    assert states == dict.fromkeys(DERIVED_TABLES, "absent")
     # pages keep their numbers: the live view computes the rows from the raw table
     for name in ("overview_kpis", "cost_by_dimension", "routing_matrix", "mode_matrix"):
         assert_panel_matches_raw(con, name, Filters(), {"dimension": "model"})

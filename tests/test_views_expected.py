@@ -17,6 +17,7 @@ import duckdb
 import pytest
 
 from bedrock_logbook import queries
+from bedrock_logbook.lake.location import DERIVED_TABLES
 from tests.lake_fixtures import utc, write_invocations, write_quarantine, write_run
 from tests.prompt_pairs_lake import build_from_lake, write_prompt_pairs
 from tests.rollup_lake import ensure_rollups
@@ -336,8 +337,11 @@ def test_prompt_pairs_live(con: duckdb.DuckDBPyConnection) -> None:
 
 
 @expected("prompt_pairs_same_day")
-def test_prompt_pairs_same_day(con: duckdb.DuckDBPyConnection) -> None:
-    got = rows(con, "SELECT * FROM prompt_pairs_same_day ORDER BY prompt_fp")
+@expected("prompt_pairs_same_day_of")
+@pytest.mark.parametrize("view", ["prompt_pairs_same_day", "prompt_pairs_same_day_of"])
+def test_prompt_pairs_same_day(con: duckdb.DuckDBPyConnection, view: str) -> None:
+    # prompt_pairs_same_day reads the memo here (the pairs table is current), _of computes.
+    got = rows(con, f"SELECT * FROM {view} ORDER BY prompt_fp")  # noqa: S608
     assert [(r["prompt_fp"], r["standard_calls"], r["optimized_calls"],
              r["standard_mean_latency_ms"], r["optimized_mean_latency_ms"], r["paired_days"])
             for r in got] == [("p1", 1, 1, 2000.0, 1000.0, 1), ("p3", 1, 1, 3000.0, 1600.0, 1)]
@@ -564,10 +568,12 @@ def test_rollup_staleness(con: duckdb.DuckDBPyConnection) -> None:
     assert raw_snapshot is not None
     assert [(r["table_name"], r["rollup_of"], r["raw_snapshot_id"], r["state"], r["is_current"])
             for r in got] == [
-        ("rollup_daily", raw_snapshot, raw_snapshot, "current", True),
-        ("rollup_daily_models", raw_snapshot, raw_snapshot, "current", True),
-        ("rollup_hourly", raw_snapshot, raw_snapshot, "current", True),
+        (name, raw_snapshot, raw_snapshot, "current", True)
+        for name in ("prompt_pairs_daily", "rollup_daily", "rollup_daily_models",
+                     "rollup_daily_sketches", "rollup_hourly", "rollup_tags_daily")
     ]
+    # one row per derived table the lake declares: a new table cannot be left out
+    assert {r["table_name"] for r in got} == set(DERIVED_TABLES)
 
 
 @expected("rollup_daily_cost")

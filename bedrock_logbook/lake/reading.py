@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from bedrock_logbook.lake.location import (
     DERIVED_TABLES,
@@ -38,6 +38,10 @@ class DataFiles:
 
     files: tuple[str, ...] = ()
     mixed_columns: bool = False
+    # Per file (same order): the newest ``ts`` it holds, in microseconds since the epoch, from
+    # its manifest entry's column bounds (None: the table has no ``ts`` or the entry no
+    # bound). A reader that wants only recent rows can then skip older files unopened.
+    newest_ts: tuple[int | None, ...] = ()
 
 
 def data_files(table: Table) -> list[str]:
@@ -52,16 +56,25 @@ def planned_files(table: Table) -> DataFiles:
     writer are not listed. Refuses tables with delete files, whose rows a plain Parquet
     reader would over-count.
     """
-    files: list[str] = []
+    from pyiceberg.conversions import from_bytes
+    from pyiceberg.types import PrimitiveType
+
+    ts_field = next((f for f in table.schema().fields
+                     if f.name == "ts" and isinstance(f.field_type, PrimitiveType)), None)
+    files: list[tuple[str, int | None]] = []
     column_sets: set[frozenset[int]] = set()
     for task in table.scan().plan_files():
         if task.delete_files:
             raise TableError(f"{table.name()} has delete files; reading its data files alone "
                              "would count deleted rows (rewrite it first)")
-        files.append(task.file.file_path)
+        bound = (task.file.upper_bounds or {}).get(ts_field.field_id) if ts_field else None
+        newest = (None if bound is None or ts_field is None
+                  else from_bytes(cast(PrimitiveType, ts_field.field_type), bound))
+        files.append((task.file.file_path, newest if isinstance(newest, int) else None))
         column_sets.add(frozenset(task.file.column_sizes or {}))
     mixed = len(column_sets) > 1 or frozenset() in column_sets
-    return DataFiles(tuple(sorted(files)), mixed)
+    files.sort(key=lambda f: f[0])
+    return DataFiles(tuple(f for f, _ in files), mixed, tuple(n for _, n in files))
 
 
 def duckdb_filesystem(location: TableLocation) -> Any:
@@ -161,6 +174,7 @@ class ReadPlan:
     metadata_location: str | None = None
     snapshot_id: int | None = None  # the current snapshot (None: no table or no snapshot)
     mixed_columns: bool = False  # DataFiles.mixed_columns: read with union_by_name
+    newest_ts: tuple[int | None, ...] = ()  # DataFiles.newest_ts, per file
 
 
 def plan(table: Table | None) -> ReadPlan:
@@ -169,7 +183,7 @@ def plan(table: Table | None) -> ReadPlan:
         return ReadPlan()
     planned = planned_files(table)
     return ReadPlan(planned.files, table_needs_dedupe(table), table.metadata_location,
-                    _snapshot_id(table), planned.mixed_columns)
+                    _snapshot_id(table), planned.mixed_columns, planned.newest_ts)
 
 
 @dataclass(frozen=True)

@@ -54,6 +54,9 @@ FILES_MACRO = "logbook_files"
 # Whether the files may differ in columns: read_parquet's union_by_name (lake.reading.DataFiles).
 MIXED_MACRO = "logbook_mixed_columns"
 DEDUPE_MACRO = "logbook_dedupe"
+# Per file of logbook_files() (same order): the newest ts it holds in microseconds since the
+# epoch, NULL when unknown (lake.reading.DataFiles.newest_ts); raw_files_since reads it.
+NEWEST_MACRO = "logbook_files_newest_ts"
 SNAPSHOT_MACRO = "logbook_snapshot"
 # Whether rollup_daily reflects the raw snapshot read (else rollup_daily_live reads raw rows).
 DAILY_CURRENT_MACRO = "logbook_rollup_daily_current"
@@ -271,6 +274,7 @@ def _define_plan_macros(con: duckdb.DuckDBPyConnection, location: TableLocation,
         return [glob_escape(f if location.is_s3 else local_path(f)) for f in files]
 
     _define_macro(con, FILES_MACRO, read_list(read_plan.raw.files))
+    _define_macro(con, NEWEST_MACRO, list(read_plan.raw.newest_ts), empty="BIGINT[]")
     _define_macro(con, MIXED_MACRO, read_plan.raw.mixed_columns)
     _define_macro(con, DEDUPE_MACRO, read_plan.raw.dedupe)
     _define_macro(con, SNAPSHOT_MACRO, read_plan.raw.snapshot_id)
@@ -290,7 +294,8 @@ def _define_plan_macros(con: duckdb.DuckDBPyConnection, location: TableLocation,
 
 
 def _define_macro(con: duckdb.DuckDBPyConnection, name: str,
-                  value: str | bool | int | list[str] | None) -> None:
+                  value: str | bool | int | list[str] | list[int | None] | None, *,
+                  empty: str = "VARCHAR[]") -> None:
     """``CREATE OR REPLACE MACRO name() AS <value>``, the value as a literal DuckDB renders.
 
     DuckDB 2.0 refuses prepared parameters in CREATE VIEW and CREATE MACRO ("This type of
@@ -301,7 +306,7 @@ def _define_macro(con: duckdb.DuckDBPyConnection, name: str,
     before any view uses it. Redefining a macro changes what the views that call it read.
     """
     if value == []:
-        literal = "CAST([] AS VARCHAR[])"
+        literal = f"CAST([] AS {empty})"  # the list's type: an empty list literal has none
     elif value is None or isinstance(value, int) and not isinstance(value, bool):
         literal = "CAST(" + ("NULL" if value is None else str(int(value))) + " AS BIGINT)"
     else:

@@ -39,6 +39,11 @@ from typing import Any
 import duckdb
 
 PANELS_DIR = Path(__file__).with_name("panels")
+# A panel may begin with a step: the SELECT before this line returns one row, whose columns
+# are bound as parameters ($column) of the query after it (:func:`resolve`). For a value that
+# must be a constant when DuckDB binds the query (a table function's file list), which a
+# subquery cannot give.
+STEP_MARKER = "\n-- then:\n"
 FILTER_MARKER = "/*filters*/ TRUE"
 ROLLUP_FILTER_MARKER = "/*rollup_filters*/ TRUE"
 _PARAM_RE = re.compile(r"\$([a-z_][a-z0-9_]*)")
@@ -181,6 +186,26 @@ def build(name: str, filters: Filters, extra: Mapping[str, Any] | None = None) -
     return PanelQuery(name=name, sql=text, params=params)
 
 
+def resolve(con: duckdb.DuckDBPyConnection, query: PanelQuery) -> PanelQuery:
+    """``query`` as one statement: for a panel with a step (``STEP_MARKER``), the step is run
+    and its one row bound as parameters of the rest; any other panel is returned as is."""
+    step, marker, rest = query.sql.partition(STEP_MARKER)
+    if not marker:
+        return query
+    cursor = con.execute(step, _params_of(step, query.params))
+    row = cursor.fetchone()
+    if row is None or cursor.fetchone() is not None:
+        raise ValueError(f"panel {query.name}: its step must return exactly one row")
+    bound = dict(zip((d[0] for d in cursor.description or ()), row, strict=True))
+    return PanelQuery(query.name, rest, {**_params_of(rest, query.params), **bound})
+
+
+def _params_of(sql: str, params: Mapping[str, Any]) -> dict[str, Any]:
+    used = set(_PARAM_RE.findall(sql))
+    return {k: v for k, v in params.items() if k in used}
+
+
 def run(con: duckdb.DuckDBPyConnection, query: PanelQuery) -> Any:
-    """Execute ``query`` and return a pandas DataFrame."""
-    return con.execute(query.sql, dict(query.params)).df()
+    """Execute ``query`` (its step first, if it has one) and return a pandas DataFrame."""
+    resolved = resolve(con, query)
+    return con.execute(resolved.sql, dict(resolved.params)).df()

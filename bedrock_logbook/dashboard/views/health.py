@@ -1,5 +1,5 @@
-"""Data health: freshness overall and per account x region, hourly gaps, ingest runs,
-quarantined input and latency coverage."""
+"""Data health: freshness overall and per account x region, whether the derived tables are
+current, hourly gaps, ingest runs, quarantined input and latency coverage."""
 
 from __future__ import annotations
 
@@ -37,6 +37,15 @@ ui.table_panel(
     "Is every account and region still delivering?", query, sources,
     caption="Whole lake. A source far behind the newest one has stopped delivering (or its "
             "ingest has).",
+)
+
+query, derived = ctx.load("health_derived_tables")
+ui.table_panel(
+    "Are the rollups up to date?", query, derived,
+    caption="Whole lake. Pages read these derived tables while they reflect the raw table's "
+            "current snapshot; a table behind (an ingest between its commits, or killed) or "
+            "absent is computed from the raw rows instead: the same numbers, more slowly, "
+            "until the next ingest refreshes it.",
 )
 
 query, hourly = ctx.load("health_hourly")

@@ -1,5 +1,5 @@
--- purpose: Whether each rollup table reflects the raw table's current snapshot (its rollup_of), so pages can say a rollup is behind.
--- grain: one row per rollup table (rollup_hourly, rollup_daily, rollup_daily_models)
+-- purpose: Whether each derived table (the rollups, the model cube, the sketch table, the tag rollup, the same-day prompt pairs) reflects the raw table's current snapshot (its rollup_of), so pages can say a rollup is behind.
+-- grain: one row per derived table (lake.location.DERIVED_TABLES: rollup_hourly, rollup_daily, rollup_daily_models, prompt_pairs_daily, rollup_tags_daily, rollup_daily_sketches)
 -- layer: raw
 -- depends:
 -- state: 'current' (rollup_of = the raw snapshot the views read: the rollup is exact),
@@ -25,4 +25,10 @@ FROM (
     SELECT 'rollup_daily', logbook_rollup_daily_of()
     UNION ALL
     SELECT 'rollup_daily_models', logbook_rollup_daily_models_of()
+    UNION ALL
+    SELECT 'prompt_pairs_daily', logbook_prompt_pairs_daily_of()
+    UNION ALL
+    SELECT 'rollup_tags_daily', logbook_rollup_tags_daily_of()
+    UNION ALL
+    SELECT 'rollup_daily_sketches', logbook_rollup_daily_sketches_of()
 ) AS t;
