@@ -455,6 +455,7 @@ METRICS: tuple[Metric, ...] = (
 KEYS = KEYS | frozenset({
     "ts", "account_id", "guardrail_action", "period", "hour", "day_label", "hour_of_day",
     "accounts", "tag_key",
+    "table_name", "state", "what_it_means",  # health_derived_tables: labels, not measures
 })
 POINTS = POINTS | frozenset(
     f"panel:requests_page.{c}"
