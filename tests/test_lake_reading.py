@@ -374,31 +374,39 @@ def test_a_migrated_file_without_later_columns_is_read_by_name(tmp_path: Path) -
                                  [paths]).fetchall()
 
 
-def test_raw_files_since_skips_files_whose_rows_are_all_older(tmp_path: Path) -> None:
-    """Each file's newest ts comes from its manifest bounds (the newest row written to it);
-    raw_files_since keeps the files that may hold a row at or after the time, in order."""
+def test_raw_files_between_skips_files_with_no_row_in_the_range(tmp_path: Path) -> None:
+    """Each file's oldest and newest ts come from its manifest bounds (the rows written to
+    it); raw_files_between keeps, in order, the files that may hold a row in [since, until)."""
     lake = tmp_path / "lake"
     write_invocations(lake, [_row("a", ts="2025-03-01T10:00:00Z"),
                              _row("b", ts="2025-03-01T23:00:00Z")])
     write_invocations(lake, [_row("c", ts="2025-03-03T08:00:00Z")])
     con = queries.connect(lake)
     files = con.execute("SELECT logbook_files()").fetchall()[0][0]
+    oldest = con.execute("SELECT logbook_files_oldest_ts()").fetchall()[0][0]
     newest = con.execute("SELECT logbook_files_newest_ts()").fetchall()[0][0]
-    # 2025-03-01T23:00Z and 2025-03-03T08:00Z in microseconds since the epoch
-    by_file = dict(zip(files, newest, strict=True))
-    assert sorted(by_file.values()) == [1740870000 * 10**6, 1740988800 * 10**6]
-    newer_file = max(by_file, key=lambda f: by_file[f])
+    # 2025-03-01T10:00Z, 23:00Z and 2025-03-03T08:00Z in microseconds since the epoch
+    spans = dict(zip(files, zip(oldest, newest, strict=True), strict=True))
+    assert sorted(spans.values()) == [(1740823200 * 10**6, 1740870000 * 10**6),
+                                      (1740988800 * 10**6, 1740988800 * 10**6)]
+    older_file = min(spans, key=lambda f: spans[f])
+    newer_file = max(spans, key=lambda f: spans[f])
 
-    def since(ts: str | None) -> list[str]:
-        return list(con.execute("SELECT raw_files_since(CAST($t AS TIMESTAMPTZ))",
-                                {"t": ts}).fetchall()[0][0])
+    def between(since: str | None, until: str | None = None) -> list[str]:
+        return list(con.execute(
+            "SELECT raw_files_between(CAST($s AS TIMESTAMPTZ), CAST($u AS TIMESTAMPTZ))",
+            {"s": since, "u": until}).fetchall()[0][0])
 
-    assert since("2025-03-01T00:00:00Z") == files
-    assert since("2025-03-01T23:00:00Z") == files  # a row exactly at the time is kept
-    assert since("2025-03-01T23:00:01Z") == [newer_file]
-    assert since("2025-03-03T08:00:01Z") == []
-    assert since(None) == []
-    assert _count(con, "SELECT count(*) FROM raw_invocations_of(raw_files_since("
-                       "TIMESTAMPTZ '2025-03-02 00:00:00+00'))") == 1
+    assert between("2025-03-01T00:00:00Z") == files
+    assert between("2025-03-01T23:00:00Z") == files  # a row exactly at `since` is kept
+    assert between("2025-03-01T23:00:01Z") == [newer_file]
+    assert between("2025-03-03T08:00:01Z") == []
+    assert between(None) == [] and between(None, "2025-03-02T00:00:00Z") == []
+    assert between("2025-03-01T00:00:00Z", "2025-03-02T00:00:00Z") == [older_file]
+    assert between("2025-03-01T00:00:00Z", "2025-03-01T10:00:00Z") == []  # until excluded
+    assert between("2025-03-01T00:00:00Z", "2025-03-01T10:00:01Z") == [older_file]
+    assert _count(con, "SELECT count(*) FROM raw_invocations_of(raw_files_between("
+                       "TIMESTAMPTZ '2025-03-02 00:00:00+00', NULL))") == 1
     empty = queries.connect(tmp_path / "none")
-    assert _count(empty, "SELECT count(*) FROM raw_invocations_of(raw_files_since(now()))") == 0
+    assert _count(empty, "SELECT count(*) FROM raw_invocations_of("
+                         "raw_files_between(now(), NULL))") == 0

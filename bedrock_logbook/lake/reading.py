@@ -38,9 +38,11 @@ class DataFiles:
 
     files: tuple[str, ...] = ()
     mixed_columns: bool = False
-    # Per file (same order): the newest ``ts`` it holds, in microseconds since the epoch, from
-    # its manifest entry's column bounds (None: the table has no ``ts`` or the entry no
-    # bound). A reader that wants only recent rows can then skip older files unopened.
+    # Per file (same order): the oldest and newest ``ts`` it holds, in microseconds since the
+    # epoch, from its manifest entry's column bounds (None: the table has no ``ts`` or the
+    # entry no bound). A reader that wants one time range can then skip the other files
+    # unopened.
+    oldest_ts: tuple[int | None, ...] = ()
     newest_ts: tuple[int | None, ...] = ()
 
 
@@ -61,20 +63,26 @@ def planned_files(table: Table) -> DataFiles:
 
     ts_field = next((f for f in table.schema().fields
                      if f.name == "ts" and isinstance(f.field_type, PrimitiveType)), None)
-    files: list[tuple[str, int | None]] = []
+    def ts_bound(bounds: Mapping[int, bytes] | None) -> int | None:
+        raw = (bounds or {}).get(ts_field.field_id) if ts_field else None
+        if raw is None or ts_field is None:
+            return None
+        value = from_bytes(cast(PrimitiveType, ts_field.field_type), raw)
+        return value if isinstance(value, int) else None
+
+    files: list[tuple[str, int | None, int | None]] = []
     column_sets: set[frozenset[int]] = set()
     for task in table.scan().plan_files():
         if task.delete_files:
             raise TableError(f"{table.name()} has delete files; reading its data files alone "
                              "would count deleted rows (rewrite it first)")
-        bound = (task.file.upper_bounds or {}).get(ts_field.field_id) if ts_field else None
-        newest = (None if bound is None or ts_field is None
-                  else from_bytes(cast(PrimitiveType, ts_field.field_type), bound))
-        files.append((task.file.file_path, newest if isinstance(newest, int) else None))
+        files.append((task.file.file_path, ts_bound(task.file.lower_bounds),
+                      ts_bound(task.file.upper_bounds)))
         column_sets.add(frozenset(task.file.column_sizes or {}))
     mixed = len(column_sets) > 1 or frozenset() in column_sets
     files.sort(key=lambda f: f[0])
-    return DataFiles(tuple(f for f, _ in files), mixed, tuple(n for _, n in files))
+    return DataFiles(tuple(f[0] for f in files), mixed, tuple(f[1] for f in files),
+                     tuple(f[2] for f in files))
 
 
 def duckdb_filesystem(location: TableLocation) -> Any:
@@ -174,6 +182,7 @@ class ReadPlan:
     metadata_location: str | None = None
     snapshot_id: int | None = None  # the current snapshot (None: no table or no snapshot)
     mixed_columns: bool = False  # DataFiles.mixed_columns: read with union_by_name
+    oldest_ts: tuple[int | None, ...] = ()  # DataFiles.oldest_ts, per file
     newest_ts: tuple[int | None, ...] = ()  # DataFiles.newest_ts, per file
 
 
@@ -183,7 +192,8 @@ def plan(table: Table | None) -> ReadPlan:
         return ReadPlan()
     planned = planned_files(table)
     return ReadPlan(planned.files, table_needs_dedupe(table), table.metadata_location,
-                    _snapshot_id(table), planned.mixed_columns, planned.newest_ts)
+                    _snapshot_id(table), planned.mixed_columns, planned.oldest_ts,
+                    planned.newest_ts)
 
 
 @dataclass(frozen=True)

@@ -54,8 +54,9 @@ FILES_MACRO = "logbook_files"
 # Whether the files may differ in columns: read_parquet's union_by_name (lake.reading.DataFiles).
 MIXED_MACRO = "logbook_mixed_columns"
 DEDUPE_MACRO = "logbook_dedupe"
-# Per file of logbook_files() (same order): the newest ts it holds in microseconds since the
-# epoch, NULL when unknown (lake.reading.DataFiles.newest_ts); raw_files_since reads it.
+# Per file of logbook_files() (same order): the oldest and newest ts it holds in microseconds
+# since the epoch, NULL when unknown (lake.reading.DataFiles); raw_files_between reads them.
+OLDEST_MACRO = "logbook_files_oldest_ts"
 NEWEST_MACRO = "logbook_files_newest_ts"
 SNAPSHOT_MACRO = "logbook_snapshot"
 # Whether rollup_daily reflects the raw snapshot read (else rollup_daily_live reads raw rows).
@@ -274,6 +275,7 @@ def _define_plan_macros(con: duckdb.DuckDBPyConnection, location: TableLocation,
         return [glob_escape(f if location.is_s3 else local_path(f)) for f in files]
 
     _define_macro(con, FILES_MACRO, read_list(read_plan.raw.files))
+    _define_macro(con, OLDEST_MACRO, list(read_plan.raw.oldest_ts), empty="BIGINT[]")
     _define_macro(con, NEWEST_MACRO, list(read_plan.raw.newest_ts), empty="BIGINT[]")
     _define_macro(con, MIXED_MACRO, read_plan.raw.mixed_columns)
     _define_macro(con, DEDUPE_MACRO, read_plan.raw.dedupe)

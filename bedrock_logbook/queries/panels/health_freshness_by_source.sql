@@ -2,10 +2,20 @@
 -- and hours from it to the lake's newest record and to now.
 -- Without a scan of the raw table: while the daily rollup reflects the raw snapshot the views
 -- read, requests and each source's newest day come from it, and the newest ts of each source
--- from the raw rows on or after the oldest of those newest days only (a ts range the Parquet
--- reader prunes row groups on: every source's newest record lies in it, so the maximum is
--- exact). Otherwise (an old lake, an ingest between its two commits) from the raw rows.
--- logbook_rollup_daily_current() is a constant planned with the lake: one branch is read.
+-- from the raw rows on or after the oldest of those newest days only (every source's newest
+-- record lies there, so the maximum is exact). Otherwise (an old lake, an ingest between its
+-- two commits) from the raw rows. logbook_rollup_daily_current() is a constant planned with
+-- the lake: one branch is read. Two steps (queries/panels.py STEP_MARKER): the first finds
+-- that oldest newest day, the second reads the files that may hold rows from it on only
+-- (raw_files_between: a ts filter alone still opens every file of the year).
+SELECT timezone('UTC', CAST(min(newest_day) AS TIMESTAMP)) AS sources_first_ts
+FROM (
+    SELECT max(day) AS newest_day
+    FROM rollup_daily
+    WHERE logbook_rollup_daily_current()
+    GROUP BY coalesce(account_id, '(none)'), coalesce(region, '(none)')
+)
+-- then:
 WITH
 rolled AS (
     SELECT
@@ -22,9 +32,8 @@ recent AS (
         coalesce(r.account_id, '(none)') AS account_id,
         coalesce(r.region, '(none)') AS region,
         max(r.ts) AS newest_record
-    FROM raw_invocations AS r,
-        (SELECT timezone('UTC', CAST(min(newest_day) AS TIMESTAMP)) AS first_ts FROM rolled) AS s
-    WHERE logbook_rollup_daily_current() AND r.ts >= s.first_ts
+    FROM raw_invocations_of(raw_files_between($sources_first_ts, NULL)) AS r
+    WHERE logbook_rollup_daily_current() AND r.ts >= $sources_first_ts
     GROUP BY ALL
 ),
 per_source AS (

@@ -4,7 +4,7 @@
 -- holds fewer), and only those days' raw rows are read, never the whole selection.
 -- Two steps (queries/panels.py STEP_MARKER): the first finds where those days start, the
 -- second reads raw rows from then on, from the files that may hold them only
--- (raw_files_since: a file list must be a constant when DuckDB binds the query, and a ts
+-- (raw_files_between: a file list must be a constant when DuckDB binds the query, and a ts
 -- filter alone still opens every file of the year). Ordering by a hash of request_id picks
 -- a pseudo-random but repeatable sample (the same selection always draws the same dots).
 WITH
@@ -27,7 +27,7 @@ WHERE newer < 2000
 -- then:
 SELECT output_tokens, latency_ms, coalesce(served_latency, 'unknown') AS served_mode,
        coalesce(model, model_id) AS model
-FROM raw_invocations_of(raw_files_since($sample_since)) AS r
+FROM raw_invocations_of(raw_files_between($sample_since, NULL)) AS r
 WHERE /*filters*/ TRUE AND r.ts >= $sample_since
     AND latency_ms IS NOT NULL AND output_tokens IS NOT NULL
 ORDER BY hash(request_id)

@@ -2,10 +2,13 @@
 -- $errors_only keeps failed or guardrail-stopped calls). Never a scan of the raw table:
 -- the daily rollup's per-day counts (as requests_count) say which UTC days hold rows
 -- $offset .. $offset + $limit - 1 of the newest-first order and how many newer rows come
--- before them; only those days' raw rows are read (a ts range the Parquet reader prunes
--- row groups on), and only the page's rows are priced, with the rates of
--- rate_tiers('rollup_daily_live') (the rollup keeps every key a request is priced by) and
--- the invocations view's rules (unpriced reasons, service-tier multiplier, cache TTLs).
+-- before them; only those days' raw rows are read, and only the page's rows are priced, with
+-- the rates of rate_tiers('rollup_daily_live') (the rollup keeps every key a request is
+-- priced by) and the invocations view's rules (unpriced reasons, service-tier multiplier,
+-- cache TTLs). Two steps (queries/panels.py STEP_MARKER): the first finds those days, the
+-- second reads raw rows from the files that may hold them only (raw_files_between: a file
+-- list must be a constant when DuckDB binds the query, and a ts filter alone still opens
+-- every file of the year).
 WITH
 per_day AS (
     SELECT
@@ -34,14 +37,18 @@ span AS (
         min(newer) AS skipped
     FROM running
     WHERE newer < $offset + $limit AND newer + n > $offset
-),
+)
+SELECT first_ts AS span_first_ts, end_ts AS span_end_ts, skipped AS span_skipped
+FROM span
+-- then:
+WITH
 -- The newest $offset + $limit rows of those days at most (a top-N, not a sort of the days),
 -- numbered; the page is the ones after the rows of newer days and of the offset.
 newest AS (
     SELECT r.*
-    FROM raw_invocations AS r, span AS s
+    FROM raw_invocations_of(raw_files_between($span_first_ts, $span_end_ts)) AS r
     WHERE /*filters*/ TRUE
-        AND r.ts >= s.first_ts AND r.ts < s.end_ts
+        AND r.ts >= $span_first_ts AND r.ts < $span_end_ts
         AND (NOT $errors_only OR r.error_code IS NOT NULL OR r.guardrail_action = 'INTERVENED')
     ORDER BY r.ts DESC, r.request_id
     LIMIT $offset + $limit
@@ -51,9 +58,9 @@ page AS (
     FROM (
         SELECT *, row_number() OVER (ORDER BY ts DESC, request_id) AS rank_in_span
         FROM newest
-    ) AS n, span AS s
-    WHERE n.rank_in_span > $offset - s.skipped
-        AND n.rank_in_span <= $offset - s.skipped + $limit
+    ) AS n
+    WHERE n.rank_in_span > $offset - $span_skipped
+        AND n.rank_in_span <= $offset - $span_skipped + $limit
 ),
 keyed AS (
     SELECT
