@@ -165,7 +165,9 @@ def prompt_pairs_doc() -> str:
         "Readers: `prompt_pairs_daily` (the table, typed and empty when absent), "
         "`prompt_pairs_live` (the table when its `rollup_of` is the raw snapshot read, else the "
         "same rows computed from `raw_invocations`), `prompt_pairs_same_day` (per model x "
-        "prompt) and `prompt_pairs_by_model` (per model). The exact whole-lake pairing stays "
+        "prompt: `prompt_pairs_same_day_of` over `prompt_pairs_live`, served from the "
+        "connection's memo `lake_prompt_pairs` while the table is current) and "
+        "`prompt_pairs_by_model` (per model). The exact whole-lake pairing stays "
         "the `mode_prompt_pairs` view over the raw rows.",
         "",
         "| column | type | null? | meaning |",
