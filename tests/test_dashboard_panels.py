@@ -427,3 +427,20 @@ def test_hourly_panels_read_raw_rows_without_an_hourly_rollup(tmp_path: Path) ->
     assert hourly["period"].nunique() == raw.dropna(subset=["latency_ms"])["ts"].dt.floor(
         "h").nunique()
     assert int(run(con, "health_hourly")["requests"].sum()) == len(raw)
+
+
+def test_a_panel_step_binds_its_one_row_into_the_rest() -> None:
+    """panels.resolve: the SELECT before STEP_MARKER returns one row whose columns become
+    parameters of the rest (a TIMESTAMPTZ included); anything but one row is refused."""
+    con = duckdb.connect()
+    step = ("SELECT TIMESTAMPTZ '2025-03-01 00:00:00+00' + to_days(CAST($n AS INTEGER)) AS since"
+            + panels.STEP_MARKER + "SELECT $since AS since, $n + 1 AS m")
+    resolved = panels.resolve(con, panels.PanelQuery("t", step, {"n": 2, "unused": 9}))
+    assert panels.STEP_MARKER not in resolved.sql
+    assert set(resolved.params) == {"since", "n"}
+    frame = panels.run(con, panels.PanelQuery("t", step, {"n": 2}))
+    assert frame["since"][0] == pd.Timestamp("2025-03-03", tz="UTC") and frame["m"][0] == 3
+    for rows in ("SELECT 1 AS x WHERE false", "SELECT 1 AS x UNION ALL SELECT 2"):
+        with pytest.raises(ValueError, match="exactly one row"):
+            panels.resolve(con, panels.PanelQuery("t", rows + panels.STEP_MARKER + "SELECT 1",
+                                                  {}))

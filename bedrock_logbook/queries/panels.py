@@ -192,11 +192,12 @@ def resolve(con: duckdb.DuckDBPyConnection, query: PanelQuery) -> PanelQuery:
     step, marker, rest = query.sql.partition(STEP_MARKER)
     if not marker:
         return query
-    cursor = con.execute(step, _params_of(step, query.params))
-    row = cursor.fetchone()
-    if row is None or cursor.fetchone() is not None:
-        raise ValueError(f"panel {query.name}: its step must return exactly one row")
-    bound = dict(zip((d[0] for d in cursor.description or ()), row, strict=True))
+    # Through Arrow: DuckDB's own Python conversion of TIMESTAMPTZ needs pytz.
+    table = con.sql(step, params=_params_of(step, query.params)).to_arrow_table()
+    if table.num_rows != 1:
+        raise ValueError(f"panel {query.name}: its step must return exactly one row, "
+                         f"got {table.num_rows}")
+    bound = {name: table.column(name)[0].as_py() for name in table.column_names}
     return PanelQuery(query.name, rest, {**_params_of(rest, query.params), **bound})
 
 
