@@ -235,17 +235,22 @@ def test_absent_table_gives_typed_empty_view_and_the_live_fallback(
         empty.close()
 
 
-def test_a_table_behind_the_raw_snapshot_is_not_read(tmp_path: Path, raw: pa.Table) -> None:
-    _write_raw(tmp_path, raw)
-    rows, snapshot = build_from_lake(tmp_path)
-    write_prompt_pairs(tmp_path, rows, snapshot)
-    # A later ingest (its derived commit not yet made): a new prompt pair on a new day.
-    later = invocation_table([
+def _late_pair() -> pa.Table:
+    """Prompt 'late' run standard (1,000 ms) and optimized (400 ms) on a day of its own."""
+    return invocation_table([
         {"request_id": "late-1", "ts": "2026-02-01T10:00:00Z", "model": MODEL,
          "prompt_fp": "late", "served_latency": "standard", "latency_ms": 1000},
         {"request_id": "late-2", "ts": "2026-02-01T11:00:00Z", "model": MODEL,
          "prompt_fp": "late", "served_latency": "optimized", "latency_ms": 400},
     ])
+
+
+def test_a_table_behind_the_raw_snapshot_is_not_read(tmp_path: Path, raw: pa.Table) -> None:
+    _write_raw(tmp_path, raw)
+    rows, snapshot = build_from_lake(tmp_path)
+    write_prompt_pairs(tmp_path, rows, snapshot)
+    # A later ingest (its derived commit not yet made): a new prompt pair on a new day.
+    later = _late_pair()
     _write_raw(tmp_path, later)
     stale = queries.connect(tmp_path)
     try:
@@ -289,13 +294,7 @@ def test_the_memo_follows_the_table_across_refresh(tmp_path: Path, raw: pa.Table
         # The memo's rows are the definition's, column for column.
         assert con.execute("SELECT * FROM lake_prompt_pairs EXCEPT ALL "
                            "SELECT * FROM prompt_pairs_same_day_of").fetchall() == []
-        later = invocation_table([
-            {"request_id": "late-1", "ts": "2026-02-01T10:00:00Z", "model": MODEL,
-             "prompt_fp": "late", "served_latency": "standard", "latency_ms": 1000},
-            {"request_id": "late-2", "ts": "2026-02-01T11:00:00Z", "model": MODEL,
-             "prompt_fp": "late", "served_latency": "optimized", "latency_ms": 400},
-        ])
-        _write_raw(tmp_path, later)
+        _write_raw(tmp_path, _late_pair())
         queries.refresh(con)  # the raw table moved on; the pairs table is behind
         assert con.execute("SELECT count(*) FROM lake_prompt_pairs").fetchall() == [(0,)]
         late = ("SELECT standard_calls, optimized_calls, latency_improvement FROM "
