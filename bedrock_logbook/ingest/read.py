@@ -202,7 +202,9 @@ def _blocks(pieces: Iterator[bytes | _Damage]) -> Iterator[_Block | _TooLong | _
             else:
                 pending += piece
             continue
-        block = pending + piece[:last + 1]
+        # One copy, not two (a slice, then the concatenation): fresh megabyte buffers cost
+        # page faults on this machine (~2 us a record measured for the two).
+        block = b"".join((pending, memoryview(piece)[:last + 1]))
         pending = piece[last + 1:]
         newlines = _count_newlines(block)
         if not block.isspace():
