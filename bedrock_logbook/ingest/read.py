@@ -24,6 +24,7 @@ from typing import Any
 import msgspec
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 from isal import isal_zlib
 
 from bedrock_logbook.ingest.dedupe import CONTENT_COLUMNS
@@ -201,9 +202,11 @@ def _blocks(pieces: Iterator[bytes | _Damage]) -> Iterator[_Block | _TooLong | _
             else:
                 pending += piece
             continue
-        block = pending + piece[:last + 1]
+        # One copy, not two (a slice, then the concatenation): fresh megabyte buffers cost
+        # page faults on this machine (~2 us a record measured for the two).
+        block = b"".join((pending, memoryview(piece)[:last + 1]))
         pending = piece[last + 1:]
-        newlines = block.count(b"\n")
+        newlines = _count_newlines(block)
         if not block.isspace():
             yield _Block(line_no, offset, block, newlines)
         line_no += newlines
@@ -212,6 +215,14 @@ def _blocks(pieces: Iterator[bytes | _Damage]) -> Iterator[_Block | _TooLong | _
         yield _TooLong(line_no, offset)
     elif pending and not pending.isspace():
         yield _Block(line_no, offset, pending, pending.count(b"\n") + 1)
+
+
+def _count_newlines(data: bytes) -> int:
+    """``data.count(b"\n")``, vectorised: the byte-at-a-time count cost ~1.7 us a record."""
+    return int(np.count_nonzero(np.frombuffer(data, dtype=np.uint8) == _NEWLINE))
+
+
+_NEWLINE = ord("\n")
 
 
 @dataclass
@@ -504,7 +515,7 @@ def parse_objects(objects: list[RawObject], options: ParseOptions) -> ParsedBatc
     batch.table, columns = _to_table(rows, batch.quarantine)
     del rows
     batch.by_date = _by_date(columns[_TS_INDEX])
-    batch.keys = dedupe_keys(columns[0])
+    batch.keys = _batch_keys(batch.table.column(0), columns[0])
     batch.digests = _content_digests(columns)
     return batch
 
@@ -516,12 +527,17 @@ _CONTENT_INDEXES = [INVOCATIONS_SCHEMA.names.index(n) for n in CONTENT_COLUMNS]
 
 
 def _content_digests(columns: list[list[Any]]) -> list[int]:
-    encode = msgspec.msgpack.encode
+    # One reused encoder and local names: ~12% off this loop (it runs once per row).
+    encode = _msgpack_encoder.encode
     blake2b = hashlib.blake2b
+    from_bytes = int.from_bytes
     return [
-        int.from_bytes(blake2b(encode(row), digest_size=8).digest(), "little") | 1
+        from_bytes(blake2b(encode(row), digest_size=8).digest(), "little") | 1
         for row in zip(*(columns[i] for i in _CONTENT_INDEXES), strict=True)
     ]
+
+
+_msgpack_encoder = msgspec.msgpack.Encoder()
 
 
 _MICROS_PER_DAY = 86_400_000_000
@@ -538,6 +554,15 @@ def _by_date(micros: list[int]) -> dict[str, list[int]]:
             by_day[day] = [i]
     return {(_EPOCH + timedelta(days=day)).date().isoformat(): idx
             for day, idx in by_day.items()}
+
+
+def _batch_keys(ids: pa.ChunkedArray, request_ids: list[str]) -> list[bytes]:
+    """``dedupe_keys``; when every ID is a canonical UUID (the usual batch) the check runs
+    in Arrow's regex kernel, not once per ID in Python."""
+    if request_ids and pc.all(pc.match_substring_regex(ids, _CANONICAL_UUID_ANCHORED)).as_py():
+        packed = bytes.fromhex("".join(request_ids).replace("-", ""))
+        return [packed[i:i + 16] for i in range(0, len(packed), 16)]
+    return dedupe_keys(request_ids)
 
 
 def dedupe_keys(request_ids: list[str]) -> list[bytes]:
@@ -558,6 +583,8 @@ def dedupe_keys(request_ids: list[str]) -> list[bytes]:
 
 
 _CANONICAL_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+# The same pattern for RE2, whose ``$`` is the end of the text (as ``fullmatch``).
+_CANONICAL_UUID_ANCHORED = f"^{_CANONICAL_UUID.pattern}$"
 
 
 def dedupe_key(request_id: str) -> bytes:
