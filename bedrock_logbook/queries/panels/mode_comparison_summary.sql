@@ -6,8 +6,8 @@
 -- rate is the mode's rate on its latest day (the highest if that day has several), and
 -- pairs are same-day pairs (mode_comparison pairs prompts across the whole lake).
 -- Counts and speed read the model cube's live view, the p50s' sketches the sketch table's
--- (queries/panels.py swaps the marked views; no prices needed); the cube's rows are priced
--- once per key (pricing_key_sums, rollup_cost), for the two price columns. The
+-- (queries/panels.py swaps the marked views; no prices needed); the priced rollup (its cost view,
+-- which resolves rates) is read once, for the two price columns. The
 -- CTEs joined twice (standard and optimized) are materialized: inlined, each join recomputed
 -- them (measured 15.5 s vs 6.3 s at 10M requests under load ~17).
 WITH selected AS (
@@ -46,21 +46,6 @@ sketches AS MATERIALIZED (
     )
     GROUP BY ALL
 ),
--- The cube's rows summed per day, pricing key and error code (every column rollup_cost
--- reads), so rates are joined once per key, not once per row.
-key_rows AS (
-    SELECT
-        day, model, model_id, model_id_kind, profile_scope, region, requested_latency,
-        served_latency, service_tier, prompt_band, tokens_missing, cache_read_used,
-        cache_write_5m_used, cache_write_1h_used, error_code,
-        requests, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens,
-        billed_cache_write_5m_tokens, billed_cache_write_1h_tokens
-    FROM rollup_daily_live /*models*/
-    WHERE model IS NOT NULL
-),
-keys AS (
-    SELECT * FROM pricing_key_sums('key_rows')
-),
 -- Per model x mode x day: the highest output rate, and the cost and count of successful
 -- priced requests (the observed cost per request).
 priced_daily AS MATERIALIZED (
@@ -69,7 +54,8 @@ priced_daily AS MATERIALIZED (
         max(output_rate) AS output_rate,
         sum(cost_usd) FILTER (WHERE priced AND error_code IS NULL) AS cost_usd,
         sum(requests) FILTER (WHERE priced AND error_code IS NULL) AS priced_requests
-    FROM rollup_cost('keys')
+    FROM rollup_daily_cost /*models*/
+    WHERE model IS NOT NULL
     GROUP BY ALL
 ),
 priced AS MATERIALIZED (
