@@ -433,6 +433,7 @@ def test_a_panel_step_binds_its_one_row_into_the_rest() -> None:
     """panels.resolve: the SELECT before STEP_MARKER returns one row whose columns become
     parameters of the rest (a TIMESTAMPTZ included); anything but one row is refused."""
     con = duckdb.connect()
+    con.execute("SELECT 1")  # a result left unfetched: the step still runs (as run() would)
     step = ("SELECT TIMESTAMPTZ '2025-03-01 00:00:00+00' + to_days(CAST($n AS INTEGER)) AS since"
             + panels.STEP_MARKER + "SELECT $since AS since, $n + 1 AS m")
     resolved = panels.resolve(con, panels.PanelQuery("t", step, {"n": 2, "unused": 9}))

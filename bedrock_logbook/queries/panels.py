@@ -29,6 +29,7 @@ else it becomes ``rollup_daily_live /*models*/`` and the cube rule above applies
 from __future__ import annotations
 
 import re
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime, time, timedelta
@@ -192,11 +193,15 @@ def resolve(con: duckdb.DuckDBPyConnection, query: PanelQuery) -> PanelQuery:
     step, marker, rest = query.sql.partition(STEP_MARKER)
     if not marker:
         return query
-    # Through Arrow: DuckDB's own Python conversion of TIMESTAMPTZ needs pytz.
-    table = con.sql(step, params=_params_of(step, query.params)).to_arrow_table()
-    if table.num_rows != 1:
+    # execute, as run() does: it supersedes a result the caller left unfetched (con.sql would
+    # refuse to start). Through Arrow: DuckDB's own Python conversion of TIMESTAMPTZ needs
+    # pytz; the copy DuckDB warns of here is of one row.
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="Arrow output on a DB-API result")
+        table = con.execute(step, _params_of(step, query.params)).to_arrow_table()
+    if table is None or table.num_rows != 1:
         raise ValueError(f"panel {query.name}: its step must return exactly one row, "
-                         f"got {table.num_rows}")
+                         f"got {0 if table is None else table.num_rows}")
     bound = {name: table.column(name)[0].as_py() for name in table.column_names}
     return PanelQuery(query.name, rest, {**_params_of(rest, query.params), **bound})
 
