@@ -515,7 +515,7 @@ def parse_objects(objects: list[RawObject], options: ParseOptions) -> ParsedBatc
     batch.table, columns = _to_table(rows, batch.quarantine)
     del rows
     batch.by_date = _by_date(columns[_TS_INDEX])
-    batch.keys = _batch_keys(batch.table.column(0), columns[0])
+    batch.keys = dedupe_keys(columns[0], batch.table.column(0))
     batch.digests = _content_digests(columns)
     return batch
 
@@ -556,17 +556,14 @@ def _by_date(micros: list[int]) -> dict[str, list[int]]:
             for day, idx in by_day.items()}
 
 
-def _batch_keys(ids: pa.ChunkedArray, request_ids: list[str]) -> list[bytes]:
-    """``dedupe_keys``; when every ID is a canonical UUID (the usual batch) the check runs
-    in Arrow's regex kernel, not once per ID in Python."""
-    if request_ids and pc.all(pc.match_substring_regex(ids, _CANONICAL_UUID_ANCHORED)).as_py():
+def dedupe_keys(request_ids: list[str], ids: pa.ChunkedArray | None = None) -> list[bytes]:
+    """``dedupe_key`` of each ID: canonical UUIDs (nearly all) unhexed in one call. ``ids``,
+    the same IDs as an Arrow column, lets Arrow's regex kernel check a batch of only
+    canonical UUIDs (the usual one) at once instead of once per ID in Python."""
+    if (ids is not None and request_ids
+            and pc.all(pc.match_substring_regex(ids, _CANONICAL_UUID_ANCHORED)).as_py()):
         packed = bytes.fromhex("".join(request_ids).replace("-", ""))
         return [packed[i:i + 16] for i in range(0, len(packed), 16)]
-    return dedupe_keys(request_ids)
-
-
-def dedupe_keys(request_ids: list[str]) -> list[bytes]:
-    """``dedupe_key`` of each ID: canonical UUIDs (nearly all) unhexed in one call."""
     canonical = [len(r) == 36 and _CANONICAL_UUID.fullmatch(r) is not None
                  for r in request_ids]
     packed = bytes.fromhex("".join(r for r, c in zip(request_ids, canonical, strict=True)
