@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from bedrock_logbook.lake.location import (
     DERIVED_TABLES,
@@ -61,13 +61,14 @@ def planned_files(table: Table) -> DataFiles:
     from pyiceberg.conversions import from_bytes
     from pyiceberg.types import PrimitiveType
 
-    ts_field = next((f for f in table.schema().fields
-                     if f.name == "ts" and isinstance(f.field_type, PrimitiveType)), None)
+    ts_field = next((f for f in table.schema().fields if f.name == "ts"), None)
+    ts_type = ts_field.field_type if ts_field is not None else None
+
     def ts_bound(bounds: Mapping[int, bytes] | None) -> int | None:
-        raw = (bounds or {}).get(ts_field.field_id) if ts_field else None
-        if raw is None or ts_field is None:
+        if ts_field is None or not isinstance(ts_type, PrimitiveType):
             return None
-        value = from_bytes(cast(PrimitiveType, ts_field.field_type), raw)
+        raw = (bounds or {}).get(ts_field.field_id)
+        value = None if raw is None else from_bytes(ts_type, raw)
         return value if isinstance(value, int) else None
 
     files: list[tuple[str, int | None, int | None]] = []
