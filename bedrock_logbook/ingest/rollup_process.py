@@ -22,18 +22,25 @@ Either way the next run heals the rollups from each table's ``rollup_of``.
 
 from __future__ import annotations
 
+import importlib
 import os
 import pickle
 import signal
 import subprocess
 import sys
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
     from bedrock_logbook.ingest.rollup_tables import RollupRefresh
     from bedrock_logbook.lake.location import TableLocation
 
 MODULE = "bedrock_logbook.ingest.rollup_process"
+# The refresh runs after the parse workers have exited: DuckDB may use two cores for its reads.
+REFRESH_THREADS: Literal[2] = 2
+# What ``open_catalog`` and ``load_table`` import on first use (pyiceberg's SQL catalog and
+# sqlalchemy), imported while the parse runs.
+CATALOG_MODULES = ("pyiceberg.catalog", "pyiceberg.catalog.sql", "pyiceberg.io.pyarrow",
+                   "pyiceberg.table")
 
 
 class RollupProcessError(RuntimeError):
@@ -116,9 +123,14 @@ def main(ingest_pid: int) -> None:
     sys.meta_path.insert(0, _WithoutPandas)
     out = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())  # stray prints go to stderr
-    # Imported before the job comes: this is what overlaps the parse.
+    # Imported before the job comes: this is what overlaps the parse. The catalog's modules
+    # are imported lazily by ``open_catalog``: imported here too, they are not 1.25-1.5 s of
+    # the job (measured on the 200,000-record large-object bench).
     from bedrock_logbook.ingest.rollup_tables import refresh_rollups
     from bedrock_logbook.lake.catalog import load_table
+
+    for name in CATALOG_MODULES:
+        importlib.import_module(name)
 
     job = sys.stdin.buffer.read()
     if not job:
@@ -128,7 +140,7 @@ def main(ingest_pid: int) -> None:
         raw = load_table(location)
         if raw is None:
             raise RollupProcessError(f"no invocations table in {location.lake}")
-        _answer(out, True, refresh_rollups(location, raw, run_id))
+        _answer(out, True, refresh_rollups(location, raw, run_id, threads=REFRESH_THREADS))
     except Exception as e:  # noqa: BLE001 - sent to the parent, which raises it
         _answer(out, False, e)
     finally:
