@@ -28,15 +28,13 @@ import pickle
 import signal
 import subprocess
 import sys
-from typing import IO, TYPE_CHECKING, Any, Literal
+from typing import IO, TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from bedrock_logbook.ingest.rollup_tables import RollupRefresh
     from bedrock_logbook.lake.location import TableLocation
 
 MODULE = "bedrock_logbook.ingest.rollup_process"
-# The refresh runs after the parse workers have exited: DuckDB may use two cores for its reads.
-REFRESH_THREADS: Literal[2] = 2
 # What ``open_catalog`` and ``load_table`` import on first use (pyiceberg's SQL catalog and
 # sqlalchemy), imported while the parse runs.
 CATALOG_MODULES = ("pyiceberg.catalog", "pyiceberg.catalog.sql", "pyiceberg.io.pyarrow",
@@ -140,7 +138,7 @@ def main(ingest_pid: int) -> None:
         raw = load_table(location)
         if raw is None:
             raise RollupProcessError(f"no invocations table in {location.lake}")
-        _answer(out, True, refresh_rollups(location, raw, run_id, threads=REFRESH_THREADS))
+        _answer(out, True, refresh_rollups(location, raw, run_id))
     except Exception as e:  # noqa: BLE001 - sent to the parent, which raises it
         _answer(out, False, e)
     finally:

@@ -356,16 +356,11 @@ class _RawReader:
     allocator keeps after a query (~45 MB after a 200,000-row day's rollup) goes back to the
     system only when its connection closes, so the refresh's peak is one query's, not the sum
     of a day's queries (it runs next to pyarrow and pyiceberg: in the ingest's process with one
-    parse worker, else in the refresh's own process, ``rollup_process``).
-
-    ``threads`` is 1 in the ingest's process; the refresh's own process runs when the parse
-    workers are gone and gives DuckDB both cores (measured on a 200,000-request day: the
-    three reads 1.71 s -> 1.13 s, peak RSS +9 MB)."""
+    parse worker, else in the refresh's own process, ``rollup_process``)."""
 
     def __init__(self, location: TableLocation, files_by_day: dict[dt.date, set[str]],
-                 dedupe: bool, threads: Literal[1, 2] = 1) -> None:
+                 dedupe: bool) -> None:
         self.location = location
-        self.threads = threads
         self.files_by_day = files_by_day
         self.losers = pa.table({"filename": pa.array([], pa.string()),
                                 "file_row_number": pa.array([], pa.int64()),
@@ -389,8 +384,9 @@ class _RawReader:
         con = connect()
         con.execute("SET allocator_flush_threshold = '1MB'")
         con.execute("SET allocator_bulk_deallocation_flush_threshold = '1MB'")
-        # One thread's buffers, or both cores (literal statements: SET binds no parameter).
-        con.execute("SET threads = 2" if self.threads == 2 else "SET threads = 1")
+        # One thread's buffers. Two would take the reads of a 200,000-request day from 1.71 s
+        # to 1.13 s, but the refresh process's peak from 299 to 334 MB (small-object bench).
+        con.execute("SET threads = 1")
         if self.location.is_s3:
             con.register_filesystem(duckdb_filesystem(self.location))
         return con
@@ -554,10 +550,8 @@ def rollups_in_sync(location: TableLocation, raw: Table, catalog: Catalog | None
 
 def refresh_rollups(location: TableLocation, raw: Table, run_id: str,
                     catalog: Catalog | None = None,
-                    entries: Sequence[DerivedTable] = DERIVED_TABLES,
-                    threads: Literal[1, 2] = 1) -> RollupRefresh:
-    """Bring every derived table to the raw table's current snapshot (see the module doc);
-    ``threads``: DuckDB's, for the raw reads (see ``_RawReader``)."""
+                    entries: Sequence[DerivedTable] = DERIVED_TABLES) -> RollupRefresh:
+    """Bring every derived table to the raw table's current snapshot (see the module doc)."""
     from pyiceberg.exceptions import CommitFailedException
 
     raw.refresh()
@@ -573,7 +567,7 @@ def refresh_rollups(location: TableLocation, raw: Table, run_id: str,
         return done  # in sync: nothing planned, nothing read
     files_now = _files_by_day(raw, current)
     # Everything read from the raw table is S's (a retry after a lost race still rolls up S).
-    reader = _RawReader(location, files_now, table_needs_dedupe(raw), threads)
+    reader = _RawReader(location, files_now, table_needs_dedupe(raw))
     loser_days = reader.loser_days()
     try:
         for _ in range(_ATTEMPTS):
