@@ -31,7 +31,6 @@ from bedrock_logbook.cli_common import (
 )
 from bedrock_logbook.cli_lake import table_location
 from bedrock_logbook.human import format_table, summary_lines
-from bedrock_logbook.ingest.quick_exit import freeze_at_exit
 
 
 def progress_callback(total_bytes: int) -> tuple[Callable[[int, int], None] | None,
@@ -296,12 +295,5 @@ def _register_commands() -> None:
 
 _register_commands()
 
-def run() -> None:
-    """The console script: :func:`main`, exiting without the interpreter's last garbage
-    collections (``quick_exit``: ~0.7 s of every command that opened the lake)."""
-    freeze_at_exit()
-    main()
-
-
 if __name__ == "__main__":
-    run()
+    main()
