@@ -84,7 +84,7 @@ from bedrock_logbook.ingest.table import (
     snapshot_properties,
     write_data_file,
 )
-from bedrock_logbook.lake.catalog import load_table, open_catalog
+from bedrock_logbook.lake.catalog import load_table, open_catalog, preload_catalog_modules
 from bedrock_logbook.lake.location import PARTITION_FIELD, TABLE_NAME, TableLocation, resolve
 from bedrock_logbook.lake.reading import data_files
 
@@ -501,13 +501,9 @@ def ingest_objects(
 # What opening, creating and committing the table and its rollups import (pyiceberg,
 # pydantic, sqlalchemy, duckdb: seconds of a cold start, ~100 MB). Imported while the
 # workers parse, even on a fresh lake whose table is created only after the parse.
-_WRITER_MODULES = ("pyiceberg.catalog.sql", "pyiceberg.io.pyarrow", "pyiceberg.table",
-                   "bedrock_logbook.ingest.rollup_tables")
-
-
 def _import_writer_modules() -> None:
-    for name in _WRITER_MODULES:
-        importlib.import_module(name)
+    preload_catalog_modules()
+    importlib.import_module("bedrock_logbook.ingest.rollup_tables")
 
 
 def _open_shared_catalog(location: TableLocation) -> Catalog:

@@ -22,7 +22,6 @@ Either way the next run heals the rollups from each table's ``rollup_of``.
 
 from __future__ import annotations
 
-import importlib
 import os
 import pickle
 import signal
@@ -35,10 +34,6 @@ if TYPE_CHECKING:
     from bedrock_logbook.lake.location import TableLocation
 
 MODULE = "bedrock_logbook.ingest.rollup_process"
-# What ``open_catalog`` and ``load_table`` import on first use (pyiceberg's SQL catalog and
-# sqlalchemy), imported while the parse runs.
-CATALOG_MODULES = ("pyiceberg.catalog", "pyiceberg.catalog.sql", "pyiceberg.io.pyarrow",
-                   "pyiceberg.table")
 
 
 class RollupProcessError(RuntimeError):
@@ -125,10 +120,9 @@ def main(ingest_pid: int) -> None:
     # are imported lazily by ``open_catalog``: imported here too, they are not 1.25-1.5 s of
     # the job (measured on the 200,000-record large-object bench).
     from bedrock_logbook.ingest.rollup_tables import refresh_rollups
-    from bedrock_logbook.lake.catalog import load_table
+    from bedrock_logbook.lake.catalog import load_table, preload_catalog_modules
 
-    for name in CATALOG_MODULES:
-        importlib.import_module(name)
+    preload_catalog_modules()
 
     job = sys.stdin.buffer.read()
     if not job:
