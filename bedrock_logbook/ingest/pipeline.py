@@ -94,6 +94,11 @@ if TYPE_CHECKING:
 
 SKIPPED_LISTED = 1_000
 STAGING_DIR = "_staging"
+# A day of at least SPLIT_WAYS * MIN_SPLIT_ROWS rows is written as SPLIT_WAYS runs of its
+# rows, a file each, which workers write side by side. Fixed, not the worker count: the
+# same input gives the same files whatever the workers. A full row group a file at least.
+SPLIT_WAYS = 2
+MIN_SPLIT_ROWS = DATA_ROW_GROUP_ROWS
 
 
 @dataclass(frozen=True)
@@ -297,13 +302,29 @@ class _Plan:
 
     def __init__(self) -> None:
         self.parts: dict[str, list[tuple[str, pa.Array | None]]] = {}
+        self.sizes: dict[str, list[int]] = {}  # rows of each part
         self.rows: Counter[str] = Counter()
 
     def keep(self, date: str, staged: str, rows: pa.Array | None, n: int) -> None:
         """``rows`` are positions in the staged batch; None means every row of it."""
         if n:
             self.parts.setdefault(date, []).append((staged, rows))
+            self.sizes.setdefault(date, []).append(n)
             self.rows[date] += n
+
+    def pieces(self, date: str) -> list[list[tuple[str, pa.Array | None]]]:
+        """The day's parts in at most ``SPLIT_WAYS`` runs of consecutive parts, of about
+        equal rows, none meant to be under ``MIN_SPLIT_ROWS``: files that workers can write
+        side by side. Depends on the input only (the staged batches and the rows kept)."""
+        parts, sizes = self.parts[date], self.sizes[date]
+        n = max(1, min(SPLIT_WAYS, self.rows[date] // MIN_SPLIT_ROWS, len(parts)))
+        runs: list[list[tuple[str, pa.Array | None]]] = [[] for _ in range(n)]
+        done = 0
+        for part, size in zip(parts, sizes, strict=True):
+            # Input order is kept: run k holds the parts whose first row falls in its share.
+            runs[min(n - 1, done * n // self.rows[date])].append(part)
+            done += size
+        return [run for run in runs if run]
 
     def batches(self, date: str) -> Iterator[pa.RecordBatch]:
         return _staged_batches(self.parts[date])
@@ -556,9 +577,12 @@ def _write_data_files(files: LakeFiles, table: Table, summary: RunSummary, plan:
     killed run's leftovers) ever writes the same name. Local files are written to a temp name,
     fsynced and renamed: the commit then never references a file that is not on disk.
 
-    With a ``pool`` (the parse workers) each day is written by a worker: the row groups
+    A day is written as ``_Plan.pieces``: consecutive runs of its rows, a file (or more)
+    each. With a ``pool`` (the parse workers) the pieces are written there: the row groups
     (~100 MB of Arrow each) are then held there, not in this process, which also holds
-    pyiceberg; days are written in parallel, and reported (crash point included) in order.
+    pyiceberg; days and pieces are written in parallel (a big day's two pieces too: as one
+    file it was written on one core while the other idled, 0.85 s of a 200,000-row day),
+    and days are reported (crash point included) in order.
     """
     schema = file_schema(table)
     token = secrets.token_hex(4)
@@ -566,16 +590,20 @@ def _write_data_files(files: LakeFiles, table: Table, summary: RunSummary, plan:
     days = sorted(plan.rows)
     prefixes = {d: f"{TABLE_NAME}/data/{PARTITION_FIELD}={d}/{summary.run_id}-{token}-"
                 for d in days}
+    pieces = {d: [(f"{prefixes[d]}{k}-", piece) for k, piece in enumerate(plan.pieces(d))]
+              for d in days}
     jobs = {} if pool is None else {
-        d: pool.submit(_write_day, files.location, prefixes[d], plan.parts[d], schema)
+        d: [pool.submit(_write_day, files.location, prefix, piece, schema)
+            for prefix, piece in pieces[d]]
         for d in days}
     # Every worker is done before the first crash point: a run killed there leaves no worker
     # still writing a file that could land after the next run swept the orphans.
-    done = {d: job.result() for d, job in jobs.items()}
+    done = {d: [rel for job in day_jobs for rel in job.result()]
+            for d, day_jobs in jobs.items()}
     for date in days:
         rels = (done[date] if done
-                else _write_day(files.location, prefixes[date], plan.parts[date], schema,
-                                files))
+                else [rel for prefix, piece in pieces[date]
+                      for rel in _write_day(files.location, prefix, piece, schema, files)])
         written += [files.uri(rel) for rel in rels]
         summary.rows_written += plan.rows[date]
         summary.partitions_written += 1

@@ -417,3 +417,33 @@ def test_data_files_hold_fixed_row_groups_and_at_most_file_rows(
     first_ids = [pq.read_table(local_path(u), columns=["request_id"]).column(0)[0].as_py()
                  for u in sorted(table_files(lake))]
     assert first_ids == [rid(0), rid(30), rid(60)]
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_big_day_is_two_files_of_consecutive_rows_whatever_the_workers(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, workers: int) -> None:
+    """A day of at least SPLIT_WAYS * MIN_SPLIT_ROWS rows is written as two runs of its rows
+    (split at staged-batch boundaries), a file each: workers write them side by side, and
+    the files depend on the input only (shrunk here: 20-row minimum, a batch per object)."""
+    from bedrock_logbook.ingest import pipeline
+
+    monkeypatch.setattr(pipeline, "MIN_SPLIT_ROWS", 20)
+    monkeypatch.setattr(pipeline, "BATCH_OBJECTS", 1)
+    objects = [RawObject(f"mem:obj-{k}", b"\n".join(
+        json.dumps(converse(rid(10 * k + i))).encode() for i in range(10)))
+        for k in range(6)]
+    lake = tmp_path / "lake"
+    s = ingest_objects(lake, objects, options=IngestOptions(salt="test-salt", workers=workers))
+    assert s.rows_written == 60
+    files = sorted(table_files(lake))
+    ids = [pq.read_table(local_path(u), columns=["request_id"]).column(0).to_pylist()
+           for u in files]
+    # 60 rows in six staged batches of 10: batches starting before row 30 make the first
+    # file, the others the second.
+    assert ids == [[rid(i) for i in range(30)], [rid(i) for i in range(30, 60)]]
+    # And one file below the minimum: 19 rows a piece would be under 20.
+    small = tmp_path / "small"
+    ingest_objects(small, objects[:3] + [RawObject("mem:obj-x", b"\n".join(
+        json.dumps(converse(rid(100 + i))).encode() for i in range(9)))],
+        options=IngestOptions(salt="test-salt", workers=workers))
+    assert len(table_files(small)) == 1
