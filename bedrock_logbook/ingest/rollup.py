@@ -9,6 +9,8 @@ the rollup of their union (tests/test_rollup_build.py).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -547,9 +549,9 @@ def _with_dropped(table: pa.Table) -> pa.Table:
     return table
 
 
-def connect() -> duckdb.DuckDBPyConnection:
-    """An in-memory DuckDB whose hours are UTC hours."""
-    con = duckdb.connect(":memory:")
+def connect(config: Mapping[str, str] | None = None) -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB whose hours are UTC hours (``config``: DuckDB settings)."""
+    con = duckdb.connect(":memory:", config=dict(config or {}))
     # Hours are UTC hours whatever the host's zone (date_trunc follows the session's zone).
     con.execute("SET TimeZone = 'UTC'")
     return con

@@ -12,8 +12,10 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Mapping
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -357,3 +359,46 @@ def test_the_writer_maintains_exactly_the_tables_readers_plan() -> None:
 
     assert tuple(t.name for t in rollup_tables.DERIVED_TABLES) == location.DERIVED_TABLES
     assert TABLES == location.DERIVED_TABLES
+
+
+def test_reads_that_run_out_of_duckdb_memory_run_again_without_a_limit(
+        tmp_path: Path, two_batches: tuple[Path, Path, set[str], set[str]],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The refresh's reads are held to DUCKDB_MEMORY_LIMIT (DuckDB spills past it into a
+    temp folder of the reader's own); a read that still runs out of memory runs again
+    without a limit. At 1 KB every read runs out: the rollups are still the expected ones,
+    and the temp folder is gone afterwards."""
+    import tempfile
+
+    import duckdb
+
+    from bedrock_logbook.ingest import rollup, rollup_tables
+
+    made: list[str] = []
+    mkdtemp = tempfile.mkdtemp
+
+    def recording_mkdtemp(*args: Any, **kwargs: Any) -> str:
+        path: str = mkdtemp(*args, **kwargs)
+        made.append(path)
+        return path
+
+    limits: list[str | None] = []  # each connection's memory limit, None: unlimited
+
+    def noting_connect(config: Mapping[str, str] | None = None) -> duckdb.DuckDBPyConnection:
+        limits.append(config.get("memory_limit") if config else None)
+        return rollup.connect(config)
+
+    monkeypatch.setattr(rollup_tables, "DUCKDB_MEMORY_LIMIT", "1KB")
+    monkeypatch.setattr(tempfile, "mkdtemp", recording_mkdtemp)
+    monkeypatch.setattr(rollup_tables, "connect", noting_connect)
+    a, _, days_a, _ = two_batches
+    lake = tmp_path / "lake"
+    summary = ingest(lake, a)  # one worker: the refresh runs in this process
+    assert summary.rollup_days == 2
+    assert stored_rollups(lake) == expected_rollups(lake)
+    # Every read ran out at 1 KB, then ran again unlimited: as many of each.
+    limited = [x for x in limits if x is not None]
+    assert limited and set(limited) == {"1KB"}
+    assert limits.count(None) == len(limited)
+    spill = [p for p in made if Path(p).name.startswith("bedrock-logbook-duckdb-")]
+    assert len(spill) == 1 and not Path(spill[0]).exists()
