@@ -326,9 +326,6 @@ class _Plan:
             done += size
         return [run for run in runs if run]
 
-    def batches(self, date: str) -> Iterator[pa.RecordBatch]:
-        return _staged_batches(self.parts[date])
-
 
 def _staged_batches(parts: list[tuple[str, pa.Array | None]]) -> Iterator[pa.RecordBatch]:
     for staged, rows in parts:

@@ -396,20 +396,20 @@ class _RawReader:
     def _query(self, run: Callable[[duckdb.DuckDBPyConnection], pa.Table]) -> pa.Table:
         """``run`` on a fresh connection held to ``DUCKDB_MEMORY_LIMIT``; once more without
         a limit if DuckDB runs out of memory there (an operator that cannot spill)."""
-        for limited in (True, False):
-            con: duckdb.DuckDBPyConnection | None = None
-            try:
-                con = self._connect(limited)
-                return run(con)
-            except duckdb.OutOfMemoryException:
-                if not limited:
-                    raise
-            finally:
-                if con is not None:
-                    con.close()
-        raise AssertionError("unreachable")
+        try:
+            return self._run_once(run, limited=True)
+        except duckdb.OutOfMemoryException:
+            return self._run_once(run, limited=False)
 
-    def _connect(self, limited: bool = True) -> duckdb.DuckDBPyConnection:
+    def _run_once(self, run: Callable[[duckdb.DuckDBPyConnection], pa.Table],
+                  limited: bool) -> pa.Table:
+        con = self._connect(limited)
+        try:
+            return run(con)
+        finally:
+            con.close()
+
+    def _connect(self, limited: bool) -> duckdb.DuckDBPyConnection:
         config: dict[str, str] = {}
         if limited:
             if self._spill is None:

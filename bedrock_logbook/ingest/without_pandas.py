@@ -1,4 +1,5 @@
-"""Keep pandas out of our own short-lived processes (parse workers, the rollup refresh).
+"""Keep pandas out of our own short-lived processes (the forkserver and its parse workers,
+the rollup refresh process, the ``bedrock-logbook ingest`` command).
 
 pyarrow imports pandas when it is installed: on the first ``pa.array`` call (pyarrow 26
 checks whether the input is a pandas object) and with ``pyarrow.dataset`` (imported by
@@ -23,8 +24,9 @@ class _WithoutPandas:
     @staticmethod
     def find_spec(name: str, path: Any = None, target: Any = None) -> None:
         if name == "pandas" or name.startswith("pandas."):
-            raise ModuleNotFoundError(f"No module named {name!r} (not in this worker process)",
-                                      name=name)
+            raise ModuleNotFoundError(
+                f"No module named {name!r} (kept out of this bedrock-logbook ingest process)",
+                name=name)
 
 
 def block_pandas() -> None:
